@@ -1,0 +1,214 @@
+use anyhow::Context;
+
+use super::output::{number, percent, table};
+use super::{Cli, Command, ReportCommand};
+use crate::auth::Scope;
+use crate::i18n::{Args, Lang, translator};
+use crate::reports::Period;
+use crate::store::{self, Store};
+
+/// The actor named in the ledger and the audit log for work done on the command line.
+pub fn cli_actor() -> String {
+    let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());
+    format!("cli:{user}")
+}
+
+pub async fn open(url: &str) -> anyhow::Result<Store> {
+    let store = store::connect(url, 8).await?;
+    store::migrate(&store).await?;
+    Ok(store)
+}
+
+pub fn parse_date_arg(s: Option<&str>, lang: Lang) -> anyhow::Result<time::Date> {
+    match s {
+        None => Ok(crate::clock::today()),
+        Some(s) => crate::clock::parse_date(s).with_context(|| translator(lang).msg_with("cli-bad-date", &Args::new().with("value", s))),
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let lang = Lang::parse(&cli.lang).unwrap_or_default();
+    let t = translator(lang);
+    let scope = Scope::system(cli_actor());
+    match cli.command {
+        Command::Init => {
+            let store = open(&cli.db).await?;
+            let mut tx = store.begin().await?;
+            let report = crate::org::reference::init(&mut tx).await?;
+            tx.commit().await?;
+            crate::say!(
+                "{}",
+                t.msg_with("cli-init-done", &Args::new().num("created", report.created as f64).num("existing", report.existing as f64))
+            );
+        }
+        Command::Units { under, depth, as_of, json } => {
+            let at = parse_date_arg(as_of.as_deref(), lang)?;
+            let store = open(&cli.db).await?;
+            let mut tx = store.begin().await?;
+            let units = crate::org::tree::list(&mut tx, &scope, under.as_deref(), depth, at).await?;
+            if json {
+                crate::say!("{}", serde_json::to_string_pretty(&units)?);
+            } else {
+                let header = ["col-code", "col-kind", "col-name", "col-parent"].map(|h| t.msg(h));
+                let rows: Vec<Vec<String>> = units
+                    .iter()
+                    .map(|u| {
+                        let indent = "  ".repeat(u.depth.max(0) as usize);
+                        vec![
+                            u.code.clone(),
+                            t.msg(&format!("kind-{}", u.kind.as_str())),
+                            format!("{indent}{}", u.name),
+                            u.parent_code.clone().unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                crate::say_raw!("{}", table(&header, &rows, &[]));
+                crate::say!("{}", t.msg_with("cli-units-count", &Args::new().num("count", units.len() as f64)));
+            }
+        }
+        Command::Demo { members, seed, provinces, no_serve, addr } => {
+            let store = open(&cli.db).await?;
+            super::member::build_demo(&store, crate::demo::DemoOptions { members, seed, provinces }, lang).await?;
+            if !no_serve {
+                crate::web::serve(store, &addr, lang).await?;
+            }
+        }
+        Command::Serve { addr } => {
+            let store = open(&cli.db).await?;
+            crate::web::serve(store, &addr, lang).await?;
+        }
+        Command::Member(command) => super::member::run(&cli.db, *command, &scope, lang).await?,
+        Command::Stats { unit, as_of, json } => {
+            let at = parse_date_arg(as_of.as_deref(), lang)?;
+            let store = open(&cli.db).await?;
+            let mut tx = store.begin().await?;
+            let summary = crate::reports::summary::summary(&mut tx, &scope, &unit, at).await?;
+            if json {
+                crate::say!("{}", serde_json::to_string_pretty(&summary)?);
+            } else {
+                crate::say!("{} ({}) — {}", summary.unit.name, summary.unit.code, crate::clock::vn_date(at));
+                crate::say!("{}: {}", t.msg("col-members"), number(summary.members));
+                crate::say!("{}: {}", t.msg("col-new-this-year"), number(summary.new_this_year));
+                if summary.coverage_rate.is_some() {
+                    crate::say!("{}: {}", t.msg("col-coverage"), percent(summary.coverage_rate));
+                }
+                for (dim, values) in &summary.breakdowns {
+                    crate::say!("\n{}", t.msg(&format!("dim-{dim}")));
+                    let mut values: Vec<_> = values.iter().collect();
+                    values.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+                    for (value, n) in values {
+                        crate::say!("  {:<28} {:>12}", value_label(t, dim, value), number(*n));
+                    }
+                }
+            }
+            tx.commit().await?;
+        }
+        Command::Report(ReportCommand::Movements { unit, period, json }) => {
+            let period =
+                Period::parse(&period).with_context(|| t.msg_with("cli-bad-period", &Args::new().with("value", period.clone())))?;
+            let store = open(&cli.db).await?;
+            let mut tx = store.begin().await?;
+            let report = crate::reports::movements::movements(&mut tx, &scope, &unit, period).await?;
+            if json {
+                crate::say!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                crate::say!(
+                    "{} — {} ({} – {})",
+                    t.msg("report-movements-title"),
+                    report.unit.name,
+                    crate::clock::vn_date(period.from),
+                    crate::clock::vn_date(period.to)
+                );
+                let header = [
+                    "col-code",
+                    "col-name",
+                    "col-opening",
+                    "col-new",
+                    "col-in",
+                    "col-out",
+                    "col-left",
+                    "col-died",
+                    "col-closing",
+                    "col-coverage",
+                ]
+                .map(|h| t.msg(h));
+                let cells = |r: &crate::reports::movements::MovementRow| {
+                    vec![
+                        r.code.clone(),
+                        r.name.clone(),
+                        number(r.opening),
+                        number(r.new),
+                        number(r.transferred_in),
+                        number(r.transferred_out),
+                        number(r.left),
+                        number(r.died),
+                        number(r.closing),
+                        percent(r.coverage_rate),
+                    ]
+                };
+                let mut rows: Vec<Vec<String>> = report.rows.iter().map(cells).collect();
+                let mut total = cells(&report.total);
+                total[1] = t.msg("col-total");
+                rows.push(total);
+                let right = [false, false, true, true, true, true, true, true, true, true];
+                crate::say_raw!("{}", table(&header, &rows, &right));
+            }
+            tx.commit().await?;
+        }
+        Command::Population { unit, year, women } => {
+            let store = open(&cli.db).await?;
+            let mut tx = store.begin().await?;
+            let unit = crate::org::tree::find(&mut tx, &scope, &unit, crate::clock::today()).await?;
+            crate::stats::set_population(&mut tx, unit.id, year, women).await?;
+            tx.commit().await?;
+        }
+        Command::Check { json } => {
+            let store = open(&cli.db).await?;
+            let mut tx = store.begin().await?;
+            let diffs = crate::stats::check::check(&mut tx).await?;
+            tx.commit().await?;
+            if json {
+                crate::say!("{}", serde_json::to_string_pretty(&diffs)?);
+            }
+            if diffs.is_empty() {
+                if !json {
+                    crate::say!("{}", t.msg("cli-check-clean"));
+                }
+                return Ok(());
+            }
+            if !json {
+                for d in &diffs {
+                    crate::say!(
+                        "{}",
+                        t.msg_with(
+                            "cli-check-difference",
+                            &Args::new()
+                                .with("unit", d.unit_id.to_string())
+                                .with("month", d.month.map_or_else(|| t.msg("check-total"), |m| format!("{:04}-{:02}", m / 100, m % 100)))
+                                .with("cell", format!("{}/{}={}", d.measure, d.dim, d.value))
+                                .num("stored", d.stored as f64)
+                                .num("recomputed", d.recomputed as f64)
+                        )
+                    );
+                }
+            }
+            anyhow::bail!(t.msg_with("cli-check-failed", &Args::new().num("count", diffs.len() as f64)));
+        }
+    }
+    Ok(())
+}
+
+/// The label of a breakdown value ("01" → Kinh, "upper_secondary" → THPT).
+pub fn value_label(t: &crate::i18n::Translator, dim: &str, value: &str) -> String {
+    if dim == "ethnicity" {
+        return crate::members::codes::ethnicity_name(value).map_or_else(|| t.msg(&format!("value-{value}")), str::to_string);
+    }
+    let id = format!("{dim}-{value}");
+    if t.has(&id) {
+        t.msg(&id)
+    } else if t.has(&format!("value-{value}")) {
+        t.msg(&format!("value-{value}"))
+    } else {
+        value.to_string()
+    }
+}

@@ -1,0 +1,119 @@
+//! The command line: `sohoi <command>`. Parsing lives here; each command calls service
+//! functions with the system scope (whoever can open the database file may read it).
+
+mod commands;
+mod member;
+mod output;
+
+use clap::{Parser, Subcommand};
+
+pub use commands::run;
+
+#[derive(Parser, Debug)]
+#[command(name = "sohoi", version, about = "Sổ Hội — the register of the Vietnam Women's Union and similar multi-level organisations", long_about = None)]
+pub struct Cli {
+    /// Database: a SQLite file path or sqlite:// URL (default sohoi.db in the working
+    /// directory), or postgres://user@host/db.
+    #[arg(long, global = true, env = "SOHOI_DATABASE_URL", default_value = crate::store::DEFAULT_URL)]
+    pub db: String,
+
+    /// Language of messages: vi (default) or en.
+    #[arg(long, global = true, env = "SOHOI_LANG", default_value = "vi")]
+    pub lang: String,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create the database (or bring its schema up to date) with the central union, the 34
+    /// provincial unions and the 3,321 commune-level unions. Running it again changes nothing.
+    Init,
+    /// List units of the tree.
+    Units {
+        /// Only units under this unit code (e.g. 01 for Hà Nội).
+        #[arg(long)]
+        under: Option<String>,
+        /// How many levels below to list.
+        #[arg(long, default_value_t = 1)]
+        depth: i32,
+        /// The tree as of this date (YYYY-MM-DD or dd/mm/yyyy); default today.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build a realistic demo database (the real tree, branches, synthetic members) and
+    /// start the web server on it.
+    Demo {
+        /// Number of synthetic members.
+        #[arg(long, default_value_t = 50_000)]
+        members: u64,
+        /// Random seed: the same seed gives the same database.
+        #[arg(long, default_value_t = 2025)]
+        seed: u64,
+        /// Only this province (by code; repeat for several). Default: the whole country.
+        #[arg(long = "province")]
+        provinces: Vec<String>,
+        /// Build only; do not start the server.
+        #[arg(long)]
+        no_serve: bool,
+        /// Address to serve on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// Start the web server (Ctrl-C or SIGTERM stops it gracefully).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// Members: add, show, edit, transfer, leave, restore, search, list.
+    #[command(subcommand)]
+    Member(Box<member::MemberCommand>),
+    /// A unit's figures at a date: members, new this year, coverage, breakdowns.
+    Stats {
+        /// Unit code.
+        unit: String,
+        /// Date (default today).
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reports computed from the maintained statistics.
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Record the number of women aged 18+ living in a unit's area for a year (for the
+    /// coverage rate).
+    Population {
+        /// Unit code.
+        unit: String,
+        /// Year.
+        year: i32,
+        /// Women aged 18 or more.
+        women: i64,
+    },
+    /// Recompute every maintained statistic from the ledger; exits non-zero naming each
+    /// difference.
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportCommand {
+    /// Opening, new, transferred in and out, left, died and closing, per child unit.
+    Movements {
+        /// Unit code.
+        unit: String,
+        /// 2025, 2025-H1, 2025-Q3, 2025-07 or FROM..TO (dates YYYY-MM-DD or dd/mm/yyyy).
+        #[arg(long)]
+        period: String,
+        #[arg(long)]
+        json: bool,
+    },
+}

@@ -1,0 +1,83 @@
+//! Plain-text tables for the terminal.
+
+use unicode_width_lite::width;
+
+/// Prints rows under a header, columns padded to their widest cell; numeric columns
+/// (`right[i]`) are right-aligned.
+pub fn table(header: &[String], rows: &[Vec<String>], right: &[bool]) -> String {
+    let cols = header.len();
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate().take(cols) {
+            widths[i] = widths[i].max(width(cell));
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: &[String]| {
+        let mut parts = Vec::with_capacity(cols);
+        for (i, cell) in cells.iter().enumerate().take(cols) {
+            let pad = " ".repeat(widths[i].saturating_sub(width(cell)));
+            parts.push(if right.get(i).copied().unwrap_or(false) { format!("{pad}{cell}") } else { format!("{cell}{pad}") });
+        }
+        out.push_str(parts.join("  ").trim_end());
+        out.push('\n');
+    };
+    line(header);
+    line(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>());
+    for row in rows {
+        line(row);
+    }
+    out
+}
+
+/// Display width without pulling in a crate: Vietnamese letters are one column wide once
+/// composed (NFC), and combining marks take none.
+mod unicode_width_lite {
+    pub fn width(s: &str) -> usize {
+        s.chars().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).count()
+    }
+}
+
+/// A count with Vietnamese thousands separators: 1.234.567.
+pub fn number(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+pub fn percent(rate: Option<f64>) -> String {
+    rate.map(|r| format!("{:.1}%", r * 100.0).replace('.', ",")).unwrap_or_default()
+}
+
+/// `println!` that ends the program quietly when the reader has gone away (`sohoi units |
+/// head`), instead of panicking on a broken pipe.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
+/// `print!` with the same care.
+#[macro_export]
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = write!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}

@@ -1,0 +1,17 @@
+//! sohoi — Sổ Hội, the register of a multi-level Vietnamese mass organisation.
+//!
+//! See `ARCHITECTURE.md` for the map of this crate.
+
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod members;
+pub mod org;
+pub mod reports;
+pub mod stats;
+pub mod store;
+pub mod text;
+pub mod web;

@@ -1,0 +1,458 @@
+//! Service functions of the register. Each takes the caller's scope and a transaction and
+//! writes the projection, the ledger event and the statistics together.
+
+use serde::Serialize;
+use time::Date;
+
+use super::model::{Event, EventKind, Member, MemberInput, Status};
+use super::store::{self, NewEvent};
+use crate::auth::Scope;
+use crate::auth::audit;
+use crate::auth::scope::Roots;
+use crate::error::{Error, Result};
+use crate::i18n::Args;
+use crate::org::{self, Unit, UnitKind};
+use crate::store::Tx;
+
+/// A possible duplicate: same normalised name and birth year in the same commune.
+#[derive(Clone, Debug, Serialize)]
+pub struct Similar {
+    pub id: i64,
+    pub full_name: String,
+    pub birth: String,
+    pub unit_code: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Added {
+    pub id: i64,
+    /// Flagged for review, not refused.
+    pub similar: Vec<Similar>,
+}
+
+/// Members belong to communes, branches, groups and agency unions, never directly to a
+/// province or the centre.
+fn holds_members(unit: &Unit) -> bool {
+    !matches!(unit.kind, UnitKind::Central | UnitKind::Province)
+}
+
+async fn member_unit(tx: &mut Tx, scope: &Scope, code: &str, at: Date) -> Result<Unit> {
+    let unit = org::tree::find(tx, scope, code, at).await?;
+    if !holds_members(&unit) {
+        return Err(Error::invalid("unit", "invalid-unit-level"));
+    }
+    Ok(unit)
+}
+
+/// Rules of the Charter: an ordinary member is a woman aged 18 or more when she joins;
+/// honorary members (since 2022) may be men or foreigners.
+fn check_charter(m: &MemberInput) -> Result<()> {
+    if m.honorary {
+        return Ok(());
+    }
+    if m.sex != super::domain::Sex::Female {
+        return Err(Error::invalid("sex", "invalid-ordinary-sex"));
+    }
+    if let Some(birth) = m.birth
+        && birth.age_at(m.joined_on) < 18
+    {
+        return Err(Error::invalid("birth_date", "invalid-under-18"));
+    }
+    Ok(())
+}
+
+async fn refuse_active_duplicate(tx: &mut Tx, m: &MemberInput, except: Option<i64>) -> Result<()> {
+    let Some(nid) = &m.national_id else { return Ok(()) };
+    if let Some((id, name, unit_code, unit_name)) = store::active_by_national_id(tx, nid.as_str()).await?
+        && Some(id) != except
+    {
+        return Err(Error::Conflict {
+            message: "conflict-national-id",
+            args: Args::new().with("name", name).with("id", id.to_string()).with("unit", format!("{unit_name} ({unit_code})")),
+        });
+    }
+    Ok(())
+}
+
+async fn province_of(tx: &mut Tx, unit: &Unit, at: Date) -> Result<i64> {
+    org::tree::province_of(tx, unit, at).await?.ok_or_else(|| Error::invalid("unit", "invalid-unit-level"))
+}
+
+/// The commune-level unit above (or at) `unit`, where duplicates are looked for.
+async fn commune_of(tx: &mut Tx, unit: &Unit, at: Date) -> Result<i64> {
+    let path = org::tree::path(tx, unit, at).await?;
+    Ok(path.iter().find(|u| matches!(u.kind, UnitKind::Commune | UnitKind::Agency)).map_or(unit.id, |u| u.id))
+}
+
+/// Records a new member in `unit_code`: the projection, a "joined" event effective on her
+/// join date, the statistics and her search entry, in one transaction.
+pub async fn add(tx: &mut Tx, scope: &Scope, unit_code: &str, input: MemberInput) -> Result<Added> {
+    let today = crate::clock::today();
+    let unit = member_unit(tx, scope, unit_code, today).await?;
+    scope.ensure_edit(tx, unit.id, today, &unit.code).await?;
+    if input.joined_on > today {
+        return Err(Error::invalid("joined_on", "invalid-future-date"));
+    }
+    if input.joined_on < unit.valid_from {
+        return Err(Error::invalid("joined_on", "invalid-before-unit"));
+    }
+    check_charter(&input)?;
+    refuse_active_duplicate(tx, &input, None).await?;
+    let commune = commune_of(tx, &unit, today).await?;
+    let name_fold = crate::text::fold(input.full_name.as_str());
+    let similar = store::similar_under(tx, &name_fold, input.birth.map(|b| b.year), commune, today)
+        .await?
+        .into_iter()
+        .map(|(id, full_name, y, m, d, unit_code)| Similar {
+            id,
+            full_name,
+            birth: y
+                .map(|y| super::domain::BirthDate { year: y, month: m.map(|m| m as u8), day: d.map(|d| d as u8) }.display())
+                .unwrap_or_default(),
+            unit_code,
+        })
+        .collect();
+    let province = province_of(tx, &unit, today).await?;
+    let id = store::insert(tx, province, unit.id, &input).await?;
+    let class = input.class();
+    let now = crate::clock::now_text();
+    let event = NewEvent {
+        province_id: province,
+        member_id: id,
+        kind: EventKind::Joined,
+        effective_on: input.joined_on,
+        unit_id: unit.id,
+        other_unit_id: None,
+        class: &class,
+        before: None,
+        changes: None,
+        note: None,
+        recorded_by: scope.actor(),
+        recorded_at: &now,
+    };
+    store::append(tx, &event).await?;
+    crate::stats::record(tx, unit.id, input.joined_on, EventKind::Joined, &class, None).await?;
+    let ancestors = org::store::ancestor_ids(tx, unit.id, today).await?;
+    store::set_search(tx, id, &name_fold, &ancestors).await?;
+    audit::record(tx, scope.actor(), "member.add", Some(unit.id), Some(&id.to_string()), None).await?;
+    Ok(Added { id, similar })
+}
+
+/// A member the caller may see; "not found" otherwise.
+async fn visible(tx: &mut Tx, scope: &Scope, id: i64) -> Result<Member> {
+    let member = store::get(tx, id).await?.ok_or_else(|| Error::not_found("member", id.to_string()))?;
+    let today = crate::clock::today();
+    scope.ensure_view(tx, member.unit_id, today, &member.unit_code).await.map_err(|_| Error::not_found("member", id.to_string()))?;
+    Ok(member)
+}
+
+/// A member the caller may change, at the version she last saw.
+async fn editable(tx: &mut Tx, scope: &Scope, id: i64, version: i32) -> Result<Member> {
+    let member = visible(tx, scope, id).await?;
+    scope.ensure_edit(tx, member.unit_id, crate::clock::today(), &member.unit_code).await?;
+    if member.version != version {
+        return Err(stale());
+    }
+    Ok(member)
+}
+
+fn stale() -> Error {
+    Error::Conflict { message: "conflict-stale", args: Args::new() }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MemberView {
+    pub member: Member,
+    pub history: Vec<Event>,
+}
+
+/// A member's record and ledger. Reads of sensitive fields are written to the audit log;
+/// a caller without the grant sees them blank.
+pub async fn show(tx: &mut Tx, scope: &Scope, id: i64) -> Result<MemberView> {
+    let member = visible(tx, scope, id).await?;
+    let history = store::history(tx, id).await?;
+    if scope.sees_sensitive() {
+        audit::record(tx, scope.actor(), "member.view_sensitive", Some(member.unit_id), Some(&id.to_string()), None).await?;
+        Ok(MemberView { member, history })
+    } else {
+        let history = history.into_iter().map(redact_event).collect();
+        Ok(MemberView { member: member.redacted(), history })
+    }
+}
+
+fn redact_event(mut e: Event) -> Event {
+    for class in std::iter::once(&mut e.class).chain(e.before.as_mut()) {
+        class.ethnicity = None;
+        class.religion = None;
+        class.party_member = false;
+    }
+    if let Some(serde_json::Value::Object(changes)) = &mut e.changes {
+        for field in ["ethnicity", "religion", "national_id", "party_member"] {
+            changes.remove(field);
+        }
+    }
+    e
+}
+
+/// The fields that differ between a member and a corrected input, as `{"field": [old, new]}`.
+fn diff(old: &Member, new: &MemberInput) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::json;
+    let mut changes = serde_json::Map::new();
+    let mut field = |name: &str, a: serde_json::Value, b: serde_json::Value| {
+        if a != b {
+            changes.insert(name.into(), json!([a, b]));
+        }
+    };
+    field("full_name", json!(old.full_name), json!(new.full_name.as_str()));
+    field("birth_date", json!(old.birth.map(|b| b.display())), json!(new.birth.map(|b| b.display())));
+    field("sex", json!(old.sex.as_str()), json!(new.sex.as_str()));
+    field("honorary", json!(old.honorary), json!(new.honorary));
+    field("national_id", json!(old.national_id), json!(new.national_id.as_ref().map(|n| n.as_str())));
+    field("phone", json!(old.phone), json!(new.phone.as_ref().map(|p| p.as_str())));
+    field("address", json!(old.address), json!(new.address));
+    field("ethnicity", json!(old.ethnicity), json!(new.ethnicity));
+    field("religion", json!(old.religion), json!(new.religion));
+    field("education", json!(old.education), json!(new.education));
+    field("qualification", json!(old.qualification), json!(new.qualification));
+    field("political_theory", json!(old.political_theory), json!(new.political_theory));
+    field("occupation", json!(old.occupation), json!(new.occupation));
+    field("party_member", json!(old.party_member), json!(Some(new.party_member)));
+    field("segments", json!(old.segments), json!(new.segments));
+    field("card_number", json!(old.card_number), json!(new.card_number));
+    field("joined_on", json!(old.joined_on.map(crate::clock::vn_date)), json!(crate::clock::vn_date(new.joined_on)));
+    changes
+}
+
+/// Corrects a member's record: a "corrected" event holds what changed; if she is counted
+/// and her classification changed, the statistics move her between cells. `version` is the
+/// one the editor loaded: a save over someone else's newer save is refused.
+pub async fn edit(tx: &mut Tx, scope: &Scope, id: i64, version: i32, mut input: MemberInput, effective_on: Date) -> Result<bool> {
+    let old = editable(tx, scope, id, version).await?;
+    if !scope.sees_sensitive() {
+        // What the caller cannot see, she cannot change.
+        input.ethnicity = old.ethnicity.clone();
+        input.religion = old.religion.clone();
+        input.party_member = old.party_member.unwrap_or(false);
+        input.national_id =
+            old.national_id.clone().and_then(|n| super::domain::NationalId::parse(&n, input.sex, input.birth.as_ref()).ok());
+    }
+    check_charter(&input)?;
+    refuse_active_duplicate(tx, &input, Some(id)).await?;
+    let changes = diff(&old, &input);
+    if changes.is_empty() {
+        return Ok(false);
+    }
+    if !store::update_fields(tx, id, version, &input).await? {
+        return Err(stale());
+    }
+    let class = input.class();
+    let counted = old.status == Status::Active;
+    let before = old.class();
+    let before = (counted && before != class).then_some(before);
+    let now = crate::clock::now_text();
+    let event = NewEvent {
+        province_id: old.province_id,
+        member_id: id,
+        kind: EventKind::Corrected,
+        effective_on,
+        unit_id: old.unit_id,
+        other_unit_id: None,
+        class: &class,
+        before: before.as_ref(),
+        changes: Some(serde_json::Value::Object(changes)),
+        note: None,
+        recorded_by: scope.actor(),
+        recorded_at: &now,
+    };
+    store::append(tx, &event).await?;
+    crate::stats::record(tx, old.unit_id, effective_on, EventKind::Corrected, &class, before.as_ref()).await?;
+    if old.full_name != input.full_name.as_str() {
+        let ancestors = org::store::ancestor_ids(tx, old.unit_id, crate::clock::today()).await?;
+        store::set_search(tx, id, &crate::text::fold(input.full_name.as_str()), &ancestors).await?;
+    }
+    audit::record(tx, scope.actor(), "member.edit", Some(old.unit_id), Some(&id.to_string()), None).await?;
+    Ok(true)
+}
+
+/// Moves an active member to another unit: a "transferred out" event at the old unit and a
+/// "transferred in" event at the new one, effective the same day, in one transaction. The
+/// caller must be able to change the member; the destination may lie outside her scope
+/// (a commune sends a member on to wherever she moves).
+pub async fn transfer(
+    tx: &mut Tx,
+    scope: &Scope,
+    id: i64,
+    version: i32,
+    to_code: &str,
+    effective_on: Date,
+    note: Option<&str>,
+) -> Result<()> {
+    let member = editable(tx, scope, id, version).await?;
+    if member.status != Status::Active {
+        return Err(Error::invalid("status", "invalid-not-active"));
+    }
+    let everywhere = Scope::system(scope.actor());
+    let to = member_unit(tx, &everywhere, to_code, effective_on).await?;
+    if to.id == member.unit_id {
+        return Err(Error::invalid("unit", "invalid-same-unit"));
+    }
+    if effective_on > crate::clock::today() {
+        return Err(Error::invalid("effective_on", "invalid-future-date"));
+    }
+    let to_province = province_of(tx, &to, effective_on).await?;
+    let class = member.class();
+    let now = crate::clock::now_text();
+    for (kind, unit, other, province) in [
+        (EventKind::TransferredOut, member.unit_id, to.id, member.province_id),
+        (EventKind::TransferredIn, to.id, member.unit_id, to_province),
+    ] {
+        let event = NewEvent {
+            province_id: province,
+            member_id: id,
+            kind,
+            effective_on,
+            unit_id: unit,
+            other_unit_id: Some(other),
+            class: &class,
+            before: None,
+            changes: None,
+            note,
+            recorded_by: scope.actor(),
+            recorded_at: &now,
+        };
+        store::append(tx, &event).await?;
+        crate::stats::record(tx, unit, effective_on, kind, &class, None).await?;
+    }
+    if !store::set_place(tx, id, version, Status::Active, to.id, to_province).await? {
+        return Err(stale());
+    }
+    let ancestors = org::store::ancestor_ids(tx, to.id, crate::clock::today()).await?;
+    store::set_search(tx, id, &crate::text::fold(&member.full_name), &ancestors).await?;
+    audit::record(tx, scope.actor(), "member.transfer", Some(member.unit_id), Some(&id.to_string()), Some(&to.code)).await?;
+    Ok(())
+}
+
+/// How a membership ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    Left,
+    Died,
+}
+
+/// Ends an active membership (left the Union, or died).
+pub async fn end(tx: &mut Tx, scope: &Scope, id: i64, version: i32, how: Ending, effective_on: Date, note: Option<&str>) -> Result<()> {
+    let member = editable(tx, scope, id, version).await?;
+    if member.status != Status::Active {
+        return Err(Error::invalid("status", "invalid-not-active"));
+    }
+    if effective_on > crate::clock::today() {
+        return Err(Error::invalid("effective_on", "invalid-future-date"));
+    }
+    let (kind, status) = match how {
+        Ending::Left => (EventKind::Left, Status::Left),
+        Ending::Died => (EventKind::Died, Status::Died),
+    };
+    write_status_event(tx, scope, &member, version, kind, status, effective_on, note).await
+}
+
+/// Restores a member who had left (not one who died).
+pub async fn restore(tx: &mut Tx, scope: &Scope, id: i64, version: i32, effective_on: Date, note: Option<&str>) -> Result<()> {
+    let member = editable(tx, scope, id, version).await?;
+    if member.status != Status::Left {
+        return Err(Error::invalid("status", "invalid-not-left"));
+    }
+    if let Some(nid) = &member.national_id
+        && let Some((other, name, unit_code, unit_name)) = store::active_by_national_id(tx, nid).await?
+    {
+        return Err(Error::Conflict {
+            message: "conflict-national-id",
+            args: Args::new().with("name", name).with("id", other.to_string()).with("unit", format!("{unit_name} ({unit_code})")),
+        });
+    }
+    write_status_event(tx, scope, &member, version, EventKind::Restored, Status::Active, effective_on, note).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn write_status_event(
+    tx: &mut Tx,
+    scope: &Scope,
+    member: &Member,
+    version: i32,
+    kind: EventKind,
+    status: Status,
+    effective_on: Date,
+    note: Option<&str>,
+) -> Result<()> {
+    let class = member.class();
+    let now = crate::clock::now_text();
+    let event = NewEvent {
+        province_id: member.province_id,
+        member_id: member.id,
+        kind,
+        effective_on,
+        unit_id: member.unit_id,
+        other_unit_id: None,
+        class: &class,
+        before: None,
+        changes: None,
+        note,
+        recorded_by: scope.actor(),
+        recorded_at: &now,
+    };
+    store::append(tx, &event).await?;
+    crate::stats::record(tx, member.unit_id, effective_on, kind, &class, None).await?;
+    if !store::set_place(tx, member.id, version, status, member.unit_id, member.province_id).await? {
+        return Err(stale());
+    }
+    audit::record(tx, scope.actor(), &format!("member.{}", kind.as_str()), Some(member.unit_id), Some(&member.id.to_string()), note)
+        .await?;
+    Ok(())
+}
+
+/// Members whose name matches `query` ignoring case and diacritics (each word a prefix),
+/// within the caller's scope (and under `under`, if given), in Vietnamese name order.
+pub async fn search(tx: &mut Tx, scope: &Scope, query: &str, under: Option<&str>, limit: i64) -> Result<Vec<Member>> {
+    let words: Vec<String> = crate::text::fold(query)
+        .split_whitespace()
+        .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let today = crate::clock::today();
+    let roots: Vec<Option<i64>> = match (under, scope.view_roots()) {
+        (Some(code), _) => vec![Some(org::tree::find(tx, scope, code, today).await?.id)],
+        (None, Roots::All) => vec![None],
+        (None, Roots::Units(ids)) => ids.iter().map(|id| Some(*id)).collect(),
+    };
+    let mut ids = Vec::new();
+    for root in roots {
+        ids.extend(store::search_ids(tx, &words, root, limit).await?);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let mut found = store::by_ids(tx, &ids).await?;
+    found.sort_by_cached_key(|m| (crate::text::person_sort_key(&m.full_name), m.id));
+    found.truncate(limit as usize);
+    Ok(redact_all(scope, found))
+}
+
+fn redact_all(scope: &Scope, members: Vec<Member>) -> Vec<Member> {
+    if scope.sees_sensitive() { members } else { members.into_iter().map(Member::redacted).collect() }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Page {
+    pub members: Vec<Member>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// One page of the members under a unit, in Vietnamese name order.
+pub async fn list(tx: &mut Tx, scope: &Scope, unit_code: &str, status: Option<Status>, page: i64, per_page: i64) -> Result<Page> {
+    let today = crate::clock::today();
+    let unit = org::tree::find(tx, scope, unit_code, today).await?;
+    let per_page = per_page.clamp(1, 500);
+    let page = page.max(1);
+    let (members, total) = store::page_under(tx, unit.id, today, status, (page - 1) * per_page, per_page).await?;
+    Ok(Page { members: redact_all(scope, members), total, page, per_page })
+}

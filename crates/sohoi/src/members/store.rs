@@ -1,0 +1,486 @@
+//! SQL over the member register and its ledger. Only `members` touches these tables.
+
+use time::Date;
+
+use super::domain::{BirthDate, Sex};
+use super::model::{Class, Event, EventKind, Member, MemberInput, Status};
+use crate::on_engine;
+use crate::store::Tx;
+
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    id: i64,
+    province_id: i64,
+    unit_id: i64,
+    unit_code: String,
+    unit_name: String,
+    status: String,
+    honorary: bool,
+    full_name: String,
+    birth_year: Option<i32>,
+    birth_month: Option<i32>,
+    birth_day: Option<i32>,
+    sex: String,
+    national_id: Option<String>,
+    phone: Option<String>,
+    address: Option<String>,
+    ethnicity: Option<String>,
+    religion: Option<String>,
+    education: Option<String>,
+    qualification: Option<String>,
+    political_theory: Option<String>,
+    occupation: Option<String>,
+    party_member: bool,
+    segments: String,
+    card_number: Option<String>,
+    joined_on: Option<Date>,
+    version: i32,
+}
+
+impl From<MemberRow> for Member {
+    fn from(r: MemberRow) -> Self {
+        Member {
+            id: r.id,
+            unit_code: r.unit_code,
+            unit_name: r.unit_name,
+            status: Status::parse(&r.status).unwrap_or(Status::Active),
+            honorary: r.honorary,
+            full_name: r.full_name,
+            birth: r.birth_year.map(|year| BirthDate {
+                year,
+                month: r.birth_month.and_then(|m| u8::try_from(m).ok()),
+                day: r.birth_day.and_then(|d| u8::try_from(d).ok()),
+            }),
+            sex: if r.sex == "male" { Sex::Male } else { Sex::Female },
+            national_id: r.national_id,
+            phone: r.phone,
+            address: r.address,
+            ethnicity: r.ethnicity,
+            religion: r.religion,
+            education: r.education,
+            qualification: r.qualification,
+            political_theory: r.political_theory,
+            occupation: r.occupation,
+            party_member: Some(r.party_member),
+            segments: Class::parse_segments(&r.segments),
+            card_number: r.card_number,
+            joined_on: r.joined_on,
+            version: r.version,
+            unit_id: r.unit_id,
+            province_id: r.province_id,
+        }
+    }
+}
+
+const MEMBER_SELECT: &str = "select m.id, m.province_id, m.unit_id, u.code as unit_code, u.name as unit_name, m.status, \
+    m.honorary, m.full_name, m.birth_year, m.birth_month, m.birth_day, m.sex, m.national_id, m.phone, m.address, \
+    m.ethnicity, m.religion, m.education, m.qualification, m.political_theory, m.occupation, m.party_member, \
+    m.segments, m.card_number, m.joined_on, m.version from members m join units u on u.id = m.unit_id";
+
+pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Member>, sqlx::Error> {
+    let sql = format!("{MEMBER_SELECT} where m.id = $1");
+    let row: Option<MemberRow> = on_engine!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(id).fetch_optional(&mut **c).await)?;
+    Ok(row.map(Member::from))
+}
+
+/// Inserts the projection row of a new member; returns her id.
+pub async fn insert(tx: &mut Tx, province_id: i64, unit_id: i64, m: &MemberInput) -> Result<i64, sqlx::Error> {
+    let sql = "insert into members (province_id, unit_id, status, honorary, full_name, name_fold, sort_key, \
+        birth_year, birth_month, birth_day, sex, national_id, phone, address, ethnicity, religion, education, \
+        qualification, political_theory, occupation, party_member, segments, card_number, joined_on) \
+        values ($1, $2, 'active', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) \
+        returning id";
+    let name = m.full_name.as_str();
+    on_engine!(tx, c => sqlx::query_scalar(sql)
+        .bind(province_id).bind(unit_id).bind(m.honorary).bind(name).bind(crate::text::fold(name))
+        .bind(crate::text::person_sort_key(name))
+        .bind(m.birth.map(|b| b.year)).bind(m.birth.and_then(|b| b.month).map(i32::from)).bind(m.birth.and_then(|b| b.day).map(i32::from))
+        .bind(m.sex.as_str()).bind(m.national_id.as_ref().map(|n| n.as_str())).bind(m.phone.as_ref().map(|p| p.as_str()))
+        .bind(m.address.as_deref()).bind(m.ethnicity.as_deref()).bind(m.religion.as_deref()).bind(m.education.as_deref())
+        .bind(m.qualification.as_deref()).bind(m.political_theory.as_deref()).bind(m.occupation.as_deref())
+        .bind(m.party_member).bind(m.segments.join(",")).bind(m.card_number.as_deref()).bind(m.joined_on)
+        .fetch_one(&mut **c).await)
+}
+
+/// Rewrites the record fields of a member if her version is still `version`; false when
+/// someone else saved first.
+pub async fn update_fields(tx: &mut Tx, id: i64, version: i32, m: &MemberInput) -> Result<bool, sqlx::Error> {
+    let sql = "update members set honorary = $3, full_name = $4, name_fold = $5, sort_key = $6, birth_year = $7, \
+        birth_month = $8, birth_day = $9, sex = $10, national_id = $11, phone = $12, address = $13, ethnicity = $14, \
+        religion = $15, education = $16, qualification = $17, political_theory = $18, occupation = $19, \
+        party_member = $20, segments = $21, card_number = $22, joined_on = $23, version = version + 1 \
+        where id = $1 and version = $2";
+    let name = m.full_name.as_str();
+    let done = on_engine!(tx, c => sqlx::query(sql)
+        .bind(id).bind(version).bind(m.honorary).bind(name).bind(crate::text::fold(name))
+        .bind(crate::text::person_sort_key(name))
+        .bind(m.birth.map(|b| b.year)).bind(m.birth.and_then(|b| b.month).map(i32::from)).bind(m.birth.and_then(|b| b.day).map(i32::from))
+        .bind(m.sex.as_str()).bind(m.national_id.as_ref().map(|n| n.as_str())).bind(m.phone.as_ref().map(|p| p.as_str()))
+        .bind(m.address.as_deref()).bind(m.ethnicity.as_deref()).bind(m.religion.as_deref()).bind(m.education.as_deref())
+        .bind(m.qualification.as_deref()).bind(m.political_theory.as_deref()).bind(m.occupation.as_deref())
+        .bind(m.party_member).bind(m.segments.join(",")).bind(m.card_number.as_deref()).bind(m.joined_on)
+        .execute(&mut **c).await.map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// Moves a member's projection to a status and unit, if her version is still `version`.
+pub async fn set_place(tx: &mut Tx, id: i64, version: i32, status: Status, unit_id: i64, province_id: i64) -> Result<bool, sqlx::Error> {
+    let sql = "update members set status = $3, unit_id = $4, province_id = $5, version = version + 1 where id = $1 and version = $2";
+    let done = on_engine!(tx, c => sqlx::query(sql).bind(id).bind(version).bind(status.as_str()).bind(unit_id).bind(province_id)
+        .execute(&mut **c).await.map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+pub struct NewEvent<'a> {
+    pub province_id: i64,
+    pub member_id: i64,
+    pub kind: EventKind,
+    pub effective_on: Date,
+    pub unit_id: i64,
+    pub other_unit_id: Option<i64>,
+    pub class: &'a Class,
+    pub before: Option<&'a Class>,
+    pub changes: Option<serde_json::Value>,
+    pub note: Option<&'a str>,
+    pub recorded_by: &'a str,
+    pub recorded_at: &'a str,
+}
+
+/// Appends one event to the ledger.
+pub async fn append(tx: &mut Tx, e: &NewEvent<'_>) -> Result<i64, sqlx::Error> {
+    let sql = "insert into member_events (province_id, member_id, kind, effective_on, unit_id, other_unit_id, honorary, \
+        birth_year, ethnicity, religion, education, occupation, party_member, segments, before, changes, note, recorded_by, recorded_at) \
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) returning id";
+    let before = e.before.map(|b| serde_json::to_string(b).unwrap_or_default());
+    let changes = e.changes.as_ref().map(|c| c.to_string());
+    on_engine!(tx, c => sqlx::query_scalar(sql)
+        .bind(e.province_id).bind(e.member_id).bind(e.kind.as_str()).bind(e.effective_on).bind(e.unit_id).bind(e.other_unit_id)
+        .bind(e.class.honorary).bind(e.class.birth_year).bind(e.class.ethnicity.as_deref()).bind(e.class.religion.as_deref())
+        .bind(e.class.education.as_deref()).bind(e.class.occupation.as_deref()).bind(e.class.party_member)
+        .bind(e.class.segments_text()).bind(before.as_deref()).bind(changes.as_deref()).bind(e.note).bind(e.recorded_by).bind(e.recorded_at)
+        .fetch_one(&mut **c).await)
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    member_id: i64,
+    kind: String,
+    effective_on: Date,
+    unit_id: i64,
+    unit_code: String,
+    other_unit_code: Option<String>,
+    honorary: bool,
+    birth_year: Option<i32>,
+    ethnicity: Option<String>,
+    religion: Option<String>,
+    education: Option<String>,
+    occupation: Option<String>,
+    party_member: bool,
+    segments: String,
+    before: Option<String>,
+    changes: Option<String>,
+    note: Option<String>,
+    recorded_by: String,
+    recorded_at: String,
+}
+
+impl EventRow {
+    fn into_event(self) -> Result<Event, sqlx::Error> {
+        let kind = EventKind::parse(&self.kind).ok_or_else(|| sqlx::Error::Decode(format!("unknown event kind {}", self.kind).into()))?;
+        let before = match self.before {
+            Some(json) => Some(serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(e.into()))?),
+            None => None,
+        };
+        Ok(Event {
+            id: self.id,
+            member_id: self.member_id,
+            kind,
+            effective_on: self.effective_on,
+            unit_id: self.unit_id,
+            unit_code: self.unit_code,
+            other_unit_code: self.other_unit_code,
+            class: Class {
+                honorary: self.honorary,
+                birth_year: self.birth_year,
+                ethnicity: self.ethnicity,
+                religion: self.religion,
+                education: self.education,
+                occupation: self.occupation,
+                party_member: self.party_member,
+                segments: Class::parse_segments(&self.segments),
+            },
+            before,
+            changes: self.changes.and_then(|c| serde_json::from_str(&c).ok()),
+            note: self.note,
+            recorded_by: self.recorded_by,
+            recorded_at: self.recorded_at,
+        })
+    }
+}
+
+const EVENT_SELECT: &str = "select e.id, e.member_id, e.kind, e.effective_on, e.unit_id, u.code as unit_code, \
+    o.code as other_unit_code, e.honorary, e.birth_year, e.ethnicity, e.religion, e.education, e.occupation, \
+    e.party_member, e.segments, e.before, e.changes, e.note, e.recorded_by, e.recorded_at \
+    from member_events e join units u on u.id = e.unit_id left join units o on o.id = e.other_unit_id";
+
+/// A member's ledger, oldest first.
+pub async fn history(tx: &mut Tx, member_id: i64) -> Result<Vec<Event>, sqlx::Error> {
+    let sql = format!("{EVENT_SELECT} where e.member_id = $1 order by e.id");
+    let rows: Vec<EventRow> = on_engine!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(member_id).fetch_all(&mut **c).await)?;
+    rows.into_iter().map(EventRow::into_event).collect()
+}
+
+/// Ledger events of one province with ids after `after_id`, at most `limit`, in id order
+/// (for streaming the ledger through `sohoi check` a province at a time).
+pub async fn events_page(tx: &mut Tx, province_id: i64, after_id: i64, limit: i64) -> Result<Vec<Event>, sqlx::Error> {
+    let sql = format!("{EVENT_SELECT} where e.province_id = $1 and e.id > $2 order by e.id limit $3");
+    let rows: Vec<EventRow> = on_engine!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(province_id).bind(after_id).bind(limit).fetch_all(&mut **c).await)?;
+    rows.into_iter().map(EventRow::into_event).collect()
+}
+
+/// Events effective in `(after, upto]` whose unit was under `ancestor` at their date.
+pub async fn events_under(tx: &mut Tx, ancestor: i64, after: Date, upto: Date) -> Result<Vec<Event>, sqlx::Error> {
+    let sql = format!(
+        "{EVENT_SELECT} join unit_closure c on c.descendant_id = e.unit_id \
+           and c.valid_from <= e.effective_on and c.valid_to > e.effective_on \
+         where c.ancestor_id = $1 and e.effective_on > $2 and e.effective_on <= $3 order by e.id"
+    );
+    let rows: Vec<EventRow> =
+        on_engine!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(ancestor).bind(after).bind(upto).fetch_all(&mut **c).await)?;
+    rows.into_iter().map(EventRow::into_event).collect()
+}
+
+/// The provinces that events are filed under.
+pub async fn event_provinces(tx: &mut Tx) -> Result<Vec<i64>, sqlx::Error> {
+    on_engine!(tx, c => sqlx::query_scalar("select distinct province_id from member_events order by province_id").fetch_all(&mut **c).await)
+}
+
+/// The active member holding a national ID, if any: (id, name, unit code, unit name).
+pub async fn active_by_national_id(tx: &mut Tx, national_id: &str) -> Result<Option<(i64, String, String, String)>, sqlx::Error> {
+    let sql = "select m.id, m.full_name, u.code, u.name from members m join units u on u.id = m.unit_id \
+               where m.national_id = $1 and m.status = 'active'";
+    on_engine!(tx, c => sqlx::query_as(sql).bind(national_id).fetch_optional(&mut **c).await)
+}
+
+/// Active members with the same folded name and birth year whose unit lies under `commune`
+/// today: (id, name, birth as held, unit code).
+pub async fn similar_under(
+    tx: &mut Tx,
+    name_fold: &str,
+    birth_year: Option<i32>,
+    commune: i64,
+    today: Date,
+) -> Result<Vec<(i64, String, Option<i32>, Option<i32>, Option<i32>, String)>, sqlx::Error> {
+    let sql = "select m.id, m.full_name, m.birth_year, m.birth_month, m.birth_day, u.code from members m \
+               join units u on u.id = m.unit_id \
+               join unit_closure c on c.descendant_id = m.unit_id and c.valid_from <= $4 and c.valid_to > $4 \
+               where m.name_fold = $1 and (m.birth_year = $2 or ($2 is null and m.birth_year is null)) \
+                 and m.status = 'active' and c.ancestor_id = $3 order by m.id";
+    on_engine!(tx, c => sqlx::query_as(sql).bind(name_fold).bind(birth_year).bind(commune).bind(today).fetch_all(&mut **c).await)
+}
+
+/// Search tokens of a member: her folded name and one token per unit above her.
+pub fn scope_tokens(ancestors: &[i64]) -> String {
+    ancestors.iter().map(|a| format!("u{a}")).collect::<Vec<_>>().join(" ")
+}
+
+/// Writes the search entry of a member (replacing any earlier one).
+pub async fn set_search(tx: &mut Tx, id: i64, name_fold: &str, ancestors: &[i64]) -> Result<(), sqlx::Error> {
+    let scope = scope_tokens(ancestors);
+    match tx {
+        Tx::Sqlite(c) => {
+            sqlx::query("delete from member_search where rowid = $1").bind(id).execute(&mut **c).await?;
+            sqlx::query("insert into member_search (rowid, name, scope) values ($1, $2, $3)")
+                .bind(id)
+                .bind(name_fold)
+                .bind(scope)
+                .execute(&mut **c)
+                .await?;
+        }
+        Tx::Postgres(c) => {
+            sqlx::query("update members set search_text = $2 where id = $1")
+                .bind(id)
+                .bind(format!("{name_fold} {scope}"))
+                .execute(&mut **c)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Members whose name holds every word of `words` (folded, as prefixes) and who belong under
+/// `root` (`None`: anywhere); at most `limit` ids, in no particular order.
+pub async fn search_ids(tx: &mut Tx, words: &[String], root: Option<i64>, limit: i64) -> Result<Vec<i64>, sqlx::Error> {
+    if words.is_empty() {
+        return Ok(vec![]);
+    }
+    match tx {
+        Tx::Sqlite(c) => {
+            let mut query: Vec<String> = words.iter().map(|w| format!("name:\"{w}\"*")).collect();
+            if let Some(root) = root {
+                query.push(format!("scope:\"u{root}\""));
+            }
+            sqlx::query_scalar("select rowid from member_search where member_search match $1 limit $2")
+                .bind(query.join(" AND "))
+                .bind(limit)
+                .fetch_all(&mut **c)
+                .await
+        }
+        Tx::Postgres(c) => {
+            let mut query: Vec<String> = words.iter().map(|w| format!("{w}:*")).collect();
+            if let Some(root) = root {
+                query.push(format!("u{root}"));
+            }
+            sqlx::query_scalar("select id from members where to_tsvector('simple', search_text) @@ to_tsquery('simple', $1) limit $2")
+                .bind(query.join(" & "))
+                .bind(limit)
+                .fetch_all(&mut **c)
+                .await
+        }
+    }
+}
+
+/// Members by id, with their units.
+pub async fn by_ids(tx: &mut Tx, ids: &[i64]) -> Result<Vec<Member>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!("{MEMBER_SELECT} where m.id in ({list})");
+    let rows: Vec<MemberRow> = on_engine!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).fetch_all(&mut **c).await)?;
+    Ok(rows.into_iter().map(Member::from).collect())
+}
+
+/// A page of the members whose unit lies under `root` today, in Vietnamese name order.
+pub async fn page_under(
+    tx: &mut Tx,
+    root: i64,
+    today: Date,
+    status: Option<Status>,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Member>, i64), sqlx::Error> {
+    let filter = "from members m join units u on u.id = m.unit_id \
+        where m.unit_id in (select descendant_id from unit_closure where ancestor_id = $1 and valid_from <= $2 and valid_to > $2) \
+          and ($3 = '' or m.status = $3)";
+    let status = status.map_or("", Status::as_str);
+    let select = format!(
+        "select m.id, m.province_id, m.unit_id, u.code as unit_code, u.name as unit_name, m.status, \
+        m.honorary, m.full_name, m.birth_year, m.birth_month, m.birth_day, m.sex, m.national_id, m.phone, m.address, \
+        m.ethnicity, m.religion, m.education, m.qualification, m.political_theory, m.occupation, m.party_member, \
+        m.segments, m.card_number, m.joined_on, m.version {filter} order by m.sort_key, m.id limit $4 offset $5"
+    );
+    let count_sql = format!("select count(*) {filter}");
+    let rows: Vec<MemberRow> = on_engine!(&mut *tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*select)).bind(root).bind(today).bind(status).bind(limit).bind(offset).fetch_all(&mut **c).await)?;
+    let total: i64 = on_engine!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(&*count_sql)).bind(root).bind(today).bind(status).fetch_one(&mut **c).await)?;
+    Ok((rows.into_iter().map(Member::from).collect(), total))
+}
+
+/// A member row for bulk loading (the demo generator), with its id chosen by the caller.
+pub struct BulkMember {
+    pub id: i64,
+    pub province_id: i64,
+    pub unit_id: i64,
+    pub status: Status,
+    pub input: MemberInput,
+    /// Units above her unit today, for the search entry.
+    pub ancestors: Vec<i64>,
+}
+
+/// A ledger row for bulk loading.
+pub struct BulkEvent {
+    pub id: i64,
+    pub province_id: i64,
+    pub member_id: i64,
+    pub kind: EventKind,
+    pub effective_on: Date,
+    pub unit_id: i64,
+    pub other_unit_id: Option<i64>,
+    pub class: Class,
+}
+
+/// Rows per statement for bulk loads: 25 parameters a row stays under SQLite's 32,766.
+const BULK_ROWS: usize = 1000;
+
+pub async fn bulk_insert(tx: &mut Tx, members: &[BulkMember]) -> Result<(), sqlx::Error> {
+    // PostgreSQL keeps the search text on the row; SQLite in its full-text table.
+    let pg = tx.engine() == crate::store::Engine::Postgres;
+    for chunk in members.chunks(BULK_ROWS) {
+        on_engine!(&mut *tx, c => {
+            let mut q = sqlx::QueryBuilder::new(
+                "insert into members (id, province_id, unit_id, status, honorary, full_name, name_fold, sort_key, \
+                 birth_year, birth_month, birth_day, sex, national_id, phone, address, ethnicity, religion, education, \
+                 qualification, political_theory, occupation, party_member, segments, card_number, joined_on",
+            );
+            q.push(if pg { ", search_text) " } else { ") " });
+            q.push_values(chunk, |mut b, r| {
+                let m = &r.input;
+                let name = m.full_name.as_str();
+                let fold = crate::text::fold(name);
+                b.push_bind(r.id).push_bind(r.province_id).push_bind(r.unit_id).push_bind(r.status.as_str()).push_bind(m.honorary)
+                    .push_bind(name.to_string()).push_bind(fold.clone()).push_bind(crate::text::person_sort_key(name))
+                    .push_bind(m.birth.map(|b| b.year)).push_bind(m.birth.and_then(|b| b.month).map(i32::from))
+                    .push_bind(m.birth.and_then(|b| b.day).map(i32::from)).push_bind(m.sex.as_str())
+                    .push_bind(m.national_id.as_ref().map(|n| n.as_str().to_string())).push_bind(m.phone.as_ref().map(|p| p.as_str().to_string()))
+                    .push_bind(m.address.clone()).push_bind(m.ethnicity.clone()).push_bind(m.religion.clone()).push_bind(m.education.clone())
+                    .push_bind(m.qualification.clone()).push_bind(m.political_theory.clone()).push_bind(m.occupation.clone())
+                    .push_bind(m.party_member).push_bind(m.segments.join(",")).push_bind(m.card_number.clone()).push_bind(m.joined_on);
+                if pg {
+                    b.push_bind(format!("{fold} {}", scope_tokens(&r.ancestors)));
+                }
+            });
+            q.build().execute(&mut **c).await?;
+        });
+        if let Tx::Sqlite(c) = &mut *tx {
+            let mut q = sqlx::QueryBuilder::new("insert into member_search (rowid, name, scope) ");
+            q.push_values(chunk, |mut b, r| {
+                b.push_bind(r.id).push_bind(crate::text::fold(r.input.full_name.as_str())).push_bind(scope_tokens(&r.ancestors));
+            });
+            q.build().execute(&mut **c).await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn bulk_append(tx: &mut Tx, events: &[BulkEvent], recorded_by: &str, recorded_at: &str) -> Result<(), sqlx::Error> {
+    for chunk in events.chunks(BULK_ROWS) {
+        on_engine!(&mut *tx, c => {
+            let mut q = sqlx::QueryBuilder::new(
+                "insert into member_events (id, province_id, member_id, kind, effective_on, unit_id, other_unit_id, honorary, \
+                 birth_year, ethnicity, religion, education, occupation, party_member, segments, recorded_by, recorded_at) ",
+            );
+            q.push_values(chunk, |mut b, e| {
+                b.push_bind(e.id).push_bind(e.province_id).push_bind(e.member_id).push_bind(e.kind.as_str()).push_bind(e.effective_on)
+                    .push_bind(e.unit_id).push_bind(e.other_unit_id).push_bind(e.class.honorary).push_bind(e.class.birth_year)
+                    .push_bind(e.class.ethnicity.clone()).push_bind(e.class.religion.clone()).push_bind(e.class.education.clone())
+                    .push_bind(e.class.occupation.clone()).push_bind(e.class.party_member).push_bind(e.class.segments_text())
+                    .push_bind(recorded_by.to_string()).push_bind(recorded_at.to_string());
+            });
+            q.build().execute(&mut **c).await?;
+        });
+    }
+    Ok(())
+}
+
+/// The largest member and event ids (bulk loads continue after them).
+pub async fn max_ids(tx: &mut Tx) -> Result<(i64, i64), sqlx::Error> {
+    on_engine!(tx, c => sqlx::query_as("select (select coalesce(max(id), 0) from members), (select coalesce(max(id), 0) from member_events)")
+        .fetch_one(&mut **c).await)
+}
+
+pub async fn count(tx: &mut Tx) -> Result<i64, sqlx::Error> {
+    on_engine!(tx, c => sqlx::query_scalar("select count(*) from members").fetch_one(&mut **c).await)
+}
+
+/// After rows were loaded with explicit ids, moves PostgreSQL's id sequences past them.
+pub async fn reset_sequences(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    if let Tx::Postgres(c) = tx {
+        for table in ["units", "members", "member_events", "audit_log"] {
+            let sql =
+                format!("select setval(pg_get_serial_sequence('{table}', 'id'), greatest((select coalesce(max(id), 0) from {table}), 1))");
+            sqlx::query(sqlx::AssertSqlSafe(&*sql)).execute(&mut **c).await?;
+        }
+    }
+    Ok(())
+}

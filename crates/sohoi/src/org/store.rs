@@ -1,0 +1,263 @@
+//! SQL over the tree tables. Only `org` reads or writes them; other domains call the
+//! functions in `org::tree`.
+
+use sqlx::Row;
+use time::Date;
+
+use super::model::{Unit, UnitKind};
+use crate::on_engine;
+use crate::store::{OPEN_END, Tx};
+
+const UNIT_COLUMNS: &str = "u.id, u.code, u.kind, u.name, u.admin_type, u.valid_from, u.valid_to, \
+     (select p.code from unit_links l join units p on p.id = l.parent_id \
+       where l.unit_id = u.id and l.valid_from <= $2 and l.valid_to > $2) as parent_code";
+
+fn unit_from_row<R: Row>(row: &R, depth: i32) -> Result<Unit, sqlx::Error>
+where
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Date: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    usize: sqlx::ColumnIndex<R>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    let kind: String = row.try_get("kind")?;
+    Ok(Unit {
+        id: row.try_get("id")?,
+        code: row.try_get("code")?,
+        kind: UnitKind::parse(&kind).ok_or_else(|| sqlx::Error::Decode(format!("unknown unit kind {kind}").into()))?,
+        name: row.try_get("name")?,
+        admin_type: row.try_get("admin_type")?,
+        parent_code: row.try_get("parent_code")?,
+        depth,
+        valid_from: row.try_get("valid_from")?,
+        valid_to: row.try_get("valid_to")?,
+    })
+}
+
+/// The unit with `code` as it stood at `at` (its parent as of that date).
+pub async fn by_code(tx: &mut Tx, code: &str, at: Date) -> Result<Option<Unit>, sqlx::Error> {
+    let sql = format!("select {UNIT_COLUMNS} from units u where u.code = $1");
+    on_engine!(tx, c => {
+        let row = sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(code).bind(at).fetch_optional(&mut **c).await?;
+        row.map(|r| unit_from_row(&r, 0)).transpose()
+    })
+}
+
+pub async fn by_id(tx: &mut Tx, id: i64, at: Date) -> Result<Option<Unit>, sqlx::Error> {
+    let sql = format!("select {UNIT_COLUMNS} from units u where u.id = $1");
+    on_engine!(tx, c => {
+        let row = sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(id).bind(at).fetch_optional(&mut **c).await?;
+        row.map(|r| unit_from_row(&r, 0)).transpose()
+    })
+}
+
+/// Descendants of `ancestor` at `at`, from depth 1 to `max_depth`, in one indexed query on
+/// the closure table.
+pub async fn descendants(tx: &mut Tx, ancestor: i64, at: Date, max_depth: i32) -> Result<Vec<Unit>, sqlx::Error> {
+    let sql = format!(
+        "select {UNIT_COLUMNS}, c.depth from unit_closure c join units u on u.id = c.descendant_id \
+         where c.ancestor_id = $1 and c.valid_from <= $2 and c.valid_to > $2 \
+           and c.depth between 1 and $3 and u.valid_from <= $2 and u.valid_to > $2 \
+         order by c.depth, u.code"
+    );
+    on_engine!(tx, c => {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(ancestor).bind(at).bind(max_depth).fetch_all(&mut **c).await?;
+        rows.iter().map(|r| unit_from_row(r, r.try_get("depth")?)).collect()
+    })
+}
+
+/// Ids of the ancestors of `unit` at `at`, the unit itself first (depth 0).
+pub async fn ancestor_ids(tx: &mut Tx, unit: i64, at: Date) -> Result<Vec<i64>, sqlx::Error> {
+    let sql = "select ancestor_id from unit_closure where descendant_id = $1 \
+               and valid_from <= $2 and valid_to > $2 order by depth";
+    on_engine!(tx, c => sqlx::query_scalar(sql).bind(unit).bind(at).fetch_all(&mut **c).await)
+}
+
+/// The ancestors of `unit` at `at` with their kinds, the unit itself first.
+pub async fn ancestors_with_kind(tx: &mut Tx, unit: i64, at: Date) -> Result<Vec<(i64, UnitKind)>, sqlx::Error> {
+    let sql = "select c.ancestor_id, u.kind from unit_closure c join units u on u.id = c.ancestor_id \
+               where c.descendant_id = $1 and c.valid_from <= $2 and c.valid_to > $2 order by c.depth";
+    let rows: Vec<(i64, String)> = on_engine!(tx, c => sqlx::query_as(sql).bind(unit).bind(at).fetch_all(&mut **c).await)?;
+    Ok(rows.into_iter().filter_map(|(id, kind)| UnitKind::parse(&kind).map(|k| (id, k))).collect())
+}
+
+/// The kinds of the given units.
+pub async fn kinds(tx: &mut Tx, units: &[i64]) -> Result<std::collections::HashMap<i64, UnitKind>, sqlx::Error> {
+    if units.is_empty() {
+        return Ok(Default::default());
+    }
+    let list = units.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!("select id, kind from units where id in ({list})");
+    let rows: Vec<(i64, String)> = on_engine!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).fetch_all(&mut **c).await)?;
+    Ok(rows.into_iter().filter_map(|(id, kind)| UnitKind::parse(&kind).map(|k| (id, k))).collect())
+}
+
+/// Whether `unit` lies in the subtree of `ancestor` at `at` (a unit is in its own subtree).
+pub async fn is_within(tx: &mut Tx, unit: i64, ancestor: i64, at: Date) -> Result<bool, sqlx::Error> {
+    let sql = "select count(*) from unit_closure where ancestor_id = $1 and descendant_id = $2 \
+               and valid_from <= $3 and valid_to > $3";
+    let n: i64 = on_engine!(tx, c => sqlx::query_scalar(sql).bind(ancestor).bind(unit).bind(at).fetch_one(&mut **c).await)?;
+    Ok(n > 0)
+}
+
+/// The roots of the tree at `at` (units without a parent).
+pub async fn roots(tx: &mut Tx, at: Date) -> Result<Vec<Unit>, sqlx::Error> {
+    let sql = format!(
+        "select {UNIT_COLUMNS} from units u where u.valid_from <= $2 and u.valid_to > $2 \
+         and not exists (select 1 from unit_links l where l.unit_id = u.id and l.valid_from <= $2 and l.valid_to > $2) \
+         and u.id > $1 order by u.code"
+    );
+    on_engine!(tx, c => {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(0_i64).bind(at).fetch_all(&mut **c).await?;
+        rows.iter().map(|r| unit_from_row(r, 0)).collect()
+    })
+}
+
+pub struct NewUnit<'a> {
+    pub id: Option<i64>,
+    pub code: &'a str,
+    pub kind: UnitKind,
+    pub name: &'a str,
+    pub admin_type: Option<&'a str>,
+    pub parent: Option<i64>,
+    pub province: Option<i64>,
+    pub valid_from: Date,
+}
+
+/// Inserts a unit with its name, its parent link and its closure rows; returns its id.
+pub async fn insert(tx: &mut Tx, unit: &NewUnit<'_>) -> Result<i64, sqlx::Error> {
+    let fold = crate::text::fold(unit.name);
+    let id: i64 = on_engine!(tx, c => {
+        sqlx::query_scalar(
+            "insert into units (id, code, kind, name, name_fold, admin_type, province_id, valid_from, valid_to) \
+             values (coalesce($1, (select coalesce(max(id), 0) + 1 from units)), $2, $3, $4, $5, $6, $7, $8, $9) returning id",
+        )
+        .bind(unit.id).bind(unit.code).bind(unit.kind.as_str()).bind(unit.name).bind(&fold)
+        .bind(unit.admin_type).bind(unit.province).bind(unit.valid_from).bind(OPEN_END)
+        .fetch_one(&mut **c).await
+    })?;
+    // A province is its own province; record it once the id is known.
+    if unit.kind == UnitKind::Province {
+        on_engine!(tx, c => sqlx::query("update units set province_id = id where id = $1").bind(id).execute(&mut **c).await.map(|_| ()))?;
+    }
+    on_engine!(tx, c => {
+        sqlx::query("insert into unit_names (unit_id, name, valid_from, valid_to) values ($1, $2, $3, $4)")
+            .bind(id).bind(unit.name).bind(unit.valid_from).bind(OPEN_END).execute(&mut **c).await?;
+        sqlx::query("insert into unit_closure (ancestor_id, descendant_id, depth, valid_from, valid_to) values ($1, $1, 0, $2, $3)")
+            .bind(id).bind(unit.valid_from).bind(OPEN_END).execute(&mut **c).await?;
+        if let Some(parent) = unit.parent {
+            sqlx::query("insert into unit_links (unit_id, parent_id, valid_from, valid_to) values ($1, $2, $3, $4)")
+                .bind(id).bind(parent).bind(unit.valid_from).bind(OPEN_END).execute(&mut **c).await?;
+            // The new unit descends from every ancestor of its parent, for as long as the
+            // parent does.
+            sqlx::query(
+                "insert into unit_closure (ancestor_id, descendant_id, depth, valid_from, valid_to) \
+                 select ancestor_id, $1, depth + 1, $3, valid_to from unit_closure \
+                 where descendant_id = $2 and valid_from <= $3 and valid_to > $3",
+            )
+            .bind(id).bind(parent).bind(unit.valid_from).execute(&mut **c).await?;
+        }
+        Ok::<_, sqlx::Error>(())
+    })?;
+    Ok(id)
+}
+
+pub async fn max_id(tx: &mut Tx) -> Result<i64, sqlx::Error> {
+    on_engine!(tx, c => sqlx::query_scalar("select coalesce(max(id), 0) from units").fetch_one(&mut **c).await)
+}
+
+/// All units valid at `at` whose folded name contains the folded query, at most `limit`.
+pub async fn search(tx: &mut Tx, folded: &str, at: Date, limit: i64) -> Result<Vec<Unit>, sqlx::Error> {
+    let sql = format!(
+        "select {UNIT_COLUMNS} from units u where u.name_fold like $1 and u.valid_from <= $2 and u.valid_to > $2 \
+         order by length(u.code), u.code limit $3"
+    );
+    let pattern = format!("%{}%", folded.replace(['%', '_'], ""));
+    on_engine!(tx, c => {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(pattern).bind(at).bind(limit).fetch_all(&mut **c).await?;
+        rows.iter().map(|r| unit_from_row(r, 0)).collect()
+    })
+}
+
+pub async fn set_meta(tx: &mut Tx, key: &str, value: &str) -> Result<(), sqlx::Error> {
+    on_engine!(tx, c => sqlx::query("insert into meta (key, value) values ($1, $2) on conflict (key) do update set value = excluded.value")
+        .bind(key).bind(value).execute(&mut **c).await.map(|_| ()))?;
+    Ok(())
+}
+
+pub async fn get_meta(tx: &mut Tx, key: &str) -> Result<Option<String>, sqlx::Error> {
+    on_engine!(tx, c => sqlx::query_scalar("select value from meta where key = $1").bind(key).fetch_optional(&mut **c).await)
+}
+
+/// A commune-level unit with the chain above it, for bulk generation.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CommuneChain {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub admin_type: Option<String>,
+    pub province_id: i64,
+    pub province_code: String,
+    pub central_id: i64,
+}
+
+/// Every commune valid at `at`, with its province and the root above it, in code order.
+pub async fn communes(tx: &mut Tx, at: Date) -> Result<Vec<CommuneChain>, sqlx::Error> {
+    let sql = "select u.id, u.code, u.name, u.admin_type, p.id as province_id, p.code as province_code, r.id as central_id \
+        from units u \
+        join unit_closure cp on cp.descendant_id = u.id and cp.depth = 1 and cp.valid_from <= $1 and cp.valid_to > $1 \
+        join units p on p.id = cp.ancestor_id \
+        join unit_closure cr on cr.descendant_id = u.id and cr.depth = 2 and cr.valid_from <= $1 and cr.valid_to > $1 \
+        join units r on r.id = cr.ancestor_id \
+        where u.kind = 'commune' and u.valid_from <= $1 and u.valid_to > $1 order by p.code, u.code";
+    on_engine!(tx, c => sqlx::query_as(sql).bind(at).fetch_all(&mut **c).await)
+}
+
+/// A unit created in bulk under a parent whose ancestors (nearest first) are known.
+pub struct BulkUnit {
+    pub id: i64,
+    pub code: String,
+    pub kind: UnitKind,
+    pub name: String,
+    pub province_id: i64,
+}
+
+/// Inserts many units under one parent at once: rows, names, links and closure.
+pub async fn bulk_insert(tx: &mut Tx, units: &[BulkUnit], parent_chain: &[i64], valid_from: Date) -> Result<(), sqlx::Error> {
+    if units.is_empty() {
+        return Ok(());
+    }
+    let parent = parent_chain[0];
+    on_engine!(tx, c => {
+        let mut q = sqlx::QueryBuilder::new("insert into units (id, code, kind, name, name_fold, admin_type, province_id, valid_from, valid_to) ");
+        q.push_values(units, |mut b, u| {
+            b.push_bind(u.id).push_bind(&u.code).push_bind(u.kind.as_str()).push_bind(&u.name)
+                .push_bind(crate::text::fold(&u.name)).push_bind(None::<String>).push_bind(u.province_id)
+                .push_bind(valid_from).push_bind(OPEN_END);
+        });
+        q.build().execute(&mut **c).await?;
+        let mut q = sqlx::QueryBuilder::new("insert into unit_names (unit_id, name, valid_from, valid_to) ");
+        q.push_values(units, |mut b, u| {
+            b.push_bind(u.id).push_bind(&u.name).push_bind(valid_from).push_bind(OPEN_END);
+        });
+        q.build().execute(&mut **c).await?;
+        let mut q = sqlx::QueryBuilder::new("insert into unit_links (unit_id, parent_id, valid_from, valid_to) ");
+        q.push_values(units, |mut b, u| {
+            b.push_bind(u.id).push_bind(parent).push_bind(valid_from).push_bind(OPEN_END);
+        });
+        q.build().execute(&mut **c).await?;
+        let closure: Vec<(i64, i64, i32)> = units
+            .iter()
+            .flat_map(|u| std::iter::once((u.id, u.id, 0)).chain(parent_chain.iter().enumerate().map(|(i, a)| (*a, u.id, i as i32 + 1))))
+            .collect();
+        for chunk in closure.chunks(2000) {
+            let mut q = sqlx::QueryBuilder::new("insert into unit_closure (ancestor_id, descendant_id, depth, valid_from, valid_to) ");
+            q.push_values(chunk, |mut b, (a, d, depth)| {
+                b.push_bind(*a).push_bind(*d).push_bind(*depth).push_bind(valid_from).push_bind(OPEN_END);
+            });
+            q.build().execute(&mut **c).await?;
+        }
+        Ok::<_, sqlx::Error>(())
+    })
+}

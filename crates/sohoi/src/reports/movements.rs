@@ -1,0 +1,77 @@
+//! The movement report: for a unit and a period, one row per child unit and a total —
+//! opening, new, transferred in, transferred out, left, died, closing — from maintained
+//! statistics only.
+
+use serde::Serialize;
+
+use super::period::Period;
+use crate::auth::Scope;
+use crate::error::Result;
+use crate::org::{self, Unit};
+use crate::stats;
+use crate::store::Tx;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MovementRow {
+    pub code: String,
+    pub name: String,
+    pub opening: i64,
+    /// Joined, and restored after leaving.
+    pub new: i64,
+    pub transferred_in: i64,
+    pub transferred_out: i64,
+    pub left: i64,
+    pub died: i64,
+    pub closing: i64,
+    /// Members ÷ women aged 18+ in the area, where the unit records that figure for the
+    /// year the period ends in.
+    pub coverage_rate: Option<f64>,
+}
+
+impl MovementRow {
+    /// opening + new + in − out − left − died = closing.
+    pub fn balances(&self) -> bool {
+        self.opening + self.new + self.transferred_in - self.transferred_out - self.left - self.died == self.closing
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MovementReport {
+    pub unit: Unit,
+    pub period: Period,
+    pub rows: Vec<MovementRow>,
+    pub total: MovementRow,
+}
+
+pub async fn movements(tx: &mut Tx, scope: &Scope, unit_code: &str, period: Period) -> Result<MovementReport> {
+    let unit = org::tree::find(tx, scope, unit_code, period.to).await?;
+    let children = org::tree::children(tx, scope, &unit, period.to).await?;
+    let mut ids: Vec<i64> = children.iter().map(|c| c.id).collect();
+    ids.push(unit.id);
+    let opening = stats::stock_at(tx, &ids, "all", period.opening_date()).await?;
+    let closing = stats::stock_at(tx, &ids, "all", period.to).await?;
+    let mut flows = std::collections::HashMap::new();
+    for measure in stats::effects::FLOWS {
+        flows.insert(measure, stats::flow(tx, &ids, measure, period.from, period.to).await?);
+    }
+    let population = stats::population(tx, &ids, period.to.year()).await?;
+    let row = |u: &Unit| {
+        let f = |m: &str| flows.get(m).and_then(|f| f.get(&u.id)).copied().unwrap_or(0);
+        let closing = closing.get(&(u.id, String::new())).copied().unwrap_or(0);
+        MovementRow {
+            code: u.code.clone(),
+            name: u.name.clone(),
+            opening: opening.get(&(u.id, String::new())).copied().unwrap_or(0),
+            new: f("joined") + f("restored"),
+            transferred_in: f("transferred_in"),
+            transferred_out: f("transferred_out"),
+            left: f("left"),
+            died: f("died"),
+            closing,
+            coverage_rate: population.get(&u.id).filter(|p| **p > 0).map(|p| closing as f64 / *p as f64),
+        }
+    };
+    let rows = children.iter().map(row).collect();
+    let total = row(&unit);
+    Ok(MovementReport { unit, period, rows, total })
+}

@@ -1,0 +1,80 @@
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use super::Store;
+
+/// The embedded default: one file in the working directory.
+pub const DEFAULT_URL: &str = "sqlite://sohoi.db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot open database {url}: {reason}")]
+    Open { url: String, reason: String },
+}
+
+/// Opens the database named by `url`: `postgres://…` for PostgreSQL; `sqlite://PATH`,
+/// `sqlite:PATH` or a plain file path for SQLite (created if missing, in WAL mode).
+pub async fn connect(url: &str, max_connections: u32) -> Result<Store, ConnectError> {
+    let fail = |e: sqlx::Error| ConnectError::Open { url: redact(url), reason: plain(&e) };
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await
+            .map_err(fail)?;
+        return Ok(Store::Postgres(pool));
+    }
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
+        .map_err(fail)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
+        .pragma("cache_size", "-65536")
+        .pragma("temp_store", "memory");
+    let pool = SqlitePoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(30))
+        .connect_with(options)
+        .await
+        .map_err(fail)?;
+    Ok(Store::Sqlite(pool))
+}
+
+/// Hides a password in a connection URL before it reaches a message or a log.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The one-line reason behind a database error.
+fn plain(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Io(io) => io.to_string(),
+        sqlx::Error::Database(db) => db.message().to_string(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(super::redact("postgres://sohoi:secret@db/x"), "postgres://sohoi:***@db/x");
+        assert_eq!(super::redact("sohoi.db"), "sohoi.db");
+    }
+}

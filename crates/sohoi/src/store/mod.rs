@@ -1,0 +1,89 @@
+//! Storage on two engines with one schema (DESIGN principle 5).
+//!
+//! `Store` holds a pool of either engine and `Tx` a transaction of either engine. Queries are
+//! plain SQL checked at run time; where the engines agree, one statement serves both through
+//! [`on_engine!`], which only picks the connection and leaves the SQL in sight. Where they
+//! differ (full-text search, bulk loading), the two versions stand side by side in the
+//! store module of the domain that owns the table.
+
+mod connect;
+mod migrate;
+
+pub use connect::{DEFAULT_URL, connect};
+pub use migrate::migrate;
+
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+/// A database of either engine.
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A transaction of either engine. Every service function works inside one, so that a
+/// ledger event and its statistics are written together or not at all.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs the same expression on whichever engine `$tx` holds. Inside, `$c` is the engine's
+/// `&mut Transaction`; pass `&mut **$c` as the executor.
+#[macro_export]
+macro_rules! on_engine {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::store::Tx::Sqlite($c) => $body,
+            $crate::store::Tx::Postgres($c) => $body,
+        }
+    };
+}
+
+impl Store {
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Store::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self {
+            Store::Sqlite(_) => Engine::Sqlite,
+            Store::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(pool) => pool.close().await,
+            Store::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self {
+            Tx::Sqlite(_) => Engine::Sqlite,
+            Tx::Postgres(_) => Engine::Postgres,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// The end of an open validity interval.
+pub const OPEN_END: time::Date = time::macros::date!(9999 - 12 - 31);

@@ -1,0 +1,110 @@
+//! Vietnamese text: normalisation, diacritic-insensitive folding and collation.
+//!
+//! Everything a person types is stored NFC with single spaces (DESIGN principle 6).
+//! Search compares *folded* text: lower case, no tone marks or vowel hats, đ → d, so that
+//! "thuy" finds Thủy and Thuỷ alike (old- and new-style tone placement fold to the same text).
+
+use std::sync::OnceLock;
+
+use icu_collator::options::CollatorOptions;
+use icu_collator::{Collator, CollatorBorrowed};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// NFC, trimmed, inner runs of white space collapsed to one space.
+pub fn clean(s: &str) -> String {
+    let nfc: String = s.nfc().collect();
+    nfc.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Lower case without diacritics; đ folds to d. Inner white space collapses to one space.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        match c {
+            'đ' | 'Đ' => out.push('d'),
+            _ => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// The Vietnamese collator (CLDR `vi` tailoring: a < ă < â, d < đ, tone order).
+pub fn collator() -> &'static CollatorBorrowed<'static> {
+    static COLLATOR: OnceLock<CollatorBorrowed<'static>> = OnceLock::new();
+    COLLATOR.get_or_init(|| {
+        let locale = icu_locale_core::locale!("vi").into();
+        // The compiled data carries the `vi` tailoring; failure would be a build defect.
+        Collator::try_new(locale, CollatorOptions::default()).expect("Vietnamese collation data is compiled in")
+    })
+}
+
+/// Splits a full name into (family, middle, given) the Vietnamese way: the first word is
+/// the family name, the last the given name, the rest the middle name.
+pub fn name_parts(full_name: &str) -> (&str, &str, &str) {
+    let full_name = full_name.trim();
+    let Some((family, rest)) = full_name.split_once(' ') else {
+        return ("", "", full_name);
+    };
+    match rest.rsplit_once(' ') {
+        Some((middle, given)) => (family, middle, given),
+        None => (family, "", rest),
+    }
+}
+
+/// The byte key that sorts people as Vietnamese lists do: by given name, then family name,
+/// then middle name, in Vietnamese collation. Stored beside each member so that both engines
+/// can page through a sorted list with an index (bytes compare the same everywhere).
+pub fn person_sort_key(full_name: &str) -> Vec<u8> {
+    let (family, middle, given) = name_parts(full_name);
+    let ordered = format!("{given} {family} {middle}");
+    let mut key = Vec::with_capacity(ordered.len() * 3);
+    let Ok(()) = collator().write_sort_key_to(&ordered, &mut key);
+    key
+}
+
+/// The sort key of a unit name (plain collation, no reordering of words).
+pub fn sort_key(s: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(s.len() * 3);
+    let Ok(()) = collator().write_sort_key_to(s, &mut key);
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_ignores_tones_case_and_placement() {
+        assert_eq!(fold("Thủy"), "thuy");
+        assert_eq!(fold("Thuỷ"), "thuy");
+        assert_eq!(fold("Thuý"), fold("Thúy"));
+        assert_eq!(fold("Hoà"), fold("Hòa"));
+        assert_eq!(fold("  Đặng   Thị  Hương "), "dang thi huong");
+    }
+
+    #[test]
+    fn clean_makes_nfc_single_spaced() {
+        let decomposed = "Nguye\u{302}\u{303}n  Thi\u{323}   Lan ";
+        assert_eq!(clean(decomposed), "Nguyễn Thị Lan");
+    }
+
+    #[test]
+    fn people_sort_by_given_name_first_in_vietnamese_order() {
+        let mut names = vec!["Trần Thị Ân", "Nguyễn Văn Anh", "Lê Thị Ăn", "Đỗ Thị Dung", "Bùi Thị Đào"];
+        names.sort_by_key(|n| person_sort_key(n));
+        assert_eq!(names, vec!["Nguyễn Văn Anh", "Lê Thị Ăn", "Trần Thị Ân", "Đỗ Thị Dung", "Bùi Thị Đào"]);
+    }
+}
