@@ -47,6 +47,7 @@ invalid-under-18 = members must be 18 or older when they join
 invalid-not-active = the member is not active
 invalid-same-unit = the member already belongs to this unit
 invalid-not-left = only a member who left can be restored
+invalid-before-last-movement = cannot be before the member's latest change ({ $date })
 conflict-national-id = This national ID belongs to { $name } (member { $id }), active in { $unit }
 conflict-stale = Someone else saved this record while you were editing; reload it and make your change again
 warning-similar = Possible duplicate: { $name }, born { $birth }, member { $id }, unit { $unit } — please check

@@ -47,6 +47,7 @@ invalid-under-18 = hội viên phải đủ 18 tuổi khi vào Hội
 invalid-not-active = hội viên không còn sinh hoạt
 invalid-same-unit = hội viên đang sinh hoạt ở đơn vị này
 invalid-not-left = chỉ khôi phục được hội viên đã ra khỏi Hội
+invalid-before-last-movement = không được trước ngày biến động gần nhất của hội viên ({ $date })
 conflict-national-id = Số CCCD này đã thuộc hội viên { $name } (mã { $id }) đang sinh hoạt tại { $unit }
 conflict-stale = Hồ sơ đã được người khác cập nhật trong lúc bạn sửa; hãy tải lại và nhập lại thay đổi
 warning-similar = Có thể trùng: { $name }, sinh { $birth }, mã { $id }, đơn vị { $unit } — hãy kiểm tra lại

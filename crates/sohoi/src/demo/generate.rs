@@ -48,6 +48,8 @@ pub async fn build(store: &Store, options: &DemoOptions, progress: impl Fn(u64, 
     }
     let mut next_unit = org_store::max_id(&mut tx).await? + 1;
     let (max_member, max_event) = members_store::max_ids(&mut tx).await?;
+    // The register is empty: load without its secondary indexes and build them at the end.
+    let indexes = crate::store::indexes::suspend(&mut tx, &["members", "member_events", "units", "unit_closure"]).await?;
     tx.commit().await?;
 
     let shares = member_shares(&communes, options);
@@ -88,6 +90,7 @@ pub async fn build(store: &Store, options: &DemoOptions, progress: impl Fn(u64, 
         let total: i64 = crate::stats::store::population_sum_of_children(&mut tx, central, today.year()).await?;
         crate::stats::set_population(&mut tx, central, today.year(), total).await?;
     }
+    crate::store::indexes::restore(&mut tx, &indexes).await?;
     members_store::reset_sequences(&mut tx).await?;
     crate::org::store::set_meta(&mut tx, "demo", &format!("members={} seed={}", options.members, options.seed)).await?;
     tx.commit().await?;

@@ -156,6 +156,23 @@ async fn editable(tx: &mut Tx, scope: &Scope, id: i64, version: i32) -> Result<M
     Ok(member)
 }
 
+/// A new movement may not come before the member's latest one: the ledger stays in order.
+async fn refuse_out_of_order(tx: &mut Tx, member: &Member, effective_on: Date) -> Result<()> {
+    if effective_on > crate::clock::today() {
+        return Err(Error::invalid("effective_on", "invalid-future-date"));
+    }
+    if let Some(last) = store::last_movement(tx, member.id).await?
+        && effective_on < last
+    {
+        return Err(Error::Invalid {
+            field: "effective_on",
+            message: "invalid-before-last-movement",
+            args: Args::new().with("date", crate::clock::vn_date(last)),
+        });
+    }
+    Ok(())
+}
+
 fn stale() -> Error {
     Error::Conflict { message: "conflict-stale", args: Args::new() }
 }
@@ -296,9 +313,7 @@ pub async fn transfer(
     if to.id == member.unit_id {
         return Err(Error::invalid("unit", "invalid-same-unit"));
     }
-    if effective_on > crate::clock::today() {
-        return Err(Error::invalid("effective_on", "invalid-future-date"));
-    }
+    refuse_out_of_order(tx, &member, effective_on).await?;
     let to_province = province_of(tx, &to, effective_on).await?;
     let class = member.class();
     let now = crate::clock::now_text();
@@ -345,9 +360,7 @@ pub async fn end(tx: &mut Tx, scope: &Scope, id: i64, version: i32, how: Ending,
     if member.status != Status::Active {
         return Err(Error::invalid("status", "invalid-not-active"));
     }
-    if effective_on > crate::clock::today() {
-        return Err(Error::invalid("effective_on", "invalid-future-date"));
-    }
+    refuse_out_of_order(tx, &member, effective_on).await?;
     let (kind, status) = match how {
         Ending::Left => (EventKind::Left, Status::Left),
         Ending::Died => (EventKind::Died, Status::Died),
@@ -361,6 +374,7 @@ pub async fn restore(tx: &mut Tx, scope: &Scope, id: i64, version: i32, effectiv
     if member.status != Status::Left {
         return Err(Error::invalid("status", "invalid-not-left"));
     }
+    refuse_out_of_order(tx, &member, effective_on).await?;
     if let Some(nid) = &member.national_id
         && let Some((other, name, unit_code, unit_name)) = store::active_by_national_id(tx, nid).await?
     {

@@ -256,6 +256,12 @@ pub async fn event_provinces(tx: &mut Tx) -> Result<Vec<i64>, sqlx::Error> {
     on_engine!(tx, c => sqlx::query_scalar("select distinct province_id from member_events order by province_id").fetch_all(&mut **c).await)
 }
 
+/// The date of a member's latest change of status or unit (corrections aside).
+pub async fn last_movement(tx: &mut Tx, member_id: i64) -> Result<Option<Date>, sqlx::Error> {
+    let sql = "select max(effective_on) from member_events where member_id = $1 and kind <> 'corrected'";
+    on_engine!(tx, c => sqlx::query_scalar(sql).bind(member_id).fetch_one(&mut **c).await)
+}
+
 /// The active member holding a national ID, if any: (id, name, unit code, unit name).
 pub async fn active_by_national_id(tx: &mut Tx, national_id: &str) -> Result<Option<(i64, String, String, String)>, sqlx::Error> {
     let sql = "select m.id, m.full_name, u.code, u.name from members m join units u on u.id = m.unit_id \

@@ -7,6 +7,7 @@
 //! store module of the domain that owns the table.
 
 mod connect;
+pub mod indexes;
 mod migrate;
 
 pub use connect::{DEFAULT_URL, connect};

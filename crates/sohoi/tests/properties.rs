@@ -1,0 +1,171 @@
+//! Property tests: random sequences of operations on a random tree. After each sequence the
+//! maintained statistics equal a recomputation from the ledger, they agree with a direct
+//! count of the register, and every movement report balances.
+
+mod helpers;
+
+use helpers::{TestDb, input, raw};
+use proptest::prelude::*;
+use sohoi::auth::Scope;
+use sohoi::members::service::{self, Ending};
+use sohoi::reports::Period;
+use time::{Date, Duration};
+
+/// Communes in two provinces (Hà Nội and Hồ Chí Minh City) that the random tree grows under.
+const COMMUNES: [&str; 4] = ["00004", "00008", "25747", "25750"];
+const NAMES: [&str; 6] = ["Nguyễn Thị Thủy", "Trần Thị Thuỷ", "Lê Thị Hoa", "Phạm Thị Lan", "Đỗ Thị Hà", "Bùi Thị Ánh"];
+const EDUCATION: [&str; 4] = ["none", "primary", "lower_secondary", "upper_secondary"];
+
+#[derive(Clone, Debug)]
+enum Op {
+    Add { unit: usize, name: usize, birth_year: i32, education: usize, day: i64 },
+    Transfer { member: usize, unit: usize, day: i64 },
+    Leave { member: usize, died: bool, day: i64 },
+    Restore { member: usize, day: i64 },
+    Correct { member: usize, education: usize, day: i64 },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    // Days after 2021-01-01, up to the end of 2025 (never in the future).
+    let day = 0..1800_i64;
+    prop_oneof![
+        4 => (0..12usize, 0..NAMES.len(), 1950..2000i32, 0..EDUCATION.len(), day.clone())
+            .prop_map(|(unit, name, birth_year, education, day)| Op::Add { unit, name, birth_year, education, day }),
+        2 => (0..20usize, 0..12usize, day.clone()).prop_map(|(member, unit, day)| Op::Transfer { member, unit, day }),
+        1 => (0..20usize, any::<bool>(), day.clone()).prop_map(|(member, died, day)| Op::Leave { member, died, day }),
+        1 => (0..20usize, day.clone()).prop_map(|(member, day)| Op::Restore { member, day }),
+        1 => (0..20usize, 0..EDUCATION.len(), day).prop_map(|(member, education, day)| Op::Correct { member, education, day }),
+    ]
+}
+
+fn date(day: i64) -> Date {
+    time::macros::date!(2021 - 01 - 01) + Duration::days(day)
+}
+
+/// Branches per commune (1 to 3) for the random tree; units are the communes and branches.
+fn tree() -> impl Strategy<Value = Vec<usize>> {
+    proptest::collection::vec(1..=3usize, COMMUNES.len())
+}
+
+async fn run(branch_counts: Vec<usize>, ops: Vec<Op>) -> Result<(), TestCaseError> {
+    let db = TestDb::new().await;
+    let scope = Scope::system("proptest");
+    let mut tx = db.tx().await;
+    let mut units: Vec<String> = COMMUNES.iter().map(|c| c.to_string()).collect();
+    for (commune, n) in COMMUNES.iter().zip(branch_counts) {
+        let names: Vec<String> = (1..=n).map(|i| format!("Chi hội Thôn {i}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        units.extend(helpers::branches(&mut tx, commune, &names).await);
+    }
+    tx.commit().await.map_err(|e| TestCaseError::fail(e.to_string()))?;
+
+    let mut members: Vec<i64> = Vec::new();
+    for op in ops {
+        let mut tx = db.tx().await;
+        let version = |id: i64| {
+            let store = db.store.clone();
+            async move {
+                let mut tx = store.begin().await.expect("begin");
+                service::show(&mut tx, &Scope::system("proptest"), id).await.map(|v| v.member.version).unwrap_or(0)
+            }
+        };
+        let pick = |i: usize| members.get(i % members.len().max(1)).copied();
+        let result = match &op {
+            Op::Add { unit, name, birth_year, education, day } => {
+                let mut r = raw(NAMES[*name], &birth_year.to_string());
+                r.education = EDUCATION[*education].into();
+                r.joined_on = sohoi::clock::vn_date(date(*day));
+                service::add(&mut tx, &scope, &units[unit % units.len()], input(&r)).await.map(|a| members.push(a.id))
+            }
+            Op::Transfer { member, unit, day } => match pick(*member) {
+                Some(id) => {
+                    let v = version(id).await;
+                    service::transfer(&mut tx, &scope, id, v, &units[unit % units.len()], date(*day), None).await
+                }
+                None => Ok(()),
+            },
+            Op::Leave { member, died, day } => match pick(*member) {
+                Some(id) => {
+                    let v = version(id).await;
+                    let how = if *died { Ending::Died } else { Ending::Left };
+                    service::end(&mut tx, &scope, id, v, how, date(*day), None).await
+                }
+                None => Ok(()),
+            },
+            Op::Restore { member, day } => match pick(*member) {
+                Some(id) => {
+                    let v = version(id).await;
+                    service::restore(&mut tx, &scope, id, v, date(*day), None).await
+                }
+                None => Ok(()),
+            },
+            Op::Correct { member, education, day } => match pick(*member) {
+                Some(id) => {
+                    let v = version(id).await;
+                    let current = service::show(&mut tx, &scope, id).await.map_err(|e| TestCaseError::fail(e.to_string()))?.member;
+                    let mut r = sohoi::members::input::RawMember::from_member(&current);
+                    r.education = EDUCATION[*education].into();
+                    service::edit(&mut tx, &scope, id, v, input(&r), date(*day)).await.map(|_| ())
+                }
+                None => Ok(()),
+            },
+        };
+        // A refused operation rolls back and leaves nothing behind; an accepted one commits.
+        if result.is_ok() {
+            tx.commit().await.map_err(|e| TestCaseError::fail(e.to_string()))?;
+        }
+    }
+
+    let mut tx = db.tx().await;
+    let diffs = sohoi::stats::check::check(&mut tx).await.map_err(|e| TestCaseError::fail(e.to_string()))?;
+    prop_assert!(diffs.is_empty(), "statistics differ from the ledger: {diffs:?}");
+
+    // The maintained totals agree with a direct count of the register.
+    let today = sohoi::clock::today();
+    for code in ["TW", "01", "79", "00004", "25747"] {
+        let summary =
+            sohoi::reports::summary::summary(&mut tx, &scope, code, today).await.map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let unit = sohoi::org::store::by_code(&mut tx, code, today).await.map_err(|e| TestCaseError::fail(e.to_string()))?.expect("unit");
+        let counted: i64 = sohoi::on_engine!(&mut tx, c => sqlx::query_scalar(
+            "select count(*) from members m join unit_closure c on c.descendant_id = m.unit_id \
+             and c.valid_from <= $2 and c.valid_to > $2 where c.ancestor_id = $1 and m.status = 'active'")
+            .bind(unit.id).bind(today).fetch_one(&mut **c).await)
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(summary.members, counted, "members of {}", code);
+        let by_education: i64 = summary.breakdowns["education"].values().sum();
+        prop_assert_eq!(by_education, counted, "education breakdown of {}", code);
+    }
+
+    // Every movement report balances, for whole and cut periods.
+    for code in ["TW", "01", "00004", "25747"] {
+        for period in ["2021", "2023-H2", "2024-Q1", "2025-07", "2021-03-15..2024-11-20"] {
+            let period = Period::parse(period).expect("period");
+            let report = sohoi::reports::movements::movements(&mut tx, &scope, code, period)
+                .await
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            for row in report.rows.iter().chain([&report.total]) {
+                prop_assert!(row.balances(), "{} {:?}: {:?}", code, period, row);
+            }
+            // The children add up to the total (members sit in branches or directly in communes).
+            if code != "00004" && code != "25747" {
+                let sum: i64 = report.rows.iter().map(|r| r.closing).sum();
+                prop_assert_eq!(sum, report.total.closing);
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: if helpers::engine() == "postgres" { 12 } else { 24 },
+        max_shrink_iters: 64,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn statistics_always_match_the_ledger_and_reports_balance(branch_counts in tree(), ops in proptest::collection::vec(op(), 1..40)) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        rt.block_on(run(branch_counts, ops))?;
+    }
+}
