@@ -64,6 +64,13 @@ pub fn name_parts(full_name: &str) -> (&str, &str, &str) {
     }
 }
 
+/// The folded name with the given name first ("thuy nguyen thi" for Nguyễn Thị Thủy): the
+/// key that prefix searches by given name run on.
+pub fn person_search_key(full_name: &str) -> String {
+    let (family, middle, given) = name_parts(full_name);
+    fold(&format!("{given} {family} {middle}"))
+}
+
 /// The byte key that sorts people as Vietnamese lists do: by given name, then family name,
 /// then middle name, in Vietnamese collation. Stored beside each member so that both engines
 /// can page through a sorted list with an index (bytes compare the same everywhere).

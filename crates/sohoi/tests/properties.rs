@@ -62,11 +62,12 @@ async fn run(branch_counts: Vec<usize>, ops: Vec<Op>) -> Result<(), TestCaseErro
     let mut members: Vec<i64> = Vec::new();
     for op in ops {
         let mut tx = db.tx().await;
+        // The version an officer would have loaded before acting.
         let version = |id: i64| {
             let store = db.store.clone();
             async move {
-                let mut tx = store.begin().await.expect("begin");
-                service::show(&mut tx, &Scope::system("proptest"), id).await.map(|v| v.member.version).unwrap_or(0)
+                let mut tx = store.read().await.expect("read");
+                sohoi::members::store::get(&mut tx, id).await.ok().flatten().map_or(0, |m| m.version)
             }
         };
         let pick = |i: usize| members.get(i % members.len().max(1)).copied();

@@ -62,7 +62,10 @@ create table members (
     status          text    not null check (status in ('active', 'left', 'died', 'transferred')),
     honorary        integer not null default 0,
     full_name       text    not null,
+    -- Folded (no diacritics, lower case) full name, and the same with the given name first:
+    -- prefix searches on these two find "thuy", "nguyen thi lan" and "tran huong".
     name_fold       text    not null,
+    search_key      text    not null,
     sort_key        blob    not null,
     birth_year      integer,
     birth_month     integer,
@@ -87,12 +90,9 @@ create table members (
 create unique index members_active_national_id on members (national_id) where status = 'active' and national_id is not null;
 create index members_unit_sort on members (unit_id, sort_key);
 create index members_fold_birth on members (name_fold, birth_year);
+create index members_search on members (search_key);
+create index members_province_search on members (province_id, search_key);
 create index members_card on members (card_number) where card_number is not null;
-
--- Diacritic-free name search; rowid = members.id. Contentless: names live in members.
--- `scope` holds one token per ancestor unit ("u123"), so a search is confined to a subtree
--- by the index itself.
-create virtual table member_search using fts5 (name, scope, content = '', contentless_delete = 1, tokenize = 'unicode61');
 
 -- The membership ledger: append-only. Each row carries the member's classification at the
 -- time of the event, so that its effect on the statistics depends on the row alone.

@@ -44,7 +44,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Units { under, depth, as_of, json } => {
             let at = parse_date_arg(as_of.as_deref(), lang)?;
             let store = open(&cli.db).await?;
-            let mut tx = store.begin().await?;
+            let mut tx = store.read().await?;
             let units = crate::org::tree::list(&mut tx, &scope, under.as_deref(), depth, at).await?;
             if json {
                 crate::say!("{}", serde_json::to_string_pretty(&units)?);
@@ -81,7 +81,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Stats { unit, as_of, json } => {
             let at = parse_date_arg(as_of.as_deref(), lang)?;
             let store = open(&cli.db).await?;
-            let mut tx = store.begin().await?;
+            let mut tx = store.read().await?;
             let summary = crate::reports::summary::summary(&mut tx, &scope, &unit, at).await?;
             if json {
                 crate::say!("{}", serde_json::to_string_pretty(&summary)?);
@@ -107,7 +107,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let period =
                 Period::parse(&period).with_context(|| t.msg_with("cli-bad-period", &Args::new().with("value", period.clone())))?;
             let store = open(&cli.db).await?;
-            let mut tx = store.begin().await?;
+            let mut tx = store.read().await?;
             let report = crate::reports::movements::movements(&mut tx, &scope, &unit, period).await?;
             if json {
                 crate::say!("{}", serde_json::to_string_pretty(&report)?);
@@ -162,9 +162,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::stats::set_population(&mut tx, unit.id, year, women).await?;
             tx.commit().await?;
         }
+        Command::Bench { iterations } => {
+            let store = open(&cli.db).await?;
+            crate::say_raw!("{}", crate::bench::run(&store, iterations).await?);
+        }
         Command::Check { json } => {
             let store = open(&cli.db).await?;
-            let mut tx = store.begin().await?;
+            let mut tx = store.read().await?;
             let diffs = crate::stats::check::check(&mut tx).await?;
             tx.commit().await?;
             if json {

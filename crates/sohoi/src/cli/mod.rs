@@ -96,6 +96,14 @@ pub enum Command {
         /// Women aged 18 or more.
         women: i64,
     },
+    /// Measure the figures the project promises (totals, reports, search, recording) beside
+    /// naive baselines, on the database at hand; prints a Markdown table. Recording adds
+    /// test members to Hà Nội's branches: run it on a demo database.
+    Bench {
+        /// Runs of each fast measurement (baselines run a tenth as often).
+        #[arg(long, default_value_t = 200)]
+        iterations: usize,
+    },
     /// Recompute every maintained statistic from the ledger; exits non-zero naming each
     /// difference.
     Check {

@@ -203,14 +203,7 @@ fn generate_commune(
                 status = Status::Died;
             }
         }
-        members.push(BulkMember {
-            id: ids.member,
-            province_id: commune.province_id,
-            unit_id: unit,
-            status,
-            input,
-            ancestors: vec![unit, commune.id, commune.province_id, commune.central_id],
-        });
+        members.push(BulkMember { id: ids.member, province_id: commune.province_id, unit_id: unit, status, input });
     }
     // Coverage: members are 60–95% of the women aged 18+ living in the commune.
     let population = (count as f64 / rng.random_range(0.60..0.95)).round() as i64;

@@ -132,8 +132,6 @@ pub async fn add(tx: &mut Tx, scope: &Scope, unit_code: &str, input: MemberInput
     };
     store::append(tx, &event).await?;
     crate::stats::record(tx, unit.id, input.joined_on, EventKind::Joined, &class, None).await?;
-    let ancestors = org::store::ancestor_ids(tx, unit.id, today).await?;
-    store::set_search(tx, id, &name_fold, &ancestors).await?;
     audit::record(tx, scope.actor(), "member.add", Some(unit.id), Some(&id.to_string()), None).await?;
     Ok(Added { id, similar })
 }
@@ -283,10 +281,6 @@ pub async fn edit(tx: &mut Tx, scope: &Scope, id: i64, version: i32, mut input: 
     };
     store::append(tx, &event).await?;
     crate::stats::record(tx, old.unit_id, effective_on, EventKind::Corrected, &class, before.as_ref()).await?;
-    if old.full_name != input.full_name.as_str() {
-        let ancestors = org::store::ancestor_ids(tx, old.unit_id, crate::clock::today()).await?;
-        store::set_search(tx, id, &crate::text::fold(input.full_name.as_str()), &ancestors).await?;
-    }
     audit::record(tx, scope.actor(), "member.edit", Some(old.unit_id), Some(&id.to_string()), None).await?;
     Ok(true)
 }
@@ -341,8 +335,6 @@ pub async fn transfer(
     if !store::set_place(tx, id, version, Status::Active, to.id, to_province).await? {
         return Err(stale());
     }
-    let ancestors = org::store::ancestor_ids(tx, to.id, crate::clock::today()).await?;
-    store::set_search(tx, id, &crate::text::fold(&member.full_name), &ancestors).await?;
     audit::record(tx, scope.actor(), "member.transfer", Some(member.unit_id), Some(&id.to_string()), Some(&to.code)).await?;
     Ok(())
 }
@@ -423,23 +415,52 @@ async fn write_status_event(
     Ok(())
 }
 
-/// Members whose name matches `query` ignoring case and diacritics (each word a prefix),
-/// within the caller's scope (and under `under`, if given), in Vietnamese name order.
+/// Members whose name matches `query` ignoring case and diacritics, within the caller's
+/// scope (and under `under`, if given), in Vietnamese name order.
+///
+/// A query matches a name that starts with it ("nguyen thi l"), or whose given name starts
+/// with its last word and whose family and middle names start with the words before
+/// ("thuy", "tran huong"). Nationally and in a province these are index range scans; under a
+/// smaller unit every word may match anywhere in the name.
 pub async fn search(tx: &mut Tx, scope: &Scope, query: &str, under: Option<&str>, limit: i64) -> Result<Vec<Member>> {
     let words: Vec<String> = crate::text::fold(query)
         .split_whitespace()
         .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
         .filter(|w| !w.is_empty())
         .collect();
+    if words.is_empty() {
+        return Ok(vec![]);
+    }
     let today = crate::clock::today();
-    let roots: Vec<Option<i64>> = match (under, scope.view_roots()) {
-        (Some(code), _) => vec![Some(org::tree::find(tx, scope, code, today).await?.id)],
+    let roots: Vec<Option<Unit>> = match (under, scope.view_roots()) {
+        (Some(code), _) => vec![Some(org::tree::find(tx, scope, code, today).await?)],
         (None, Roots::All) => vec![None],
-        (None, Roots::Units(ids)) => ids.iter().map(|id| Some(*id)).collect(),
+        (None, Roots::Units(ids)) => {
+            let mut units = Vec::new();
+            for id in ids {
+                units.extend(org::store::by_id(tx, *id, today).await?.map(Some));
+            }
+            units
+        }
+    };
+    let family_first = words.join(" ");
+    let given_first = match words.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{last} {}", rest.join(" ")),
+        _ => family_first.clone(),
     };
     let mut ids = Vec::new();
     for root in roots {
-        ids.extend(store::search_ids(tx, &words, root, limit).await?);
+        let province = match &root {
+            None => None,
+            Some(u) if u.kind == UnitKind::Central => None,
+            Some(u) if u.kind == UnitKind::Province => Some(u.id),
+            Some(u) => {
+                ids.extend(store::words_under(tx, u.id, today, &words, limit).await?);
+                continue;
+            }
+        };
+        ids.extend(store::prefix_ids(tx, store::NameKey::GivenFirst, &given_first, province, limit).await?);
+        ids.extend(store::prefix_ids(tx, store::NameKey::FamilyFirst, &family_first, province, limit).await?);
     }
     ids.sort_unstable();
     ids.dedup();

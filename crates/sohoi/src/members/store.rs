@@ -87,8 +87,8 @@ pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Member>, sqlx::Error> {
 pub async fn insert(tx: &mut Tx, province_id: i64, unit_id: i64, m: &MemberInput) -> Result<i64, sqlx::Error> {
     let sql = "insert into members (province_id, unit_id, status, honorary, full_name, name_fold, sort_key, \
         birth_year, birth_month, birth_day, sex, national_id, phone, address, ethnicity, religion, education, \
-        qualification, political_theory, occupation, party_member, segments, card_number, joined_on) \
-        values ($1, $2, 'active', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) \
+        qualification, political_theory, occupation, party_member, segments, card_number, joined_on, search_key) \
+        values ($1, $2, 'active', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) \
         returning id";
     let name = m.full_name.as_str();
     on_engine!(tx, c => sqlx::query_scalar(sql)
@@ -99,6 +99,7 @@ pub async fn insert(tx: &mut Tx, province_id: i64, unit_id: i64, m: &MemberInput
         .bind(m.address.as_deref()).bind(m.ethnicity.as_deref()).bind(m.religion.as_deref()).bind(m.education.as_deref())
         .bind(m.qualification.as_deref()).bind(m.political_theory.as_deref()).bind(m.occupation.as_deref())
         .bind(m.party_member).bind(m.segments.join(",")).bind(m.card_number.as_deref()).bind(m.joined_on)
+        .bind(crate::text::person_search_key(name))
         .fetch_one(&mut **c).await)
 }
 
@@ -108,7 +109,7 @@ pub async fn update_fields(tx: &mut Tx, id: i64, version: i32, m: &MemberInput) 
     let sql = "update members set honorary = $3, full_name = $4, name_fold = $5, sort_key = $6, birth_year = $7, \
         birth_month = $8, birth_day = $9, sex = $10, national_id = $11, phone = $12, address = $13, ethnicity = $14, \
         religion = $15, education = $16, qualification = $17, political_theory = $18, occupation = $19, \
-        party_member = $20, segments = $21, card_number = $22, joined_on = $23, version = version + 1 \
+        party_member = $20, segments = $21, card_number = $22, joined_on = $23, search_key = $24, version = version + 1 \
         where id = $1 and version = $2";
     let name = m.full_name.as_str();
     let done = on_engine!(tx, c => sqlx::query(sql)
@@ -119,6 +120,7 @@ pub async fn update_fields(tx: &mut Tx, id: i64, version: i32, m: &MemberInput) 
         .bind(m.address.as_deref()).bind(m.ethnicity.as_deref()).bind(m.religion.as_deref()).bind(m.education.as_deref())
         .bind(m.qualification.as_deref()).bind(m.political_theory.as_deref()).bind(m.occupation.as_deref())
         .bind(m.party_member).bind(m.segments.join(",")).bind(m.card_number.as_deref()).bind(m.joined_on)
+        .bind(crate::text::person_search_key(name))
         .execute(&mut **c).await.map(|r| r.rows_affected()))?;
     Ok(done == 1)
 }
@@ -286,65 +288,58 @@ pub async fn similar_under(
     on_engine!(tx, c => sqlx::query_as(sql).bind(name_fold).bind(birth_year).bind(commune).bind(today).fetch_all(&mut **c).await)
 }
 
-/// Search tokens of a member: her folded name and one token per unit above her.
-pub fn scope_tokens(ancestors: &[i64]) -> String {
-    ancestors.iter().map(|a| format!("u{a}")).collect::<Vec<_>>().join(" ")
+/// The smallest string greater than every string that starts with `prefix`.
+fn prefix_end(prefix: &str) -> String {
+    let mut end = prefix.to_string();
+    match end.pop() {
+        Some(last) => end.push(char::from_u32(last as u32 + 1).unwrap_or(char::MAX)),
+        None => end.push(char::MAX),
+    }
+    end
 }
 
-/// Writes the search entry of a member (replacing any earlier one).
-pub async fn set_search(tx: &mut Tx, id: i64, name_fold: &str, ancestors: &[i64]) -> Result<(), sqlx::Error> {
-    let scope = scope_tokens(ancestors);
-    match tx {
-        Tx::Sqlite(c) => {
-            sqlx::query("delete from member_search where rowid = $1").bind(id).execute(&mut **c).await?;
-            sqlx::query("insert into member_search (rowid, name, scope) values ($1, $2, $3)")
-                .bind(id)
-                .bind(name_fold)
-                .bind(scope)
-                .execute(&mut **c)
-                .await?;
-        }
-        Tx::Postgres(c) => {
-            sqlx::query("update members set search_text = $2 where id = $1")
-                .bind(id)
-                .bind(format!("{name_fold} {scope}"))
-                .execute(&mut **c)
-                .await?;
-        }
-    }
-    Ok(())
+/// Which folded name a prefix search runs on.
+#[derive(Clone, Copy, Debug)]
+pub enum NameKey {
+    /// "nguyen thi thuy"
+    FamilyFirst,
+    /// "thuy nguyen thi"
+    GivenFirst,
 }
 
-/// Members whose name holds every word of `words` (folded, as prefixes) and who belong under
-/// `root` (`None`: anywhere); at most `limit` ids, in no particular order.
-pub async fn search_ids(tx: &mut Tx, words: &[String], root: Option<i64>, limit: i64) -> Result<Vec<i64>, sqlx::Error> {
-    if words.is_empty() {
-        return Ok(vec![]);
+/// Members whose folded name starts with `prefix` (in `province` if given), at most
+/// `limit`, in key order: an index range scan, whatever the size of the register.
+pub async fn prefix_ids(tx: &mut Tx, key: NameKey, prefix: &str, province: Option<i64>, limit: i64) -> Result<Vec<i64>, sqlx::Error> {
+    let column = match key {
+        NameKey::FamilyFirst => "name_fold",
+        NameKey::GivenFirst => "search_key",
+    };
+    let sql = format!(
+        "select id from members where {column} >= $1 and {column} < $2 and ($3 = 0 or province_id = $3) order by {column} limit $4"
+    );
+    let end = prefix_end(prefix);
+    on_engine!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql))
+        .bind(prefix).bind(&end).bind(province.unwrap_or(0)).bind(limit).fetch_all(&mut **c).await)
+}
+
+/// Members under `root` today whose folded name contains every one of `words` (a scan of
+/// the subtree's members, for subtrees the size of a commune).
+pub async fn words_under(tx: &mut Tx, root: i64, today: Date, words: &[String], limit: i64) -> Result<Vec<i64>, sqlx::Error> {
+    let mut sql = String::from(
+        "select m.id from members m where m.unit_id in \
+         (select descendant_id from unit_closure where ancestor_id = $1 and valid_from <= $2 and valid_to > $2)",
+    );
+    for i in 0..words.len() {
+        sql.push_str(&format!(" and m.name_fold like ${}", i + 4));
     }
-    match tx {
-        Tx::Sqlite(c) => {
-            let mut query: Vec<String> = words.iter().map(|w| format!("name:\"{w}\"*")).collect();
-            if let Some(root) = root {
-                query.push(format!("scope:\"u{root}\""));
-            }
-            sqlx::query_scalar("select rowid from member_search where member_search match $1 limit $2")
-                .bind(query.join(" AND "))
-                .bind(limit)
-                .fetch_all(&mut **c)
-                .await
+    sql.push_str(" order by m.search_key limit $3");
+    on_engine!(tx, c => {
+        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(root).bind(today).bind(limit);
+        for w in words {
+            q = q.bind(format!("%{}%", w.replace(['%', '_'], "")));
         }
-        Tx::Postgres(c) => {
-            let mut query: Vec<String> = words.iter().map(|w| format!("{w}:*")).collect();
-            if let Some(root) = root {
-                query.push(format!("u{root}"));
-            }
-            sqlx::query_scalar("select id from members where to_tsvector('simple', search_text) @@ to_tsquery('simple', $1) limit $2")
-                .bind(query.join(" & "))
-                .bind(limit)
-                .fetch_all(&mut **c)
-                .await
-        }
-    }
+        q.fetch_all(&mut **c).await
+    })
 }
 
 /// Members by id, with their units.
@@ -390,8 +385,6 @@ pub struct BulkMember {
     pub unit_id: i64,
     pub status: Status,
     pub input: MemberInput,
-    /// Units above her unit today, for the search entry.
-    pub ancestors: Vec<i64>,
 }
 
 /// A ledger row for bulk loading.
@@ -410,41 +403,29 @@ pub struct BulkEvent {
 const BULK_ROWS: usize = 1000;
 
 pub async fn bulk_insert(tx: &mut Tx, members: &[BulkMember]) -> Result<(), sqlx::Error> {
-    // PostgreSQL keeps the search text on the row; SQLite in its full-text table.
-    let pg = tx.engine() == crate::store::Engine::Postgres;
     for chunk in members.chunks(BULK_ROWS) {
         on_engine!(&mut *tx, c => {
             let mut q = sqlx::QueryBuilder::new(
                 "insert into members (id, province_id, unit_id, status, honorary, full_name, name_fold, sort_key, \
                  birth_year, birth_month, birth_day, sex, national_id, phone, address, ethnicity, religion, education, \
-                 qualification, political_theory, occupation, party_member, segments, card_number, joined_on",
+                 qualification, political_theory, occupation, party_member, segments, card_number, joined_on, search_key) ",
             );
-            q.push(if pg { ", search_text) " } else { ") " });
             q.push_values(chunk, |mut b, r| {
                 let m = &r.input;
                 let name = m.full_name.as_str();
                 let fold = crate::text::fold(name);
                 b.push_bind(r.id).push_bind(r.province_id).push_bind(r.unit_id).push_bind(r.status.as_str()).push_bind(m.honorary)
-                    .push_bind(name.to_string()).push_bind(fold.clone()).push_bind(crate::text::person_sort_key(name))
+                    .push_bind(name.to_string()).push_bind(fold).push_bind(crate::text::person_sort_key(name))
                     .push_bind(m.birth.map(|b| b.year)).push_bind(m.birth.and_then(|b| b.month).map(i32::from))
                     .push_bind(m.birth.and_then(|b| b.day).map(i32::from)).push_bind(m.sex.as_str())
                     .push_bind(m.national_id.as_ref().map(|n| n.as_str().to_string())).push_bind(m.phone.as_ref().map(|p| p.as_str().to_string()))
                     .push_bind(m.address.clone()).push_bind(m.ethnicity.clone()).push_bind(m.religion.clone()).push_bind(m.education.clone())
                     .push_bind(m.qualification.clone()).push_bind(m.political_theory.clone()).push_bind(m.occupation.clone())
-                    .push_bind(m.party_member).push_bind(m.segments.join(",")).push_bind(m.card_number.clone()).push_bind(m.joined_on);
-                if pg {
-                    b.push_bind(format!("{fold} {}", scope_tokens(&r.ancestors)));
-                }
+                    .push_bind(m.party_member).push_bind(m.segments.join(",")).push_bind(m.card_number.clone()).push_bind(m.joined_on)
+                    .push_bind(crate::text::person_search_key(name));
             });
             q.build().execute(&mut **c).await?;
         });
-        if let Tx::Sqlite(c) = &mut *tx {
-            let mut q = sqlx::QueryBuilder::new("insert into member_search (rowid, name, scope) ");
-            q.push_values(chunk, |mut b, r| {
-                b.push_bind(r.id).push_bind(crate::text::fold(r.input.full_name.as_str())).push_bind(scope_tokens(&r.ancestors));
-            });
-            q.build().execute(&mut **c).await?;
-        }
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use crate::i18n::translator;
 use crate::org::tree;
 
 pub async fn health(State(state): State<AppState>) -> Response {
-    let ok = match state.store.begin().await {
+    let ok = match state.store.read().await {
         Ok(mut tx) => crate::org::store::max_id(&mut tx).await.is_ok(),
         Err(_) => false,
     };
@@ -28,7 +28,7 @@ fn escape(s: &str) -> String {
 
 pub async fn home(state: State<AppState>) -> Response {
     let root = {
-        let Ok(mut tx) = state.store.begin().await else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
+        let Ok(mut tx) = state.store.read().await else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
         tree::list(&mut tx, &Scope::system("web:public-tree"), None, 0, crate::clock::today()).await
     };
     match root {
@@ -49,7 +49,7 @@ pub async fn unit_page(State(state): State<AppState>, Path(code): Path<String>) 
     let t = translator(state.lang);
     let today = crate::clock::today();
     let scope = Scope::system("web:public-tree");
-    let Ok(mut tx) = state.store.begin().await else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
+    let Ok(mut tx) = state.store.read().await else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
     let unit = match tree::find(&mut tx, &scope, &code, today).await {
         Ok(u) => u,
         Err(Error::NotFound { .. }) => {
