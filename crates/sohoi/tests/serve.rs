@@ -1,4 +1,4 @@
-//! `sohoi serve`: the real binary on a free port answers its health check and the tree
+//! `sohoi serve`: the real binary on a free port answers its health check and sign-in
 //! page, and stops gracefully on SIGTERM.
 
 mod helpers;
@@ -35,14 +35,13 @@ async fn the_server_answers_and_stops_gracefully() {
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
     assert!(health.contains("\"status\":\"ok\""), "{health}");
 
+    // Union data needs a session: the page sends a stranger to sign in.
     let page = get(&addr, "/units/01");
-    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
-    assert!(page.contains("Thành phố Hà Nội") && page.contains("Phường Ba Đình"), "Hà Nội's page lists its wards");
-    assert!(page.contains("126 units below"));
-    assert!(page.to_ascii_lowercase().contains("content-security-policy"));
-
-    let missing = get(&addr, "/units/99999");
-    assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
+    assert!(page.starts_with("HTTP/1.1 303"), "{page}");
+    assert!(page.to_ascii_lowercase().contains("location: /signin"), "{page}");
+    let signin = get(&addr, "/signin");
+    assert!(signin.starts_with("HTTP/1.1 200") && signin.contains("Sign in to Sổ Hội"), "{signin}");
+    assert!(signin.to_ascii_lowercase().contains("content-security-policy"));
 
     let pid = child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().expect("kill").success());

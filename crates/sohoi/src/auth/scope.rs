@@ -20,19 +20,26 @@ pub struct Scope {
     actor: String,
     view: Roots,
     edit: Roots,
+    /// Where she manages accounts (chairs and administrators).
+    manage: Roots,
     sensitive: bool,
 }
 
 impl Scope {
     /// Full rights, for the command line: whoever can open the database file can read it.
     pub fn system(actor: impl Into<String>) -> Self {
-        Self { actor: actor.into(), view: Roots::All, edit: Roots::All, sensitive: true }
+        Self { actor: actor.into(), view: Roots::All, edit: Roots::All, manage: Roots::All, sensitive: true }
     }
 
     /// A scope limited to subtrees: `view` to see, `edit` to change, `sensitive` to see
     /// ethnicity, religion, national ID and Party membership.
     pub fn limited(actor: impl Into<String>, view: Vec<i64>, edit: Vec<i64>, sensitive: bool) -> Self {
-        Self { actor: actor.into(), view: Roots::Units(view), edit: Roots::Units(edit), sensitive }
+        Self { actor: actor.into(), view: Roots::Units(view), edit: Roots::Units(edit), manage: Roots::Units(vec![]), sensitive }
+    }
+
+    /// The scope of a signed-in user, from her roles.
+    pub fn with_roles(actor: impl Into<String>, view: Vec<i64>, edit: Vec<i64>, manage: Vec<i64>, sensitive: bool) -> Self {
+        Self { actor: actor.into(), view: Roots::Units(view), edit: Roots::Units(edit), manage: Roots::Units(manage), sensitive }
     }
 
     pub fn actor(&self) -> &str {
@@ -58,6 +65,14 @@ impl Scope {
     pub async fn ensure_edit(&self, tx: &mut Tx, unit: i64, at: Date, code: &str) -> Result<()> {
         self.ensure_view(tx, unit, at, code).await?;
         if within(tx, &self.edit, unit, at).await? { Ok(()) } else { Err(Error::Forbidden) }
+    }
+}
+
+impl Scope {
+    /// Succeeds when the caller may manage accounts at `unit`.
+    pub async fn ensure_manage(&self, tx: &mut Tx, unit: i64, at: Date, code: &str) -> Result<()> {
+        self.ensure_view(tx, unit, at, code).await?;
+        if within(tx, &self.manage, unit, at).await? { Ok(()) } else { Err(Error::Forbidden) }
     }
 }
 

@@ -155,6 +155,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             tx.commit().await?;
         }
+        Command::User(super::UserCommand::Add { username, name, unit, role, sensitive }) => {
+            let role = crate::auth::users::Role::parse(&role)
+                .with_context(|| t.msg_with("cli-bad-role", &Args::new().with("value", role.clone())))?;
+            let password = match std::env::var("SOHOI_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => rpassword::prompt_password(t.msg("cli-password-prompt")).context("password")?,
+            };
+            let store = open(&cli.db).await?;
+            let mut tx = store.begin().await?;
+            let account = crate::auth::users::NewAccount { username: &username, display_name: &name, unit_code: &unit, role, sensitive };
+            crate::auth::users::create(&mut tx, &scope, &account, &crate::auth::password::Password::new(password)).await?;
+            tx.commit().await?;
+            crate::say!("{}", t.msg_with("cli-user-added", &Args::new().with("username", username)));
+        }
         Command::Population { unit, year, women } => {
             let store = open(&cli.db).await?;
             let mut tx = store.begin().await?;

@@ -331,7 +331,7 @@ pub async fn build_demo(store: &Store, options: crate::demo::DemoOptions, lang: 
     tx.commit().await?;
     if let Some(existing) = existing {
         crate::say!("{}", t.msg_with("cli-demo-present", &Args::new().with("what", existing)));
-        return Ok(());
+        return print_accounts(store, lang).await;
     }
     let bar = indicatif::ProgressBar::new(options.members);
     bar.set_style(
@@ -353,5 +353,15 @@ pub async fn build_demo(store: &Store, options: crate::demo::DemoOptions, lang: 
                 .with("seconds", format!("{:.1}", started.elapsed().as_secs_f64()))
         )
     );
+    print_accounts(store, lang).await
+}
+
+async fn print_accounts(store: &Store, lang: Lang) -> anyhow::Result<()> {
+    let t = translator(lang);
+    let accounts = crate::demo::accounts::ensure(store).await?;
+    crate::say!("{}", t.msg_with("cli-demo-accounts", &Args::new().with("password", crate::demo::accounts::DEMO_PASSWORD)));
+    for (username, unit, role) in accounts {
+        crate::say!("  {username:<10} {unit:<10} {}", role.as_str());
+    }
     Ok(())
 }

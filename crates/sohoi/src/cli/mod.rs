@@ -7,7 +7,8 @@ mod output;
 
 use clap::{Parser, Subcommand};
 
-pub use commands::run;
+pub use commands::{run, value_label};
+pub use output::{number, percent};
 
 #[derive(Parser, Debug)]
 #[command(name = "sohoi", version, about = "Sổ Hội — the register of the Vietnam Women's Union and similar multi-level organisations", long_about = None)]
@@ -73,6 +74,9 @@ pub enum Command {
     /// Members: add, show, edit, transfer, leave, restore, search, list.
     #[command(subcommand)]
     Member(Box<member::MemberCommand>),
+    /// Accounts: `sohoi user add` creates the first administrator.
+    #[command(subcommand)]
+    User(UserCommand),
     /// A unit's figures at a date: members, new this year, coverage, breakdowns.
     Stats {
         /// Unit code.
@@ -109,6 +113,28 @@ pub enum Command {
     Check {
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create an account with a role at a unit (its whole subtree). The password is read
+    /// from SOHOI_PASSWORD, or asked for.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// Name shown on pages.
+        #[arg(long)]
+        name: String,
+        /// Unit code where the role applies (TW for the whole country).
+        #[arg(long)]
+        unit: String,
+        /// viewer, officer (edits members), chair (also manages accounts), admin.
+        #[arg(long, default_value = "viewer")]
+        role: String,
+        /// May see ethnicity, religion, national ID and Party membership.
+        #[arg(long)]
+        sensitive: bool,
     },
 }
 

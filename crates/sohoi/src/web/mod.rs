@@ -1,15 +1,20 @@
-//! The web server. This first version answers a health check and shows the tree as plain
-//! pages; the web issue builds sign-in and the officers' pages on it.
+//! The web application: sign-in, sessions, and the pages officers work in. Every page that
+//! shows Union data takes the signed-in user's scope (`Signed`) and passes it to services.
 
-mod tree;
+mod pages;
+mod session;
 
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::routing::get;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::i18n::Lang;
 use crate::store::Store;
+
+pub use session::Signed;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -20,33 +25,40 @@ pub struct AppState {
 /// The application, separate from running it, so that tests can serve it on port 0.
 pub fn app(store: Store, lang: Lang) -> Router {
     let state = AppState { store, lang };
-    Router::new()
-        .route("/health", get(tree::health))
-        .route("/", get(tree::home))
-        .route("/units/{code}", get(tree::unit_page))
-        .with_state(state)
-        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
-            axum::http::header::CONTENT_SECURITY_POLICY,
-            axum::http::HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"),
-        ))
-        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
-            axum::http::header::X_CONTENT_TYPE_OPTIONS,
-            axum::http::HeaderValue::from_static("nosniff"),
-        ))
+    let headers = [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+    ];
+    let mut router = Router::new()
+        .route("/health", get(pages::health))
+        .route("/static/app.css", get(pages::stylesheet))
+        .route("/signin", get(pages::signin_form).post(pages::signin))
+        .route("/signout", post(pages::signout))
+        .route("/password", get(pages::password_form).post(pages::change_password))
+        .route("/", get(pages::home))
+        .route("/units/{code}", get(pages::unit_page))
+        .with_state(state);
+    for (name, value) in headers {
+        router = router.layer(SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value)));
+    }
+    router
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests under way.
 pub async fn serve(store: Store, addr: &str, lang: Lang) -> anyhow::Result<()> {
-    let addr: SocketAddr = addr.parse().map_err(|_| {
-        anyhow::anyhow!(crate::i18n::translator(lang).msg_with("cli-bad-addr", &crate::i18n::Args::new().with("value", addr)))
-    })?;
+    let t = crate::i18n::translator(lang);
+    let addr: SocketAddr =
+        addr.parse().map_err(|_| anyhow::anyhow!(t.msg_with("cli-bad-addr", &crate::i18n::Args::new().with("value", addr))))?;
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("{addr}: {e}"))?;
     let local = listener.local_addr()?;
-    crate::say!(
-        "{}",
-        crate::i18n::translator(lang).msg_with("cli-serving", &crate::i18n::Args::new().with("url", format!("http://{local}/")))
-    );
-    axum::serve(listener, app(store.clone(), lang)).with_graceful_shutdown(shutdown_signal()).await?;
+    crate::say!("{}", t.msg_with("cli-serving", &crate::i18n::Args::new().with("url", format!("http://{local}/"))));
+    let app = app(store.clone(), lang).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     store.close().await;
     Ok(())
 }

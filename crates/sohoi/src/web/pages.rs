@@ -1,0 +1,294 @@
+//! Page handlers: each parses input, calls service functions with the caller's scope and
+//! renders a template. Text comes from the translation files.
+
+use askama::Template;
+use axum::Form;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header, request::Parts};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+
+use super::AppState;
+use super::session::{self, CSRF_COOKIE, ClientAddr, LANG_COOKIE, SESSION_COOKIE, Signed};
+use crate::auth::password::Password;
+use crate::auth::sessions::{random_token, same_token};
+use crate::auth::users::{self, SignInError, User};
+use crate::error::Error;
+use crate::i18n::{Args, Lang, Translator, translator};
+
+pub fn unavailable() -> Response {
+    StatusCode::SERVICE_UNAVAILABLE.into_response()
+}
+
+fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!("template: {e}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+fn message_page(status: StatusCode, lang: Lang, id: &str) -> Response {
+    let t = translator(lang);
+    let html = format!(
+        "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <link rel=\"stylesheet\" href=\"/static/app.css\"><main><h1>{}</h1><p><a href=\"/\">Sổ Hội</a></p></main></html>",
+        lang.code(),
+        askama::filters::escape(t.msg(id), askama::filters::Html).map(|e| e.to_string()).unwrap_or_default()
+    );
+    (status, Html(html)).into_response()
+}
+
+/// What a service error looks like to a person.
+fn error_page(e: &Error, lang: Lang) -> Response {
+    match e {
+        Error::NotFound { .. } => message_page(StatusCode::NOT_FOUND, lang, "web-not-found"),
+        Error::Forbidden => message_page(StatusCode::FORBIDDEN, lang, "error-forbidden"),
+        other => {
+            tracing::error!("{other}");
+            message_page(StatusCode::INTERNAL_SERVER_ERROR, lang, "web-error")
+        }
+    }
+}
+
+pub async fn health(State(state): State<AppState>) -> Response {
+    let ok = match state.store.read().await {
+        Ok(mut tx) => crate::org::store::max_id(&mut tx).await.is_ok(),
+        Err(_) => false,
+    };
+    let engine = match state.store.engine() {
+        crate::store::Engine::Sqlite => "sqlite",
+        crate::store::Engine::Postgres => "postgres",
+    };
+    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(serde_json::json!({ "status": if ok { "ok" } else { "unavailable" }, "engine": engine }))).into_response()
+}
+
+pub async fn stylesheet() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../../static/app.css")).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+struct SigninPage<'a> {
+    lang: &'static str,
+    t: &'a Translator,
+    csrf: String,
+    username: String,
+    error: Option<String>,
+}
+
+/// The sign-in form. Before a session exists, CSRF is checked by a cookie that the form
+/// must repeat (double submit).
+pub async fn signin_form(State(state): State<AppState>, parts: Parts) -> Response {
+    let lang = session::language(&parts, state.lang);
+    let jar = CookieJar::from_headers(&parts.headers);
+    let csrf = jar.get(CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_else(random_token);
+    let secure = session::secure(&parts);
+    let jar = jar.add(session::cookie(CSRF_COOKIE, csrf.clone(), secure)).add(session::cookie(LANG_COOKIE, lang.code().into(), secure));
+    let page = SigninPage { lang: lang.code(), t: translator(lang), csrf, username: String::new(), error: None };
+    (jar, render(&page)).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct SigninForm {
+    csrf: String,
+    username: String,
+    password: String,
+}
+
+pub async fn signin(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    parts: Parts,
+    Form(form): Form<SigninForm>,
+) -> Response {
+    let lang = session::language(&parts, state.lang);
+    let t = translator(lang);
+    let jar = CookieJar::from_headers(&parts.headers);
+    let cookie_csrf = jar.get(CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    if cookie_csrf.is_empty() || !same_token(&cookie_csrf, &form.csrf) {
+        return message_page(StatusCode::FORBIDDEN, lang, "web-csrf");
+    }
+    let Ok(mut tx) = state.store.begin().await else { return unavailable() };
+    let outcome = users::sign_in(&mut tx, &form.username, &Password::new(form.password), &address).await;
+    let failed = |status: StatusCode, message: String, tx: crate::store::Tx| async move {
+        // The failure counter and the audit entry are kept even though sign-in failed.
+        if tx.commit().await.is_err() {
+            return unavailable();
+        }
+        let page = SigninPage { lang: lang.code(), t, csrf: cookie_csrf.clone(), username: form.username.clone(), error: Some(message) };
+        (status, render(&page)).into_response()
+    };
+    match outcome {
+        Ok(user) => {
+            let Ok((token, _csrf)) = crate::auth::sessions::open(&mut tx, &user).await else { return unavailable() };
+            if tx.commit().await.is_err() {
+                return unavailable();
+            }
+            let jar = jar.add(session::cookie(SESSION_COOKIE, token, session::secure(&parts))).remove(CSRF_COOKIE);
+            (jar, Redirect::to("/")).into_response()
+        }
+        Err(SignInError::Invalid) => failed(StatusCode::UNAUTHORIZED, t.msg("web-signin-invalid"), tx).await,
+        Err(SignInError::Locked(until)) => {
+            let until = format!("{:02}:{:02}", until.hour(), until.minute());
+            failed(StatusCode::TOO_MANY_REQUESTS, t.msg_with("web-signin-locked", &Args::new().with("until", until)), tx).await
+        }
+        Err(SignInError::Db(_)) => unavailable(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn signout(State(state): State<AppState>, signed: Signed, parts: Parts, Form(form): Form<CsrfForm>) -> Response {
+    if !same_token(&signed.csrf, &form.csrf) {
+        return message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
+    }
+    let jar = CookieJar::from_headers(&parts.headers);
+    if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
+        let Ok(mut tx) = state.store.begin().await else { return unavailable() };
+        if crate::auth::sessions::close(&mut tx, &token).await.is_err() || tx.commit().await.is_err() {
+            return unavailable();
+        }
+    }
+    (jar.remove(axum_extra::extract::cookie::Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/signin")).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage<'a> {
+    lang: &'static str,
+    t: &'a Translator,
+    user: &'a User,
+    csrf: &'a str,
+    error: Option<String>,
+    done: bool,
+}
+
+pub async fn password_form(signed: Signed) -> Response {
+    let page = PasswordPage {
+        lang: signed.lang.code(),
+        t: translator(signed.lang),
+        user: &signed.user,
+        csrf: &signed.csrf,
+        error: None,
+        done: false,
+    };
+    render(&page)
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    csrf: String,
+    current: String,
+    new: String,
+}
+
+pub async fn change_password(State(state): State<AppState>, signed: Signed, Form(form): Form<PasswordForm>) -> Response {
+    if !same_token(&signed.csrf, &form.csrf) {
+        return message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
+    }
+    let Ok(mut tx) = state.store.begin().await else { return unavailable() };
+    let result = users::change_password(&mut tx, &signed.user, &Password::new(form.current), &Password::new(form.new)).await;
+    let (status, error, done) = match result {
+        Ok(()) => {
+            if tx.commit().await.is_err() {
+                return unavailable();
+            }
+            (StatusCode::OK, None, true)
+        }
+        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, Some(e.render(signed.lang)), false),
+    };
+    let page = PasswordPage { lang: signed.lang.code(), t: translator(signed.lang), user: &signed.user, csrf: &signed.csrf, error, done };
+    (status, render(&page)).into_response()
+}
+
+/// The home page is the page of the user's own unit.
+pub async fn home(State(state): State<AppState>, signed: Signed) -> Response {
+    let Ok(mut tx) = state.store.read().await else { return unavailable() };
+    match users::roles_of(&mut tx, &signed.user).await {
+        Ok(roles) => match roles.first() {
+            Some((code, _)) => Redirect::to(&format!("/units/{code}")).into_response(),
+            None => message_page(StatusCode::OK, signed.lang, "web-no-role"),
+        },
+        Err(e) => error_page(&e, signed.lang),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "unit.html")]
+struct UnitPage<'a> {
+    lang: &'static str,
+    t: &'a Translator,
+    user: &'a User,
+    csrf: &'a str,
+    unit: crate::org::Unit,
+    path: Vec<crate::org::Unit>,
+    members: String,
+    new_this_year: String,
+    coverage: String,
+    breakdowns: Vec<(String, Vec<(String, String)>)>,
+    children_title: String,
+    children: Vec<(String, String, String)>,
+}
+
+/// A unit's dashboard: its figures, breakdowns and child units ranked by members.
+pub async fn unit_page(State(state): State<AppState>, signed: Signed, Path(code): Path<String>) -> Response {
+    let t = translator(signed.lang);
+    let today = crate::clock::today();
+    let Ok(mut tx) = state.store.read().await else { return unavailable() };
+    let summary = match crate::reports::summary::summary(&mut tx, &signed.scope, &code, today).await {
+        Ok(s) => s,
+        Err(e) => return error_page(&e, signed.lang),
+    };
+    let (path, children) = match (
+        crate::org::tree::path(&mut tx, &summary.unit, today).await,
+        crate::org::tree::children(&mut tx, &signed.scope, &summary.unit, today).await,
+    ) {
+        (Ok(p), Ok(c)) => (p, c),
+        (Err(e), _) | (_, Err(e)) => return error_page(&e, signed.lang),
+    };
+    let ids: Vec<i64> = children.iter().map(|c| c.id).collect();
+    let counts = match crate::stats::stock_at(&mut tx, &ids, "all", today).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&e, signed.lang),
+    };
+    let mut ranked: Vec<(i64, &crate::org::Unit)> =
+        children.iter().map(|c| (counts.get(&(c.id, String::new())).copied().unwrap_or(0), c)).collect();
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.code.cmp(&b.1.code)));
+    let number = crate::cli::number;
+    let breakdowns = ["age_band", "kinh_minority", "education", "occupation", "religion", "segment"]
+        .iter()
+        .filter_map(|dim| summary.breakdowns.get(*dim).map(|values| (dim, values)))
+        .map(|(dim, values)| {
+            let mut rows: Vec<(&String, &i64)> = values.iter().collect();
+            if *dim != "age_band" {
+                rows.sort_by(|a, b| b.1.cmp(a.1));
+            }
+            let rows = rows.into_iter().map(|(v, n)| (crate::cli::value_label(t, dim, v), number(*n))).collect();
+            (t.msg(&format!("dim-{dim}")), rows)
+        })
+        .collect();
+    let page = UnitPage {
+        lang: signed.lang.code(),
+        t,
+        user: &signed.user,
+        csrf: &signed.csrf,
+        path,
+        members: number(summary.members),
+        new_this_year: number(summary.new_this_year),
+        coverage: crate::cli::percent(summary.coverage_rate),
+        breakdowns,
+        children_title: t.msg_with("web-children", &Args::new().num("count", children.len() as f64)),
+        children: ranked.into_iter().map(|(n, c)| (c.code.clone(), c.name.clone(), number(n))).collect(),
+        unit: summary.unit,
+    };
+    render(&page)
+}

@@ -1,0 +1,79 @@
+//! Who is asking: the session cookie, the language, the client's address.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+
+use super::AppState;
+use crate::auth::Scope;
+use crate::auth::users::User;
+use crate::i18n::Lang;
+
+pub const SESSION_COOKIE: &str = "sohoi_session";
+pub const CSRF_COOKIE: &str = "sohoi_csrf";
+pub const LANG_COOKIE: &str = "sohoi_lang";
+
+/// A signed-in user with her scope, the session's CSRF token and her language.
+pub struct Signed {
+    pub user: User,
+    pub scope: Scope,
+    pub csrf: String,
+    pub lang: Lang,
+}
+
+/// The language: `?lang=` first, then the cookie, then the server's default.
+pub fn language(parts: &Parts, default: Lang) -> Lang {
+    let query = parts.uri.query().unwrap_or("");
+    let from_query = query.split('&').find_map(|kv| kv.strip_prefix("lang=")).and_then(Lang::parse);
+    let jar = CookieJar::from_headers(&parts.headers);
+    from_query.or_else(|| jar.get(LANG_COOKIE).and_then(|c| Lang::parse(c.value()))).unwrap_or(default)
+}
+
+/// Whether the request came over TLS (directly or through a proxy that says so).
+pub fn secure(parts: &Parts) -> bool {
+    parts.headers.get("x-forwarded-proto").is_some_and(|v| v == "https") || parts.uri.scheme_str() == Some("https")
+}
+
+/// A cookie that scripts cannot read and other sites do not send along with their forms.
+pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
+    let mut c = Cookie::new(name, value);
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Lax);
+    c.set_path("/");
+    c.set_secure(secure);
+    c
+}
+
+/// The client's address, for the audit log.
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()).map(str::trim);
+        let direct = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        Ok(ClientAddr(forwarded.map(String::from).or(direct).unwrap_or_else(|| "unknown".into())))
+    }
+}
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let lang = language(parts, state.lang);
+        let jar = CookieJar::from_headers(&parts.headers);
+        let to_signin = || Redirect::to("/signin").into_response();
+        let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else { return Err(to_signin()) };
+        let mut tx = state.store.read().await.map_err(|_| super::pages::unavailable())?;
+        let Some((user, csrf)) = crate::auth::sessions::find(&mut tx, &token).await.map_err(|_| super::pages::unavailable())? else {
+            return Err(to_signin());
+        };
+        let scope = crate::auth::users::scope_for(&mut tx, &user).await.map_err(|_| super::pages::unavailable())?;
+        Ok(Signed { user, scope, csrf, lang })
+    }
+}

@@ -1,0 +1,210 @@
+//! The web pages as an officer meets them: sign-in with CSRF and a temporary lock, the
+//! pages of her unit, nothing of another commune, sign-out.
+
+mod helpers;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use helpers::{TestDb, input, raw};
+use http_body_util::BodyExt;
+use sohoi::auth::Scope;
+use sohoi::auth::password::Password;
+use sohoi::auth::users::{self, NewAccount, Role};
+use tower::ServiceExt;
+
+struct Page {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Page {
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .map(String::from)
+    }
+
+    fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+}
+
+/// A browser in miniature: keeps cookies between requests.
+struct Browser {
+    app: Router,
+    cookies: Vec<(String, String)>,
+}
+
+impl Browser {
+    fn new(db: &TestDb) -> Self {
+        Browser { app: sohoi::web::app(db.store.clone(), sohoi::i18n::Lang::Vi), cookies: vec![] }
+    }
+
+    async fn send(&mut self, request: Request<Body>) -> Page {
+        let response = self.app.clone().oneshot(request).await.expect("response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        for c in headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()) {
+            let pair = c.split(';').next().unwrap_or("");
+            if let Some((name, value)) = pair.split_once('=') {
+                self.cookies.retain(|(n, _)| n != name);
+                if !value.is_empty() && !c.contains("Max-Age=0") {
+                    self.cookies.push((name.to_string(), value.to_string()));
+                }
+            }
+        }
+        let body = String::from_utf8_lossy(&response.into_body().collect().await.expect("body").to_bytes()).into_owned();
+        Page { status, headers, body }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let request = Request::get(path).header(header::COOKIE, self.cookie_header()).body(Body::empty()).expect("request");
+        self.send(request).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let body = form.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect::<Vec<_>>().join("&");
+        let request = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("x-forwarded-for", "203.0.113.7")
+            .body(Body::from(body))
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// The CSRF token of the form on `path`.
+    async fn csrf(&mut self, path: &str) -> String {
+        let page = self.get(path).await;
+        let start = page.body.find("name=\"csrf\" value=\"").expect("a form with a CSRF token") + 19;
+        page.body[start..].split('"').next().unwrap_or("").to_string()
+    }
+
+    async fn sign_in(&mut self, username: &str, password: &str) -> Page {
+        let csrf = self.csrf("/signin").await;
+        self.post("/signin", &[("csrf", &csrf), ("username", username), ("password", password)]).await
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+async fn officer_of_ba_dinh(db: &TestDb) {
+    let mut tx = db.tx().await;
+    let system = Scope::system("test");
+    let account =
+        NewAccount { username: "badinh", display_name: "Cán bộ Ba Đình", unit_code: "00004", role: Role::Officer, sensitive: false };
+    users::create(&mut tx, &system, &account, &Password::new("mat-khau-ba-dinh")).await.expect("account");
+    sohoi::members::service::add(&mut tx, &system, "00004", input(&raw("Nguyễn Thị Thủy", "1980"))).await.expect("member");
+    sohoi::members::service::add(&mut tx, &system, "00008", input(&raw("Trần Thị Lan", "1982"))).await.expect("member");
+    tx.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn an_officer_signs_in_sees_her_unit_and_nothing_else() {
+    let db = TestDb::new().await;
+    officer_of_ba_dinh(&db).await;
+    let mut browser = Browser::new(&db);
+
+    let page = browser.get("/units/00004").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), "/signin");
+
+    let page = browser.sign_in("badinh", "mat-khau-ba-dinh").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let session = page.cookie("sohoi_session").expect("a session cookie");
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"), "{session}");
+
+    let page = browser.get("/").await;
+    assert_eq!(page.location(), "/units/00004");
+    let page = browser.get("/units/00004").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Phường Ba Đình"));
+    assert!(page.body.contains("<strong>1</strong><span>Số hội viên</span>"), "one member is counted");
+    // She is an officer without the sensitive grant: no ethnicity or religion breakdown.
+    assert!(!page.body.contains("Kinh / dân tộc thiểu số") && !page.body.contains("Tôn giáo"));
+
+    for other in ["/units/00008", "/units/01", "/units/TW"] {
+        let page = browser.get(other).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{other}");
+        assert!(!page.body.contains("Phường Ngọc Hà") && !page.body.contains("Thành phố Hà Nội"));
+    }
+
+    let csp = page.headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()).unwrap_or("");
+    assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(page.headers.get(header::X_FRAME_OPTIONS).and_then(|v| v.to_str().ok()), Some("DENY"));
+
+    // Signing out needs the session's CSRF token, and ends the session.
+    let page = browser.post("/signout", &[("csrf", "forged")]).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let csrf = browser.csrf("/password").await;
+    let page = browser.post("/signout", &[("csrf", &csrf)]).await;
+    assert_eq!(page.location(), "/signin");
+    assert_eq!(browser.get("/units/00004").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn wrong_passwords_are_refused_then_the_account_is_locked() {
+    let db = TestDb::new().await;
+    officer_of_ba_dinh(&db).await;
+    let mut browser = Browser::new(&db);
+
+    let page = browser.sign_in("badinh", "sai-mat-khau").await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    assert!(page.body.contains("Tên đăng nhập hoặc mật khẩu không đúng."));
+    assert!(page.body.contains("value=\"badinh\""), "the form keeps what was typed");
+
+    for _ in 0..4 {
+        browser.sign_in("badinh", "sai-mat-khau").await;
+    }
+    let page = browser.sign_in("badinh", "mat-khau-ba-dinh").await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "locked even with the right password");
+    assert!(page.body.contains("tạm khóa"));
+
+    let mut tx = db.tx().await;
+    let failures: i64 = sohoi::on_engine!(&mut tx, c => sqlx::query_scalar(
+        "select count(*) from audit_log where action = 'signin.failed' and subject = 'badinh' and address = '203.0.113.7'")
+        .fetch_one(&mut **c).await)
+    .expect("audit");
+    assert_eq!(failures, 5);
+}
+
+#[tokio::test]
+async fn a_form_without_its_token_is_refused() {
+    let db = TestDb::new().await;
+    officer_of_ba_dinh(&db).await;
+    let mut browser = Browser::new(&db);
+    browser.get("/signin").await;
+    let page = browser.post("/signin", &[("csrf", "not-the-token"), ("username", "badinh"), ("password", "mat-khau-ba-dinh")]).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.cookie("sohoi_session").is_none());
+}
+
+#[tokio::test]
+async fn an_officer_changes_her_password() {
+    let db = TestDb::new().await;
+    officer_of_ba_dinh(&db).await;
+    let mut browser = Browser::new(&db);
+    browser.sign_in("badinh", "mat-khau-ba-dinh").await;
+    let csrf = browser.csrf("/password").await;
+    let page = browser.post("/password", &[("csrf", &csrf), ("current", "nhầm"), ("new", "mat-khau-moi-2026")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("mật khẩu hiện tại không đúng"));
+    let page = browser.post("/password", &[("csrf", &csrf), ("current", "mat-khau-ba-dinh"), ("new", "mat-khau-moi-2026")]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Đã đổi mật khẩu."));
+    let mut fresh = Browser::new(&db);
+    assert_eq!(fresh.sign_in("badinh", "mat-khau-moi-2026").await.status, StatusCode::SEE_OTHER);
+}
