@@ -208,3 +208,81 @@ async fn an_officer_changes_her_password() {
     let mut fresh = Browser::new(&db);
     assert_eq!(fresh.sign_in("badinh", "mat-khau-moi-2026").await.status, StatusCode::SEE_OTHER);
 }
+
+/// The id in a `/members/{id}` address.
+fn member_id(location: &str) -> i64 {
+    location.trim_start_matches("/members/").parse().expect("a member address")
+}
+
+#[tokio::test]
+async fn an_officer_adds_finds_and_transfers_a_member() {
+    let db = TestDb::new().await;
+    officer_of_ba_dinh(&db).await;
+    let mut browser = Browser::new(&db);
+    browser.sign_in("badinh", "mat-khau-ba-dinh").await;
+    let csrf = browser.csrf("/units/00004/members/new").await;
+
+    // A wrong date keeps what was typed and says what is wrong, in Vietnamese.
+    let form = [("csrf", csrf.as_str()), ("full_name", "Lê Thị Thuỷ"), ("birth_date", "31/02/1985"), ("phone", "912345678")];
+    let page = browser.post("/units/00004/members/new", &form).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("Ngày sinh: không hợp lệ"), "{}", page.body);
+    assert!(page.body.contains("value=\"Lê Thị Thuỷ\"") && page.body.contains("value=\"912345678\""));
+
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("full_name", "Lê Thị Thuỷ"),
+        ("birth_date", "12/05/1985"),
+        ("ethnicity", "01"),
+        ("joined_on", "01/03/2024"),
+    ];
+    let page = browser.post("/units/00004/members/new", &form).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let id = member_id(page.location());
+
+    // The same name and birth year again: a warning first, saved only when confirmed.
+    let form = [("csrf", csrf.as_str()), ("full_name", "le thi thuy"), ("birth_date", "1985")];
+    let page = browser.post("/units/00004/members/new", &form).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Có thể đã có hội viên này") && page.body.contains(&format!("/members/{id}")));
+    let confirmed = [("csrf", csrf.as_str()), ("full_name", "le thi thuy"), ("birth_date", "1985"), ("confirm", "true")];
+    assert_eq!(browser.post("/units/00004/members/new", &confirmed).await.status, StatusCode::SEE_OTHER);
+
+    // Typing "thuy" finds Thủy and Thuỷ alike.
+    let page = browser.get("/units/00004/members?q=thuy").await;
+    assert!(page.body.contains("Nguyễn Thị Thủy") && page.body.contains("Lê Thị Thuỷ"), "{}", page.body);
+    assert!(!page.body.contains("Trần Thị Lan"), "another commune's member is never listed");
+
+    // Transfer with a stale version is refused with a clear message; with the right one it moves her.
+    let page = browser
+        .post(&format!("/members/{id}/transfer"), &[("csrf", &csrf), ("version", "9"), ("to", "00004"), ("date", "01/06/2025")])
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("người khác cập nhật"));
+    let page = browser
+        .post(&format!("/members/{id}/transfer"), &[("csrf", &csrf), ("version", "1"), ("to", "00008"), ("date", "01/06/2025")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    // She now belongs to another commune: out of this officer's sight.
+    assert_eq!(browser.get(&format!("/members/{id}")).await.status, StatusCode::NOT_FOUND);
+
+    let page = browser.get("/units/00004/report?period=2025").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<td>Tổng cộng</td>") && page.body.contains("✓") && !page.body.contains("✗"));
+}
+
+#[tokio::test]
+async fn another_communes_member_is_not_found_by_address() {
+    let db = TestDb::new().await;
+    officer_of_ba_dinh(&db).await;
+    let mut tx = db.tx().await;
+    let theirs = sohoi::members::service::search(&mut tx, &Scope::system("test"), "tran thi lan", None, 5).await.expect("search");
+    drop(tx);
+    let mut browser = Browser::new(&db);
+    browser.sign_in("badinh", "mat-khau-ba-dinh").await;
+    let page = browser.get(&format!("/members/{}", theirs[0].id)).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(!page.body.contains("Trần Thị Lan"));
+    let page = browser.get("/members/999999").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+}

@@ -84,6 +84,36 @@ async fn commune_of(tx: &mut Tx, unit: &Unit, at: Date) -> Result<i64> {
     Ok(path.iter().find(|u| matches!(u.kind, UnitKind::Commune | UnitKind::Agency)).map_or(unit.id, |u| u.id))
 }
 
+/// Members who may be the same person as `input` if she were added to `unit_code`: same
+/// normalised name and birth year in the same commune. For a form to warn before saving.
+pub async fn possible_duplicates(tx: &mut Tx, scope: &Scope, unit_code: &str, input: &MemberInput) -> Result<Vec<Similar>> {
+    let today = crate::clock::today();
+    let unit = member_unit(tx, scope, unit_code, today).await?;
+    let commune = commune_of(tx, &unit, today).await?;
+    let name_fold = crate::text::fold(input.full_name.as_str());
+    Ok(similar_rows(store::similar_under(tx, &name_fold, input.birth.map(|b| b.year), commune, today).await?))
+}
+
+fn similar_rows(rows: Vec<store::SimilarRow>) -> Vec<Similar> {
+    rows.into_iter()
+        .map(|(id, full_name, y, m, d, unit_code)| Similar {
+            id,
+            full_name,
+            birth: y
+                .map(|y| {
+                    super::domain::BirthDate {
+                        year: y,
+                        month: m.and_then(|m| u8::try_from(m).ok()),
+                        day: d.and_then(|d| u8::try_from(d).ok()),
+                    }
+                    .display()
+                })
+                .unwrap_or_default(),
+            unit_code,
+        })
+        .collect()
+}
+
 /// Records a new member in `unit_code`: the projection, a "joined" event effective on her
 /// join date, the statistics and her search entry, in one transaction.
 pub async fn add(tx: &mut Tx, scope: &Scope, unit_code: &str, input: MemberInput) -> Result<Added> {
@@ -100,18 +130,7 @@ pub async fn add(tx: &mut Tx, scope: &Scope, unit_code: &str, input: MemberInput
     refuse_active_duplicate(tx, &input, None).await?;
     let commune = commune_of(tx, &unit, today).await?;
     let name_fold = crate::text::fold(input.full_name.as_str());
-    let similar = store::similar_under(tx, &name_fold, input.birth.map(|b| b.year), commune, today)
-        .await?
-        .into_iter()
-        .map(|(id, full_name, y, m, d, unit_code)| Similar {
-            id,
-            full_name,
-            birth: y
-                .map(|y| super::domain::BirthDate { year: y, month: m.map(|m| m as u8), day: d.map(|d| d as u8) }.display())
-                .unwrap_or_default(),
-            unit_code,
-        })
-        .collect();
+    let similar = similar_rows(store::similar_under(tx, &name_fold, input.birth.map(|b| b.year), commune, today).await?);
     let province = province_of(tx, &unit, today).await?;
     let id = store::insert(tx, province, unit.id, &input).await?;
     let class = input.class();

@@ -271,15 +271,18 @@ pub async fn active_by_national_id(tx: &mut Tx, national_id: &str) -> Result<Opt
     on_engine!(tx, c => sqlx::query_as(sql).bind(national_id).fetch_optional(&mut **c).await)
 }
 
+/// (id, name, birth year, month, day, unit code) of a possible duplicate.
+pub type SimilarRow = (i64, String, Option<i32>, Option<i32>, Option<i32>, String);
+
 /// Active members with the same folded name and birth year whose unit lies under `commune`
-/// today: (id, name, birth as held, unit code).
+/// today.
 pub async fn similar_under(
     tx: &mut Tx,
     name_fold: &str,
     birth_year: Option<i32>,
     commune: i64,
     today: Date,
-) -> Result<Vec<(i64, String, Option<i32>, Option<i32>, Option<i32>, String)>, sqlx::Error> {
+) -> Result<Vec<SimilarRow>, sqlx::Error> {
     let sql = "select m.id, m.full_name, m.birth_year, m.birth_month, m.birth_day, u.code from members m \
                join units u on u.id = m.unit_id \
                join unit_closure c on c.descendant_id = m.unit_id and c.valid_from <= $4 and c.valid_to > $4 \

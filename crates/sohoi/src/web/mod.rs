@@ -1,6 +1,7 @@
 //! The web application: sign-in, sessions, and the pages officers work in. Every page that
 //! shows Union data takes the signed-in user's scope (`Signed`) and passes it to services.
 
+mod members;
 mod pages;
 mod session;
 
@@ -42,6 +43,12 @@ pub fn app(store: Store, lang: Lang) -> Router {
         .route("/password", get(pages::password_form).post(pages::change_password))
         .route("/", get(pages::home))
         .route("/units/{code}", get(pages::unit_page))
+        .route("/units/{code}/members", get(members::list))
+        .route("/units/{code}/members/new", get(members::new_form).post(members::add))
+        .route("/units/{code}/report", get(members::report))
+        .route("/members/{id}", get(members::show))
+        .route("/members/{id}/transfer", post(members::transfer))
+        .route("/members/{id}/leave", post(members::leave))
         .with_state(state);
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value)));

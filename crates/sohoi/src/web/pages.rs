@@ -22,7 +22,7 @@ pub fn unavailable() -> Response {
     StatusCode::SERVICE_UNAVAILABLE.into_response()
 }
 
-fn render(template: &impl Template) -> Response {
+pub fn render(template: &impl Template) -> Response {
     match template.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
@@ -32,7 +32,7 @@ fn render(template: &impl Template) -> Response {
     }
 }
 
-fn message_page(status: StatusCode, lang: Lang, id: &str) -> Response {
+pub fn message_page(status: StatusCode, lang: Lang, id: &str) -> Response {
     let t = translator(lang);
     let html = format!(
         "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -44,7 +44,7 @@ fn message_page(status: StatusCode, lang: Lang, id: &str) -> Response {
 }
 
 /// What a service error looks like to a person.
-fn error_page(e: &Error, lang: Lang) -> Response {
+pub fn error_page(e: &Error, lang: Lang) -> Response {
     match e {
         Error::NotFound { .. } => message_page(StatusCode::NOT_FOUND, lang, "web-not-found"),
         Error::Forbidden => message_page(StatusCode::FORBIDDEN, lang, "error-forbidden"),

@@ -1,0 +1,464 @@
+//! Member pages: the list of a unit (paging, Vietnamese order, search), a member's record
+//! and ledger with transfer and leave actions, the add form that warns of duplicates, and
+//! the movement report.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::AppState;
+use super::pages::{error_page, message_page, render, unavailable};
+use super::session::Signed;
+use crate::auth::sessions::same_token;
+use crate::auth::users::User;
+use crate::cli::{number, percent, value_label};
+use crate::i18n::{Args, Translator, translator};
+use crate::members::codes;
+use crate::members::input::RawMember;
+use crate::members::service::{self, Ending, Similar};
+
+const PER_PAGE: i64 = 50;
+
+#[derive(Template)]
+#[template(path = "members.html")]
+struct ListPage<'a> {
+    lang: &'static str,
+    t: &'a Translator,
+    user: &'a User,
+    csrf: &'a str,
+    unit: crate::org::Unit,
+    query: String,
+    summary: String,
+    can_add: bool,
+    rows: Vec<(i64, String, String, String, String)>,
+    previous: Option<i64>,
+    next: Option<i64>,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    page: Option<i64>,
+}
+
+pub async fn list(State(state): State<AppState>, signed: Signed, Path(code): Path<String>, Query(query): Query<ListQuery>) -> Response {
+    let t = translator(signed.lang);
+    let today = crate::clock::today();
+    let Ok(mut tx) = state.store.read().await else { return unavailable() };
+    let unit = match crate::org::tree::find(&mut tx, &signed.scope, &code, today).await {
+        Ok(u) => u,
+        Err(e) => return error_page(&e, signed.lang),
+    };
+    let page = query.page.unwrap_or(1).max(1);
+    let (members, summary, previous, next) = if query.q.trim().is_empty() {
+        match service::list(&mut tx, &signed.scope, &code, None, page, PER_PAGE).await {
+            Ok(p) => {
+                let pages = (p.total + PER_PAGE - 1) / PER_PAGE;
+                let summary = t.msg_with("web-members-summary", &Args::new().num("page", p.page as f64).num("total", p.total as f64));
+                (p.members, summary, (page > 1).then_some(page - 1), (page < pages).then_some(page + 1))
+            }
+            Err(e) => return error_page(&e, signed.lang),
+        }
+    } else {
+        match service::search(&mut tx, &signed.scope, &query.q, Some(&code), PER_PAGE).await {
+            Ok(found) => {
+                let summary =
+                    t.msg_with("web-search-summary", &Args::new().num("count", found.len() as f64).with("query", query.q.clone()));
+                (found, summary, None, None)
+            }
+            Err(e) => return error_page(&e, signed.lang),
+        }
+    };
+    let can_add = signed.scope.ensure_edit(&mut tx, unit.id, today, &unit.code).await.is_ok();
+    let rows = members
+        .into_iter()
+        .map(|m| {
+            (
+                m.id,
+                m.full_name,
+                m.birth.map(|b| b.display()).unwrap_or_default(),
+                m.unit_name,
+                t.msg(&format!("status-{}", m.status.as_str())),
+            )
+        })
+        .collect();
+    let page = ListPage {
+        lang: signed.lang.code(),
+        t,
+        user: &signed.user,
+        csrf: &signed.csrf,
+        unit,
+        query: query.q,
+        summary,
+        can_add,
+        rows,
+        previous,
+        next,
+    };
+    render(&page)
+}
+
+#[derive(Template)]
+#[template(path = "member.html")]
+struct MemberPage<'a> {
+    lang: &'static str,
+    t: &'a Translator,
+    user: &'a User,
+    csrf: &'a str,
+    id: i64,
+    version: i32,
+    name: String,
+    unit_code: String,
+    unit_name: String,
+    fields: Vec<(String, String)>,
+    history: Vec<(String, String, String, String)>,
+    can_edit: bool,
+    active: bool,
+    today: String,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+async fn member_page(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    status: StatusCode,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Response {
+    let t = translator(signed.lang);
+    // Showing sensitive fields writes an audit entry: a write transaction.
+    let Ok(mut tx) = state.store.begin().await else { return unavailable() };
+    let view = match service::show(&mut tx, &signed.scope, id).await {
+        Ok(v) => v,
+        Err(e) => return error_page(&e, signed.lang),
+    };
+    let today = crate::clock::today();
+    let m = &view.member;
+    let can_edit = signed.scope.ensure_edit(&mut tx, m.unit_id, today, &m.unit_code).await.is_ok();
+    if tx.commit().await.is_err() {
+        return unavailable();
+    }
+    let label = |dim: &str, v: &Option<String>| v.as_deref().map(|v| value_label(t, dim, v)).unwrap_or_default();
+    let mut fields = vec![
+        (t.msg("field-status"), t.msg(&format!("status-{}", m.status.as_str()))),
+        (t.msg("field-unit"), format!("{} ({})", m.unit_name, m.unit_code)),
+        (t.msg("field-birth_date"), m.birth.map(|b| b.display()).unwrap_or_default()),
+        (t.msg("field-phone"), m.phone.clone().unwrap_or_default()),
+        (t.msg("field-address"), m.address.clone().unwrap_or_default()),
+        (t.msg("field-education"), label("education", &m.education)),
+        (t.msg("field-qualification"), label("qualification", &m.qualification)),
+        (t.msg("field-occupation"), label("occupation", &m.occupation)),
+        (t.msg("field-card_number"), m.card_number.clone().unwrap_or_default()),
+        (t.msg("field-joined_on"), m.joined_on.map(crate::clock::vn_date).unwrap_or_default()),
+    ];
+    if signed.scope.sees_sensitive() {
+        fields.push((t.msg("field-national_id"), m.national_id.clone().unwrap_or_default()));
+        fields.push((t.msg("field-ethnicity"), label("ethnicity", &m.ethnicity)));
+        fields.push((t.msg("field-religion"), label("religion", &m.religion)));
+        fields.push((t.msg("field-party_member"), t.msg(if m.party_member == Some(true) { "party-yes" } else { "party-no" })));
+    }
+    let history = view
+        .history
+        .iter()
+        .map(|e| {
+            let unit = e.other_unit_code.as_ref().map_or_else(|| e.unit_code.clone(), |o| format!("{} ↔ {o}", e.unit_code));
+            (crate::clock::vn_date(e.effective_on), t.msg(&format!("event-{}", e.kind.as_str())), unit, e.recorded_by.clone())
+        })
+        .collect();
+    let page = MemberPage {
+        lang: signed.lang.code(),
+        t,
+        user: &signed.user,
+        csrf: &signed.csrf,
+        id,
+        version: m.version,
+        name: m.full_name.clone(),
+        unit_code: m.unit_code.clone(),
+        unit_name: m.unit_name.clone(),
+        fields,
+        history,
+        can_edit,
+        active: m.status == crate::members::Status::Active,
+        today: crate::clock::vn_date(today),
+        error,
+        notice,
+    };
+    (status, render(&page)).into_response()
+}
+
+pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+    member_page(&state, &signed, id, StatusCode::OK, None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct TransferForm {
+    csrf: String,
+    version: i32,
+    to: String,
+    date: String,
+}
+
+pub async fn transfer(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>, Form(form): Form<TransferForm>) -> Response {
+    if !same_token(&signed.csrf, &form.csrf) {
+        return message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
+    }
+    let Some(date) = crate::clock::parse_date(&form.date) else {
+        let message = crate::error::Error::invalid("effective_on", "invalid-date").render(signed.lang);
+        return member_page(&state, &signed, id, StatusCode::UNPROCESSABLE_ENTITY, Some(message), None).await;
+    };
+    let Ok(mut tx) = state.store.begin().await else { return unavailable() };
+    let result = service::transfer(&mut tx, &signed.scope, id, form.version, &form.to, date, None).await;
+    match result {
+        Ok(()) => match tx.commit().await {
+            Ok(()) => Redirect::to(&format!("/members/{id}")).into_response(),
+            Err(_) => unavailable(),
+        },
+        Err(crate::error::Error::NotFound { what: "member", .. }) => message_page(StatusCode::NOT_FOUND, signed.lang, "web-not-found"),
+        Err(e) => {
+            drop(tx);
+            member_page(&state, &signed, id, StatusCode::UNPROCESSABLE_ENTITY, Some(e.render(signed.lang)), None).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LeaveForm {
+    csrf: String,
+    version: i32,
+    date: String,
+    #[serde(default)]
+    died: bool,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn leave(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>, Form(form): Form<LeaveForm>) -> Response {
+    if !same_token(&signed.csrf, &form.csrf) {
+        return message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
+    }
+    let Some(date) = crate::clock::parse_date(&form.date) else {
+        let message = crate::error::Error::invalid("effective_on", "invalid-date").render(signed.lang);
+        return member_page(&state, &signed, id, StatusCode::UNPROCESSABLE_ENTITY, Some(message), None).await;
+    };
+    let how = if form.died { Ending::Died } else { Ending::Left };
+    let note = Some(form.note.trim()).filter(|n| !n.is_empty());
+    let Ok(mut tx) = state.store.begin().await else { return unavailable() };
+    let result = service::end(&mut tx, &signed.scope, id, form.version, how, date, note).await;
+    match result {
+        Ok(()) => match tx.commit().await {
+            Ok(()) => Redirect::to(&format!("/members/{id}")).into_response(),
+            Err(_) => unavailable(),
+        },
+        Err(crate::error::Error::NotFound { what: "member", .. }) => message_page(StatusCode::NOT_FOUND, signed.lang, "web-not-found"),
+        Err(e) => {
+            drop(tx);
+            member_page(&state, &signed, id, StatusCode::UNPROCESSABLE_ENTITY, Some(e.render(signed.lang)), None).await
+        }
+    }
+}
+
+type SelectOptions = Vec<(String, String, bool)>;
+
+#[derive(Template)]
+#[template(path = "member_form.html")]
+struct FormPage<'a> {
+    lang: &'static str,
+    t: &'a Translator,
+    user: &'a User,
+    csrf: &'a str,
+    unit_code: String,
+    unit_name: String,
+    raw: RawMember,
+    selects: Vec<(&'static str, String, SelectOptions)>,
+    errors: Vec<String>,
+    similar: Vec<Similar>,
+}
+
+fn selects(t: &Translator, raw: &RawMember) -> Vec<(&'static str, String, SelectOptions)> {
+    let list = |dim: &str, values: &[&str], current: &str| -> SelectOptions {
+        values.iter().map(|v| (v.to_string(), value_label(t, dim, v), *v == current)).collect()
+    };
+    let ethnicities = codes::ETHNICITIES.iter().map(|(c, n)| (c.to_string(), n.to_string(), *c == raw.ethnicity)).collect();
+    vec![
+        ("ethnicity", t.msg("field-ethnicity"), ethnicities),
+        ("religion", t.msg("field-religion"), list("religion", &codes::RELIGIONS, &raw.religion)),
+        ("education", t.msg("field-education"), list("education", &codes::EDUCATION, &raw.education)),
+        ("qualification", t.msg("field-qualification"), list("qualification", &codes::QUALIFICATIONS, &raw.qualification)),
+        ("occupation", t.msg("field-occupation"), list("occupation", &codes::OCCUPATIONS, &raw.occupation)),
+    ]
+}
+
+async fn form_page(
+    state: &AppState,
+    signed: &Signed,
+    code: &str,
+    raw: RawMember,
+    errors: Vec<String>,
+    similar: Vec<Similar>,
+    status: StatusCode,
+) -> Response {
+    let t = translator(signed.lang);
+    let today = crate::clock::today();
+    let Ok(mut tx) = state.store.read().await else { return unavailable() };
+    let unit = match crate::org::tree::find(&mut tx, &signed.scope, code, today).await {
+        Ok(u) => u,
+        Err(e) => return error_page(&e, signed.lang),
+    };
+    if let Err(e) = signed.scope.ensure_edit(&mut tx, unit.id, today, &unit.code).await {
+        return error_page(&e, signed.lang);
+    }
+    let page = FormPage {
+        lang: signed.lang.code(),
+        t,
+        user: &signed.user,
+        csrf: &signed.csrf,
+        unit_code: unit.code,
+        unit_name: unit.name,
+        selects: selects(t, &raw),
+        raw,
+        errors,
+        similar,
+    };
+    (status, render(&page)).into_response()
+}
+
+pub async fn new_form(State(state): State<AppState>, signed: Signed, Path(code): Path<String>) -> Response {
+    form_page(&state, &signed, &code, RawMember::default(), vec![], vec![], StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+pub struct AddForm {
+    csrf: String,
+    #[serde(default)]
+    confirm: bool,
+    #[serde(flatten)]
+    raw: RawMember,
+}
+
+/// Adds a member; a possible duplicate is shown first and saved only once confirmed.
+pub async fn add(State(state): State<AppState>, signed: Signed, Path(code): Path<String>, Form(form): Form<AddForm>) -> Response {
+    if !same_token(&signed.csrf, &form.csrf) {
+        return message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
+    }
+    let input = match form.raw.parse(crate::clock::today()) {
+        Ok(input) => input,
+        Err(errors) => {
+            let errors = errors.iter().map(|e| e.render(signed.lang)).collect();
+            return form_page(&state, &signed, &code, form.raw, errors, vec![], StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    let Ok(mut tx) = state.store.begin().await else { return unavailable() };
+    if !form.confirm {
+        match service::possible_duplicates(&mut tx, &signed.scope, &code, &input).await {
+            Ok(similar) if !similar.is_empty() => {
+                drop(tx);
+                return form_page(&state, &signed, &code, form.raw, vec![], similar, StatusCode::OK).await;
+            }
+            Ok(_) => {}
+            Err(e) => return error_page(&e, signed.lang),
+        }
+    }
+    let result = service::add(&mut tx, &signed.scope, &code, input).await;
+    match result {
+        Ok(added) => match tx.commit().await {
+            Ok(()) => Redirect::to(&format!("/members/{}", added.id)).into_response(),
+            Err(_) => unavailable(),
+        },
+        Err(e @ (crate::error::Error::NotFound { .. } | crate::error::Error::Forbidden)) => error_page(&e, signed.lang),
+        Err(e) => {
+            drop(tx);
+            form_page(&state, &signed, &code, form.raw, vec![e.render(signed.lang)], vec![], StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage<'a> {
+    lang: &'static str,
+    t: &'a Translator,
+    user: &'a User,
+    csrf: &'a str,
+    unit_code: String,
+    unit_name: String,
+    period: String,
+    error: Option<String>,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+pub struct ReportQuery {
+    period: Option<String>,
+}
+
+/// The movement report of a unit, with each row's balance shown.
+pub async fn report(State(state): State<AppState>, signed: Signed, Path(code): Path<String>, Query(q): Query<ReportQuery>) -> Response {
+    let t = translator(signed.lang);
+    let period_text = q.period.unwrap_or_else(|| crate::clock::today().year().to_string());
+    let Ok(mut tx) = state.store.read().await else { return unavailable() };
+    let unit = match crate::org::tree::find(&mut tx, &signed.scope, &code, crate::clock::today()).await {
+        Ok(u) => u,
+        Err(e) => return error_page(&e, signed.lang),
+    };
+    let header = [
+        "col-code",
+        "col-name",
+        "col-opening",
+        "col-new",
+        "col-in",
+        "col-out",
+        "col-left",
+        "col-died",
+        "col-closing",
+        "col-coverage",
+        "col-balance",
+    ]
+    .iter()
+    .map(|h| t.msg(h))
+    .collect();
+    let mut page = ReportPage {
+        lang: signed.lang.code(),
+        t,
+        user: &signed.user,
+        csrf: &signed.csrf,
+        unit_code: unit.code.clone(),
+        unit_name: unit.name.clone(),
+        period: period_text.clone(),
+        error: None,
+        header,
+        rows: vec![],
+    };
+    let Some(period) = crate::reports::Period::parse(&period_text) else {
+        page.error = Some(t.msg_with("cli-bad-period", &Args::new().with("value", period_text)));
+        return (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response();
+    };
+    let report = match crate::reports::movements::movements(&mut tx, &signed.scope, &code, period).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&e, signed.lang),
+    };
+    let cells = |r: &crate::reports::movements::MovementRow, name: String| {
+        vec![
+            r.code.clone(),
+            name,
+            number(r.opening),
+            number(r.new),
+            number(r.transferred_in),
+            number(r.transferred_out),
+            number(r.left),
+            number(r.died),
+            number(r.closing),
+            percent(r.coverage_rate),
+            t.msg(if r.balances() { "web-balanced" } else { "web-unbalanced" }),
+        ]
+    };
+    page.rows = report.rows.iter().map(|r| cells(r, r.name.clone())).collect();
+    page.rows.push(cells(&report.total, t.msg("col-total")));
+    render(&page)
+}
