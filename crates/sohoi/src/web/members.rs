@@ -219,7 +219,7 @@ pub async fn transfer(State(state): State<AppState>, signed: Signed, Path(id): P
             Ok(()) => Redirect::to(&format!("/members/{id}")).into_response(),
             Err(_) => unavailable(),
         },
-        Err(crate::error::Error::NotFound { what: "member", .. }) => message_page(StatusCode::NOT_FOUND, signed.lang, "web-not-found"),
+        Err(e @ (crate::error::Error::NotFound { what: "member", .. } | crate::error::Error::Forbidden)) => error_page(&e, signed.lang),
         Err(e) => {
             drop(tx);
             member_page(&state, &signed, id, StatusCode::UNPROCESSABLE_ENTITY, Some(e.render(signed.lang)), None).await
@@ -255,7 +255,7 @@ pub async fn leave(State(state): State<AppState>, signed: Signed, Path(id): Path
             Ok(()) => Redirect::to(&format!("/members/{id}")).into_response(),
             Err(_) => unavailable(),
         },
-        Err(crate::error::Error::NotFound { what: "member", .. }) => message_page(StatusCode::NOT_FOUND, signed.lang, "web-not-found"),
+        Err(e @ (crate::error::Error::NotFound { what: "member", .. } | crate::error::Error::Forbidden)) => error_page(&e, signed.lang),
         Err(e) => {
             drop(tx);
             member_page(&state, &signed, id, StatusCode::UNPROCESSABLE_ENTITY, Some(e.render(signed.lang)), None).await

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::i18n::Lang;
@@ -35,25 +35,49 @@ pub fn app(store: Store, lang: Lang) -> Router {
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "same-origin"),
     ];
-    let mut router = Router::new()
-        .route("/health", get(pages::health))
-        .route("/static/app.css", get(pages::stylesheet))
-        .route("/signin", get(pages::signin_form).post(pages::signin))
-        .route("/signout", post(pages::signout))
-        .route("/password", get(pages::password_form).post(pages::change_password))
-        .route("/", get(pages::home))
-        .route("/units/{code}", get(pages::unit_page))
-        .route("/units/{code}/members", get(members::list))
-        .route("/units/{code}/members/new", get(members::new_form).post(members::add))
-        .route("/units/{code}/report", get(members::report))
-        .route("/members/{id}", get(members::show))
-        .route("/members/{id}/transfer", post(members::transfer))
-        .route("/members/{id}/leave", post(members::leave))
-        .with_state(state);
+    let mut router = Router::new();
+    for (path, _, _, route) in routes() {
+        router = router.route(path, route);
+    }
+    let mut router = router.with_state(state);
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value)));
     }
     router
+}
+
+/// Who may reach a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (health, stylesheet, sign-in).
+    Public,
+    /// A signed-in user, about herself (home, password, sign-out).
+    Own,
+    /// A signed-in user, within her scope: the path names a unit or a member.
+    Scoped,
+}
+
+/// Every route with who may reach it. The router is built from this table, and the
+/// authorisation test walks it, so that no route can be added without being tested.
+pub type Route = (&'static str, Access, &'static [&'static str], MethodRouter<AppState>);
+
+pub fn routes() -> Vec<Route> {
+    use Access::*;
+    vec![
+        ("/health", Public, &["GET"], get(pages::health)),
+        ("/static/app.css", Public, &["GET"], get(pages::stylesheet)),
+        ("/signin", Public, &["GET", "POST"], get(pages::signin_form).post(pages::signin)),
+        ("/signout", Own, &["POST"], post(pages::signout)),
+        ("/password", Own, &["GET", "POST"], get(pages::password_form).post(pages::change_password)),
+        ("/", Own, &["GET"], get(pages::home)),
+        ("/units/{code}", Scoped, &["GET"], get(pages::unit_page)),
+        ("/units/{code}/members", Scoped, &["GET"], get(members::list)),
+        ("/units/{code}/members/new", Scoped, &["GET", "POST"], get(members::new_form).post(members::add)),
+        ("/units/{code}/report", Scoped, &["GET"], get(members::report)),
+        ("/members/{id}", Scoped, &["GET"], get(members::show)),
+        ("/members/{id}/transfer", Scoped, &["POST"], post(members::transfer)),
+        ("/members/{id}/leave", Scoped, &["POST"], post(members::leave)),
+    ]
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests under way.

@@ -1,0 +1,183 @@
+//! The authorisation matrix: every route of the web application (taken from the router's
+//! own table, so a new route cannot be left out) × every role × a unit or member in the
+//! user's own subtree, her parent, a sibling commune and another province.
+
+mod helpers;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use helpers::{TestDb, input, raw};
+use http_body_util::BodyExt;
+use sohoi::auth::Scope;
+use sohoi::auth::password::Password;
+use sohoi::auth::users::{self, NewAccount, Role};
+use sohoi::web::Access;
+use tower::ServiceExt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    Own,
+    Parent,
+    Sibling,
+    OtherProvince,
+}
+
+const PLACES: [Place; 4] = [Place::Own, Place::Parent, Place::Sibling, Place::OtherProvince];
+
+/// The unit each place stands for: a branch of the user's commune (Ba Đình), Hà Nội,
+/// Ngọc Hà, and a ward of Hồ Chí Minh City.
+fn unit(place: Place) -> &'static str {
+    match place {
+        Place::Own => "00004-01",
+        Place::Parent => "01",
+        Place::Sibling => "00008",
+        Place::OtherProvince => "25747",
+    }
+}
+
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+async fn call(app: &axum::Router, method: &str, path: &str, session: &Session, form: &[(&str, String)]) -> (StatusCode, String) {
+    let body = form.iter().map(|(k, v)| format!("{k}={}", v.replace(' ', "+"))).collect::<Vec<_>>().join("&");
+    let request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::COOKIE, &session.cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .expect("request");
+    let response = app.clone().oneshot(request).await.expect("response");
+    let status = response.status();
+    let body = String::from_utf8_lossy(&response.into_body().collect().await.expect("body").to_bytes()).into_owned();
+    (status, body)
+}
+
+async fn sign_in(app: &axum::Router, username: &str) -> Session {
+    let response = app.clone().oneshot(Request::get("/signin").body(Body::empty()).expect("request")).await.expect("response");
+    let csrf_cookie = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("sohoi_csrf="))
+        .expect("csrf cookie");
+    let pair = csrf_cookie.split(';').next().unwrap_or("").to_string();
+    let token = pair.trim_start_matches("sohoi_csrf=").to_string();
+    let request = Request::post("/signin")
+        .header(header::COOKIE, &pair)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("csrf={token}&username={username}&password=mat-khau-thu")))
+        .expect("request");
+    let response = app.clone().oneshot(request).await.expect("response");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{username} signs in");
+    let session = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("sohoi_session="))
+        .expect("session");
+    let cookie = session.split(';').next().unwrap_or("").to_string();
+    let mut session = Session { cookie, csrf: String::new() };
+    let (_, page) = call(app, "GET", "/password", &session, &[]).await;
+    let start = page.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+    session.csrf = page[start..].split('"').next().unwrap_or("").to_string();
+    session
+}
+
+/// What a user with `role` at Ba Đình must get.
+fn expected(access: Access, path: &str, method: &str, role: Role, place: Place) -> StatusCode {
+    match access {
+        Access::Public => StatusCode::OK,
+        Access::Own => match (path, method) {
+            ("/", _) => StatusCode::SEE_OTHER,
+            (_, "POST") => StatusCode::OK,
+            _ => StatusCode::OK,
+        },
+        Access::Scoped if place != Place::Own => StatusCode::NOT_FOUND,
+        Access::Scoped => {
+            let writes = method == "POST" || path.ends_with("/new");
+            match (writes, role) {
+                (true, Role::Viewer) => StatusCode::FORBIDDEN,
+                (true, _) if method == "POST" => StatusCode::SEE_OTHER,
+                _ => StatusCode::OK,
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_each_role_as_its_scope_says() {
+    let mut checked = 0;
+    for role in Role::ALL {
+        let db = TestDb::new().await;
+        let mut tx = db.tx().await;
+        let system = Scope::system("test");
+        helpers::branches(&mut tx, "00004", &["Chi hội Tổ dân phố số 1"]).await;
+        let username = format!("u{}", role.as_str());
+        let account = NewAccount { username: &username, display_name: "Cán bộ", unit_code: "00004", role, sensitive: false };
+        users::create(&mut tx, &system, &account, &Password::new("mat-khau-thu")).await.expect("account");
+        tx.commit().await.expect("commit");
+        let app = sohoi::web::app(db.store.clone(), sohoi::i18n::Lang::Vi);
+        let session = sign_in(&app, &username).await;
+
+        for (path, access, methods, _) in sohoi::web::routes() {
+            for method in methods.iter().copied() {
+                if path == "/signin" && method == "POST" || path == "/signout" {
+                    continue; // sign-in and sign-out have their own tests
+                }
+                for place in PLACES {
+                    if access != Access::Scoped && place != Place::Own {
+                        continue;
+                    }
+                    // Members live below communes: a province holds none of its own.
+                    if path.starts_with("/members/") && place == Place::Parent {
+                        continue;
+                    }
+                    // A member of the place, fresh for each request.
+                    let member_unit = if place == Place::Parent { "00004" } else { unit(place) };
+                    let mut tx = db.tx().await;
+                    let member = sohoi::members::service::add(&mut tx, &system, member_unit, input(&raw("Nguyễn Thị Mai", "1980")))
+                        .await
+                        .expect("member");
+                    tx.commit().await.expect("commit");
+                    let concrete = path.replace("{code}", unit(place)).replace("{id}", &member.id.to_string());
+                    let form: Vec<(&str, String)> = match path {
+                        "/password" => {
+                            vec![("csrf", session.csrf.clone()), ("current", "mat-khau-thu".into()), ("new", "mat-khau-thu".into())]
+                        }
+                        "/units/{code}/members/new" => {
+                            vec![
+                                ("csrf", session.csrf.clone()),
+                                ("full_name", "Trần Thị Hoa".into()),
+                                ("birth_date", "1975".into()),
+                                ("confirm", "true".into()),
+                            ]
+                        }
+                        "/members/{id}/transfer" => vec![
+                            ("csrf", session.csrf.clone()),
+                            ("version", "1".into()),
+                            ("to", "00004".into()),
+                            ("date", "01/06/2025".into()),
+                        ],
+                        "/members/{id}/leave" => {
+                            vec![("csrf", session.csrf.clone()), ("version", "1".into()), ("date", "01/06/2025".into())]
+                        }
+                        _ => vec![],
+                    };
+                    let want = expected(access, path, method, role, place);
+                    let (got, body) = call(&app, method, &concrete, &session, if method == "POST" { &form } else { &[] }).await;
+                    assert_eq!(got, want, "{method} {concrete} as {} ({place:?}): {body}", role.as_str());
+                    if got == StatusCode::NOT_FOUND {
+                        assert!(!body.contains("Nguyễn Thị Mai") && !body.contains("Phường Ngọc Hà"), "a 404 shows nothing");
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 4 * 30, "{checked} checks");
+}
