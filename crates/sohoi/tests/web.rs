@@ -136,6 +136,12 @@ async fn an_officer_signs_in_sees_her_unit_and_nothing_else() {
     // She is an officer without the sensitive grant: no ethnicity or religion breakdown.
     assert!(!page.body.contains("Kinh / dân tộc thiểu số") && !page.body.contains("Tôn giáo"));
 
+    // Finding units ignores diacritics and stays within her scope.
+    let page = browser.get("/units?q=ba+dinh").await;
+    assert!(page.body.contains("/units/00004"), "{}", page.body);
+    let page = browser.get("/units?q=ngoc+ha").await;
+    assert!(!page.body.contains("/units/00008"), "another commune is not found");
+
     for other in ["/units/00008", "/units/01", "/units/TW"] {
         let page = browser.get(other).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{other}");

@@ -70,6 +70,7 @@ pub fn routes() -> Vec<Route> {
         ("/signout", Own, &["POST"], post(pages::signout)),
         ("/password", Own, &["GET", "POST"], get(pages::password_form).post(pages::change_password)),
         ("/", Own, &["GET"], get(pages::home)),
+        ("/units", Own, &["GET"], get(pages::find_units)),
         ("/units/{code}", Scoped, &["GET"], get(pages::unit_page)),
         ("/units/{code}/members", Scoped, &["GET"], get(members::list)),
         ("/units/{code}/members/new", Scoped, &["GET", "POST"], get(members::new_form).post(members::add)),

@@ -223,6 +223,42 @@ pub async fn home(State(state): State<AppState>, signed: Signed) -> Response {
 }
 
 #[derive(Template)]
+#[template(path = "units_search.html")]
+struct UnitSearchPage<'a> {
+    lang: &'static str,
+    t: &'a Translator,
+    user: &'a User,
+    csrf: &'a str,
+    query: String,
+    found: Vec<(String, String, String)>,
+}
+
+#[derive(Deserialize)]
+pub struct UnitQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// Units whose name contains the query, ignoring diacritics, within the user's scope.
+pub async fn find_units(
+    State(state): State<AppState>,
+    signed: Signed,
+    axum::extract::Query(query): axum::extract::Query<UnitQuery>,
+) -> Response {
+    let t = translator(signed.lang);
+    let found = if query.q.trim().is_empty() {
+        vec![]
+    } else {
+        let Ok(mut tx) = state.store.read().await else { return unavailable() };
+        match crate::org::tree::search(&mut tx, &signed.scope, &query.q, crate::clock::today(), 50).await {
+            Ok(units) => units.into_iter().map(|u| (u.code, u.name, t.msg(&format!("kind-{}", u.kind.as_str())))).collect(),
+            Err(e) => return error_page(&e, signed.lang),
+        }
+    };
+    render(&UnitSearchPage { lang: signed.lang.code(), t, user: &signed.user, csrf: &signed.csrf, query: query.q, found })
+}
+
+#[derive(Template)]
 #[template(path = "unit.html")]
 struct UnitPage<'a> {
     lang: &'static str,
