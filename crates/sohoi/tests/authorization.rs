@@ -94,6 +94,7 @@ fn expected(access: Access, path: &str, method: &str, role: Role, place: Place) 
         Access::Public => StatusCode::OK,
         Access::Own => match (path, method) {
             ("/", _) => StatusCode::SEE_OTHER,
+            ("/audit", _) if role < Role::Chair => StatusCode::FORBIDDEN,
             (_, "POST") => StatusCode::OK,
             _ => StatusCode::OK,
         },

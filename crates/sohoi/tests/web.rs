@@ -292,3 +292,25 @@ async fn another_communes_member_is_not_found_by_address() {
     let page = browser.get("/members/999999").await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_chair_reads_her_subtrees_audit_log_and_an_officer_cannot() {
+    let db = TestDb::new().await;
+    officer_of_ba_dinh(&db).await;
+    let mut tx = db.tx().await;
+    let chair =
+        NewAccount { username: "chutich", display_name: "Chủ tịch Ba Đình", unit_code: "00004", role: Role::Chair, sensitive: true };
+    users::create(&mut tx, &Scope::system("test"), &chair, &Password::new("mat-khau-chu-tich")).await.expect("account");
+    tx.commit().await.expect("commit");
+
+    let mut officer = Browser::new(&db);
+    officer.sign_in("badinh", "mat-khau-ba-dinh").await;
+    assert_eq!(officer.get("/audit").await.status, StatusCode::FORBIDDEN);
+
+    let mut browser = Browser::new(&db);
+    browser.sign_in("chutich", "mat-khau-chu-tich").await;
+    let page = browser.get("/audit").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("member.add") && page.body.contains("00004"), "{}", page.body);
+    assert!(!page.body.contains("00008"), "Ngọc Hà's entries are not hers to read");
+}

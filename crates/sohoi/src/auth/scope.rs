@@ -54,6 +54,10 @@ impl Scope {
         &self.view
     }
 
+    pub fn manage_roots(&self) -> &Roots {
+        &self.manage
+    }
+
     /// Succeeds when `unit` lies in a subtree the caller may see at `at`; otherwise answers
     /// "not found", exactly as for a unit that does not exist.
     pub async fn ensure_view(&self, tx: &mut Tx, unit: i64, at: Date, code: &str) -> Result<()> {

@@ -71,6 +71,7 @@ pub fn routes() -> Vec<Route> {
         ("/password", Own, &["GET", "POST"], get(pages::password_form).post(pages::change_password)),
         ("/", Own, &["GET"], get(pages::home)),
         ("/units", Own, &["GET"], get(pages::find_units)),
+        ("/audit", Own, &["GET"], get(pages::audit_log)),
         ("/units/{code}", Scoped, &["GET"], get(pages::unit_page)),
         ("/units/{code}/members", Scoped, &["GET"], get(members::list)),
         ("/units/{code}/members/new", Scoped, &["GET", "POST"], get(members::new_form).post(members::add)),

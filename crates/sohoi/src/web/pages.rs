@@ -223,6 +223,38 @@ pub async fn home(State(state): State<AppState>, signed: Signed) -> Response {
 }
 
 #[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage<'a> {
+    lang: &'static str,
+    t: &'a Translator,
+    user: &'a User,
+    csrf: &'a str,
+    entries: Vec<crate::auth::audit::Entry>,
+    older: Option<i64>,
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    before: Option<i64>,
+}
+
+/// The audit log of the subtrees the user manages (chairs and administrators only).
+pub async fn audit_log(
+    State(state): State<AppState>,
+    signed: Signed,
+    axum::extract::Query(q): axum::extract::Query<AuditQuery>,
+) -> Response {
+    const PER_PAGE: i64 = 100;
+    let Ok(mut tx) = state.store.read().await else { return unavailable() };
+    let entries = match crate::auth::audit::list(&mut tx, &signed.scope, q.before, PER_PAGE).await {
+        Ok(e) => e,
+        Err(e) => return error_page(&e, signed.lang),
+    };
+    let older = (entries.len() as i64 == PER_PAGE).then(|| entries.last().map(|e| e.id)).flatten();
+    render(&AuditPage { lang: signed.lang.code(), t: translator(signed.lang), user: &signed.user, csrf: &signed.csrf, entries, older })
+}
+
+#[derive(Template)]
 #[template(path = "units_search.html")]
 struct UnitSearchPage<'a> {
     lang: &'static str,
