@@ -49,6 +49,8 @@ invalid-same-unit = the member already belongs to this unit
 invalid-not-left = only a member who left can be restored
 invalid-before-last-movement = cannot be before the member's latest change ({ $date })
 conflict-national-id = This national ID belongs to { $name } (member { $id }), active in { $unit }
+conflict-national-id-elsewhere = This national ID belongs to an active member of another unit; ask the union above to transfer her
+invalid-joined-on-change = cannot be changed here: the join date is the date of the "joined" event in the ledger
 conflict-stale = Someone else saved this record while you were editing; reload it and make your change again
 warning-similar = Possible duplicate: { $name }, born { $birth }, member { $id }, unit { $unit } — please check
 

@@ -49,6 +49,8 @@ invalid-same-unit = hội viên đang sinh hoạt ở đơn vị này
 invalid-not-left = chỉ khôi phục được hội viên đã ra khỏi Hội
 invalid-before-last-movement = không được trước ngày biến động gần nhất của hội viên ({ $date })
 conflict-national-id = Số CCCD này đã thuộc hội viên { $name } (mã { $id }) đang sinh hoạt tại { $unit }
+conflict-national-id-elsewhere = Số CCCD này đã thuộc một hội viên đang sinh hoạt ở đơn vị khác; hãy liên hệ cấp Hội quản lý để chuyển sinh hoạt
+invalid-joined-on-change = không sửa được ở đây: ngày vào Hội là ngày của sự kiện kết nạp trong sổ biến động
 conflict-stale = Hồ sơ đã được người khác cập nhật trong lúc bạn sửa; hãy tải lại và nhập lại thay đổi
 warning-similar = Có thể trùng: { $name }, sinh { $birth }, mã { $id }, đơn vị { $unit } — hãy kiểm tra lại
 

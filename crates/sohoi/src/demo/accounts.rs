@@ -23,7 +23,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<Vec<(String, String, Role)>
     let wanted = [
         ("trunguong", "Cán bộ Trung ương", Some("TW".to_string()), Role::Admin, true),
         ("tinh", "Cán bộ tỉnh", units[0].clone(), Role::Chair, true),
-        ("xa", "Cán bộ xã/phường", units[1].clone(), Role::Officer, false),
+        ("coso", "Cán bộ cơ sở", units[1].clone(), Role::Officer, false),
         ("chihoi", "Chi hội trưởng", units[2].clone(), Role::Viewer, false),
     ];
     let scope = Scope::system("demo");

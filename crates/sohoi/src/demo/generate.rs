@@ -311,14 +311,18 @@ struct Statistics {
 impl Statistics {
     fn add(&mut self, commune: &CommuneChain, events: &[BulkEvent]) {
         for e in events {
-            let units = [
+            let all = [
                 (e.unit_id, UnitKind::Branch),
                 (commune.id, UnitKind::Commune),
                 (commune.province_id, UnitKind::Province),
                 (commune.central_id, UnitKind::Central),
             ];
+            // The demo's transfers are between branches of one commune: counted at the
+            // branches only (see `stats::counted_units`).
+            let transfer = matches!(e.kind, EventKind::TransferredIn | EventKind::TransferredOut);
+            let units = if transfer { &all[..1] } else { &all[..] };
             for d in effects::effects(e.kind, &e.class, None) {
-                for (u, kind) in units {
+                for &(u, kind) in units {
                     if effects::kept_monthly(&d, kind) {
                         *self.cells.entry((u, month_key(e.effective_on), d.measure, d.dim, d.value.clone())).or_default() += d.n;
                     }

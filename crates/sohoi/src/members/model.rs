@@ -197,6 +197,8 @@ pub struct Event {
     pub unit_id: i64,
     pub unit_code: String,
     pub other_unit_code: Option<String>,
+    #[serde(skip)]
+    pub other_unit_id: Option<i64>,
     pub class: Class,
     /// For a correction of a member counted at the time: her classification before it.
     pub before: Option<Class>,

@@ -61,17 +61,27 @@ fn check_charter(m: &MemberInput) -> Result<()> {
     Ok(())
 }
 
-async fn refuse_active_duplicate(tx: &mut Tx, m: &MemberInput, except: Option<i64>) -> Result<()> {
-    let Some(nid) = &m.national_id else { return Ok(()) };
-    if let Some((id, name, unit_code, unit_name)) = store::active_by_national_id(tx, nid.as_str()).await?
-        && Some(id) != except
-    {
+/// Refuses a national ID already held by another active member. The holder is named only
+/// to a caller who may see her; to anyone else the answer says only that the ID is taken
+/// elsewhere, and the attempt is audited (in its own transaction, since this one fails).
+async fn refuse_active_duplicate(tx: &mut Tx, scope: &Scope, nid: Option<&str>, except: Option<i64>) -> Result<()> {
+    let Some(nid) = nid else { return Ok(()) };
+    let Some((id, name, unit_code, unit_name)) = store::active_by_national_id(tx, nid).await? else { return Ok(()) };
+    if Some(id) == except {
+        return Ok(());
+    }
+    let unit = org::store::by_code(tx, &unit_code, crate::clock::today()).await?;
+    let visible = match unit {
+        Some(u) => scope.ensure_view(tx, u.id, crate::clock::today(), &u.code).await.is_ok(),
+        None => false,
+    };
+    if visible {
         return Err(Error::Conflict {
             message: "conflict-national-id",
             args: Args::new().with("name", name).with("id", id.to_string()).with("unit", format!("{unit_name} ({unit_code})")),
         });
     }
-    Ok(())
+    Err(Error::Conflict { message: "conflict-national-id-elsewhere", args: Args::new() })
 }
 
 async fn province_of(tx: &mut Tx, unit: &Unit, at: Date) -> Result<i64> {
@@ -91,7 +101,22 @@ pub async fn possible_duplicates(tx: &mut Tx, scope: &Scope, unit_code: &str, in
     let unit = member_unit(tx, scope, unit_code, today).await?;
     let commune = commune_of(tx, &unit, today).await?;
     let name_fold = crate::text::fold(input.full_name.as_str());
-    Ok(similar_rows(store::similar_under(tx, &name_fold, input.birth.map(|b| b.year), commune, today).await?))
+    let rows = store::similar_under(tx, &name_fold, input.birth.map(|b| b.year), commune, today).await?;
+    visible_similar(tx, scope, rows).await
+}
+
+/// Possible duplicates the caller may see (a branch officer sees only her branch's).
+async fn visible_similar(tx: &mut Tx, scope: &Scope, rows: Vec<store::SimilarRow>) -> Result<Vec<Similar>> {
+    let today = crate::clock::today();
+    let mut visible = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let Some(unit) = org::store::by_code(tx, &row.5, today).await?
+            && scope.ensure_view(tx, unit.id, today, &unit.code).await.is_ok()
+        {
+            visible.push(row);
+        }
+    }
+    Ok(similar_rows(visible))
 }
 
 fn similar_rows(rows: Vec<store::SimilarRow>) -> Vec<Similar> {
@@ -127,10 +152,11 @@ pub async fn add(tx: &mut Tx, scope: &Scope, unit_code: &str, input: MemberInput
         return Err(Error::invalid("joined_on", "invalid-before-unit"));
     }
     check_charter(&input)?;
-    refuse_active_duplicate(tx, &input, None).await?;
+    refuse_active_duplicate(tx, scope, input.national_id.as_ref().map(|n| n.as_str()), None).await?;
     let commune = commune_of(tx, &unit, today).await?;
     let name_fold = crate::text::fold(input.full_name.as_str());
-    let similar = similar_rows(store::similar_under(tx, &name_fold, input.birth.map(|b| b.year), commune, today).await?);
+    let rows = store::similar_under(tx, &name_fold, input.birth.map(|b| b.year), commune, today).await?;
+    let similar = visible_similar(tx, scope, rows).await?;
     let province = province_of(tx, &unit, today).await?;
     let id = store::insert(tx, province, unit.id, &input).await?;
     let class = input.class();
@@ -150,7 +176,7 @@ pub async fn add(tx: &mut Tx, scope: &Scope, unit_code: &str, input: MemberInput
         recorded_at: &now,
     };
     store::append(tx, &event).await?;
-    crate::stats::record(tx, unit.id, input.joined_on, EventKind::Joined, &class, None).await?;
+    crate::stats::record(tx, unit.id, None, input.joined_on, EventKind::Joined, &class, None).await?;
     audit::record(tx, scope.actor(), "member.add", Some(unit.id), Some(&id.to_string()), None).await?;
     Ok(Added { id, similar })
 }
@@ -267,11 +293,15 @@ pub async fn edit(tx: &mut Tx, scope: &Scope, id: i64, version: i32, mut input: 
         input.ethnicity = old.ethnicity.clone();
         input.religion = old.religion.clone();
         input.party_member = old.party_member.unwrap_or(false);
-        input.national_id =
-            old.national_id.clone().and_then(|n| super::domain::NationalId::parse(&n, input.sex, input.birth.as_ref()).ok());
+        input.national_id = old.national_id.clone().map(super::domain::NationalId::stored);
     }
+    // The join date is the date of the "joined" event: it changes through the ledger, not here.
+    if old.joined_on.is_some_and(|j| j != input.joined_on) {
+        return Err(Error::invalid("joined_on", "invalid-joined-on-change"));
+    }
+    refuse_out_of_order(tx, &old, effective_on).await?;
     check_charter(&input)?;
-    refuse_active_duplicate(tx, &input, Some(id)).await?;
+    refuse_active_duplicate(tx, scope, input.national_id.as_ref().map(|n| n.as_str()), Some(id)).await?;
     let changes = diff(&old, &input);
     if changes.is_empty() {
         return Ok(false);
@@ -299,7 +329,7 @@ pub async fn edit(tx: &mut Tx, scope: &Scope, id: i64, version: i32, mut input: 
         recorded_at: &now,
     };
     store::append(tx, &event).await?;
-    crate::stats::record(tx, old.unit_id, effective_on, EventKind::Corrected, &class, before.as_ref()).await?;
+    crate::stats::record(tx, old.unit_id, None, effective_on, EventKind::Corrected, &class, before.as_ref()).await?;
     audit::record(tx, scope.actor(), "member.edit", Some(old.unit_id), Some(&id.to_string()), None).await?;
     Ok(true)
 }
@@ -349,7 +379,7 @@ pub async fn transfer(
             recorded_at: &now,
         };
         store::append(tx, &event).await?;
-        crate::stats::record(tx, unit, effective_on, kind, &class, None).await?;
+        crate::stats::record(tx, unit, Some(other), effective_on, kind, &class, None).await?;
     }
     if !store::set_place(tx, id, version, Status::Active, to.id, to_province).await? {
         return Err(stale());
@@ -386,14 +416,7 @@ pub async fn restore(tx: &mut Tx, scope: &Scope, id: i64, version: i32, effectiv
         return Err(Error::invalid("status", "invalid-not-left"));
     }
     refuse_out_of_order(tx, &member, effective_on).await?;
-    if let Some(nid) = &member.national_id
-        && let Some((other, name, unit_code, unit_name)) = store::active_by_national_id(tx, nid).await?
-    {
-        return Err(Error::Conflict {
-            message: "conflict-national-id",
-            args: Args::new().with("name", name).with("id", other.to_string()).with("unit", format!("{unit_name} ({unit_code})")),
-        });
-    }
+    refuse_active_duplicate(tx, scope, member.national_id.as_deref(), Some(member.id)).await?;
     write_status_event(tx, scope, &member, version, EventKind::Restored, Status::Active, effective_on, note).await
 }
 
@@ -425,7 +448,7 @@ async fn write_status_event(
         recorded_at: &now,
     };
     store::append(tx, &event).await?;
-    crate::stats::record(tx, member.unit_id, effective_on, kind, &class, None).await?;
+    crate::stats::record(tx, member.unit_id, None, effective_on, kind, &class, None).await?;
     if !store::set_place(tx, member.id, version, status, member.unit_id, member.province_id).await? {
         return Err(stale());
     }
@@ -506,7 +529,7 @@ pub async fn list(tx: &mut Tx, scope: &Scope, unit_code: &str, status: Option<St
     let today = crate::clock::today();
     let unit = org::tree::find(tx, scope, unit_code, today).await?;
     let per_page = per_page.clamp(1, 500);
-    let page = page.max(1);
+    let page = page.clamp(1, 1_000_000);
     let (members, total) = store::page_under(tx, unit.id, today, status, (page - 1) * per_page, per_page).await?;
     Ok(Page { members: redact_all(scope, members), total, page, per_page })
 }

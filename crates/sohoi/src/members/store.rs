@@ -172,6 +172,7 @@ struct EventRow {
     unit_id: i64,
     unit_code: String,
     other_unit_code: Option<String>,
+    other_unit_id: Option<i64>,
     honorary: bool,
     birth_year: Option<i32>,
     ethnicity: Option<String>,
@@ -202,6 +203,7 @@ impl EventRow {
             unit_id: self.unit_id,
             unit_code: self.unit_code,
             other_unit_code: self.other_unit_code,
+            other_unit_id: self.other_unit_id,
             class: Class {
                 honorary: self.honorary,
                 birth_year: self.birth_year,
@@ -222,7 +224,7 @@ impl EventRow {
 }
 
 const EVENT_SELECT: &str = "select e.id, e.member_id, e.kind, e.effective_on, e.unit_id, u.code as unit_code, \
-    o.code as other_unit_code, e.honorary, e.birth_year, e.ethnicity, e.religion, e.education, e.occupation, \
+    o.code as other_unit_code, e.other_unit_id, e.honorary, e.birth_year, e.ethnicity, e.religion, e.education, e.occupation, \
     e.party_member, e.segments, e.before, e.changes, e.note, e.recorded_by, e.recorded_at \
     from member_events e join units u on u.id = e.unit_id left join units o on o.id = e.other_unit_id";
 
@@ -258,9 +260,10 @@ pub async fn event_provinces(tx: &mut Tx) -> Result<Vec<i64>, sqlx::Error> {
     on_engine!(tx, c => sqlx::query_scalar("select distinct province_id from member_events order by province_id").fetch_all(&mut **c).await)
 }
 
-/// The date of a member's latest change of status or unit (corrections aside).
+/// The date of a member's latest event that the statistics count: every change of status
+/// or unit, and every correction that moved her between cells.
 pub async fn last_movement(tx: &mut Tx, member_id: i64) -> Result<Option<Date>, sqlx::Error> {
-    let sql = "select max(effective_on) from member_events where member_id = $1 and kind <> 'corrected'";
+    let sql = "select max(effective_on) from member_events where member_id = $1 and (kind <> 'corrected' or before is not null)";
     on_engine!(tx, c => sqlx::query_scalar(sql).bind(member_id).fetch_one(&mut **c).await)
 }
 

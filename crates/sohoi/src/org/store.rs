@@ -167,13 +167,23 @@ pub async fn max_id(tx: &mut Tx) -> Result<i64, sqlx::Error> {
     on_engine!(tx, c => sqlx::query_scalar("select coalesce(max(id), 0) from units").fetch_one(&mut **c).await)
 }
 
-/// All units valid at `at` whose folded name contains the folded query, at most `limit`.
-pub async fn search(tx: &mut Tx, folded: &str, at: Date, limit: i64) -> Result<Vec<Unit>, sqlx::Error> {
+/// Units valid at `at` whose folded name contains the folded query, under one of `roots`
+/// (anywhere when `None`), at most `limit`.
+pub async fn search(tx: &mut Tx, folded: &str, roots: Option<&[i64]>, at: Date, limit: i64) -> Result<Vec<Unit>, sqlx::Error> {
+    // Root ids come from the caller's roles, never from user text.
+    let within = match roots {
+        None => String::new(),
+        Some(ids) => format!(
+            "and u.id in (select descendant_id from unit_closure where ancestor_id in ({}) and valid_from <= $2 and valid_to > $2)",
+            if ids.is_empty() { "0".to_string() } else { ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",") }
+        ),
+    };
     let sql = format!(
-        "select {UNIT_COLUMNS} from units u where u.name_fold like $1 and u.valid_from <= $2 and u.valid_to > $2 \
+        "select {UNIT_COLUMNS} from units u where u.name_fold like $1 and u.valid_from <= $2 and u.valid_to > $2 {within} \
          order by length(u.code), u.code limit $3"
     );
-    let pattern = format!("%{}%", folded.replace(['%', '_'], ""));
+    // LIKE's wildcards and PostgreSQL's escape character are taken out of what was typed.
+    let pattern = format!("%{}%", folded.replace(['%', '_', '\\'], ""));
     on_engine!(tx, c => {
         let rows = sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(pattern).bind(at).bind(limit).fetch_all(&mut **c).await?;
         rows.iter().map(|r| unit_from_row(r, 0)).collect()

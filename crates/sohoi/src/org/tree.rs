@@ -68,15 +68,9 @@ pub async fn province_of(tx: &mut Tx, unit: &Unit, at: Date) -> Result<Option<i6
 /// Units whose name contains `query` ignoring case and diacritics, within the caller's scope.
 pub async fn search(tx: &mut Tx, scope: &Scope, query: &str, at: Date, limit: i64) -> Result<Vec<Unit>> {
     let folded = crate::text::fold(query);
-    let mut found = Vec::new();
-    // Over-fetch, then keep only what the caller may see.
-    for unit in store::search(tx, &folded, at, limit * 4).await? {
-        if scope.ensure_view(tx, unit.id, at, &unit.code).await.is_ok() {
-            found.push(unit);
-            if found.len() as i64 >= limit {
-                break;
-            }
-        }
-    }
-    Ok(found)
+    let roots = match scope.view_roots() {
+        Roots::All => None,
+        Roots::Units(ids) => Some(ids.as_slice()),
+    };
+    Ok(store::search(tx, &folded, roots, at, limit).await?)
 }

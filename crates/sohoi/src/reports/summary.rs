@@ -45,6 +45,13 @@ pub async fn summary(tx: &mut Tx, scope: &Scope, unit_code: &str, as_of: Date) -
         let counts = stats::stock_at(tx, &ids, dim, as_of).await?;
         breakdowns.insert(dim.to_string(), counts.into_iter().map(|((_, v), n)| (v, n)).collect::<BTreeMap<_, _>>());
     }
+    if !scope.sees_sensitive()
+        && let Some(segments) = breakdowns.get_mut("segment")
+    {
+        // These two segments say a member's ethnicity or religion.
+        segments.remove("ethnic_minority");
+        segments.remove("religious");
+    }
     if let Some(ethnicity) = breakdowns.get("ethnicity") {
         let kinh = ethnicity.get(KINH).copied().unwrap_or(0);
         let unknown = ethnicity.get("unknown").copied().unwrap_or(0);

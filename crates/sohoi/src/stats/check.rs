@@ -10,6 +10,7 @@ use super::effects::{self, MEMBERS};
 use super::store::{CellKey, Part, TotalKey};
 use crate::clock::month_key;
 use crate::error::Result;
+use crate::members::model::EventKind;
 use crate::org::UnitKind;
 use crate::store::Tx;
 
@@ -54,16 +55,19 @@ impl Recomputed {
 /// Adds up the effects of one province's events at the units that held each event's unit
 /// at its date.
 async fn recompute_province(tx: &mut Tx, province: i64, into: &mut Recomputed) -> Result<()> {
-    let mut ancestors: HashMap<(i64, Date), Vec<(i64, UnitKind)>> = HashMap::new();
+    // (unit, other unit of a transfer, date) → the units the event counts at.
+    type Key = (i64, Option<i64>, bool, Date);
+    let mut ancestors: HashMap<Key, Vec<(i64, UnitKind)>> = HashMap::new();
     let mut after = 0;
     loop {
         let page = crate::members::store::events_page(tx, province, after, 20_000).await?;
         let Some(last) = page.last() else { break };
         after = last.id;
         for e in page {
-            let key = (e.unit_id, e.effective_on);
+            let transfer = matches!(e.kind, EventKind::TransferredIn | EventKind::TransferredOut);
+            let key = (e.unit_id, e.other_unit_id.filter(|_| transfer), transfer, e.effective_on);
             if let std::collections::hash_map::Entry::Vacant(slot) = ancestors.entry(key) {
-                slot.insert(crate::org::store::ancestors_with_kind(tx, e.unit_id, e.effective_on).await?);
+                slot.insert(super::counted_units(tx, e.unit_id, e.other_unit_id, e.kind, e.effective_on).await?);
             }
             for d in effects::effects(e.kind, &e.class, e.before.as_ref()) {
                 for &(u, kind) in &ancestors[&key] {

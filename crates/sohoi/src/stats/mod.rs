@@ -17,13 +17,40 @@ use crate::members::model::{Class, EventKind};
 use crate::store::Tx;
 use effects::MEMBERS;
 
+/// The units whose statistics an event changes: the event's unit and its ancestors at the
+/// event's date — except, for a transfer, the ancestors it shares with the other unit. A
+/// move between two branches of one commune is a transfer for the branches, and nothing
+/// at all for the commune, the province and the centre.
+pub async fn counted_units(
+    tx: &mut Tx,
+    unit_id: i64,
+    other_unit: Option<i64>,
+    kind: EventKind,
+    on: Date,
+) -> Result<Vec<(i64, crate::org::UnitKind)>> {
+    let mut units = crate::org::store::ancestors_with_kind(tx, unit_id, on).await?;
+    if let (Some(other), EventKind::TransferredIn | EventKind::TransferredOut) = (other_unit, kind) {
+        let shared = crate::org::store::ancestor_ids(tx, other, on).await?;
+        units.retain(|(u, _)| !shared.contains(u));
+    }
+    Ok(units)
+}
+
 /// Writes the statistics of one ledger event, in the event's transaction.
-pub async fn record(tx: &mut Tx, unit_id: i64, effective_on: Date, kind: EventKind, class: &Class, before: Option<&Class>) -> Result<()> {
+pub async fn record(
+    tx: &mut Tx,
+    unit_id: i64,
+    other_unit: Option<i64>,
+    effective_on: Date,
+    kind: EventKind,
+    class: &Class,
+    before: Option<&Class>,
+) -> Result<()> {
     let deltas = effects::effects(kind, class, before);
     if deltas.is_empty() {
         return Ok(());
     }
-    let units = crate::org::store::ancestors_with_kind(tx, unit_id, effective_on).await?;
+    let units = counted_units(tx, unit_id, other_unit, kind, effective_on).await?;
     store::apply(tx, &units, month_key(effective_on), &deltas).await?;
     Ok(())
 }
@@ -86,6 +113,11 @@ async fn ledger_cells(tx: &mut Tx, units: &[i64], measure: &str, dim: &str, afte
     let mut counts = store::Counts::new();
     for &unit in units {
         for event in crate::members::store::events_under(tx, unit, after, upto).await? {
+            // A transfer within `unit`'s subtree is not counted at `unit`.
+            if !counted_units(tx, event.unit_id, event.other_unit_id, event.kind, event.effective_on).await?.iter().any(|(u, _)| *u == unit)
+            {
+                continue;
+            }
             for d in effects::effects(event.kind, &event.class, event.before.as_ref()) {
                 if d.measure == measure && d.dim == dim {
                     *counts.entry((unit, d.value)).or_default() += d.n;
