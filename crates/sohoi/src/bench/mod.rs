@@ -59,7 +59,7 @@ pub async fn run(store: &Store, iterations: usize) -> anyhow::Result<String> {
     tx.commit().await?;
     let mut rows = Vec::new();
     let n = iterations;
-    let slow = (n / 10).max(3);
+    let slow = (n / 20).max(3);
 
     rows.push(Row {
         what: "national total (maintained cells)",

@@ -104,7 +104,7 @@ pub enum Command {
     /// naive baselines, on the database at hand; prints a Markdown table. Recording adds
     /// test members to Hà Nội's branches: run it on a demo database.
     Bench {
-        /// Runs of each fast measurement (baselines run a tenth as often).
+        /// Runs of each fast measurement (baselines, which scan, run a twentieth as often).
         #[arg(long, default_value_t = 200)]
         iterations: usize,
     },
