@@ -49,7 +49,28 @@ where
     Ok(samples)
 }
 
-pub async fn run(store: &Store, iterations: usize) -> anyhow::Result<String> {
+/// Prints a row as soon as it is measured, so that a long run shows its figures as it goes.
+fn report(rows: &mut Vec<Row>, row: Row) {
+    crate::say!("{}", line(&row));
+    rows.push(row);
+}
+
+fn line(r: &Row) -> String {
+    format!(
+        "| {} | {} | {} | {} | {}–{} | {} |",
+        r.what,
+        r.target,
+        ms(r.quantile(0.5)),
+        ms(r.quantile(0.99)),
+        ms(r.quantile(0.0)),
+        ms(r.quantile(1.0)),
+        r.samples.len()
+    )
+}
+
+/// Measures each figure `iterations` times and each scanning baseline `baseline_runs` times,
+/// printing the table as it goes; returns it whole.
+pub async fn run(store: &Store, iterations: usize, baseline_runs: usize) -> anyhow::Result<String> {
     let system = Scope::system("bench");
     let scope = &system;
     let today = crate::clock::today();
@@ -59,95 +80,117 @@ pub async fn run(store: &Store, iterations: usize) -> anyhow::Result<String> {
     tx.commit().await?;
     let mut rows = Vec::new();
     let n = iterations;
-    let slow = (n / 20).max(3);
+    let slow = baseline_runs.max(1);
+    crate::say!("{}", header(store, members));
 
-    rows.push(Row {
-        what: "national total (maintained cells)",
-        target: "≤ 10 ms",
-        samples: measure(n, |_| async {
-            let mut tx = store.read().await?;
-            crate::stats::stock_at(&mut tx, &[tw.id], "all", today).await?;
-            Ok(())
-        })
-        .await?,
-    });
-    rows.push(Row {
-        what: "national dashboard: total, new this year, 9 breakdowns",
-        target: "",
-        samples: measure(n, |_| async {
-            let mut tx = store.read().await?;
-            crate::reports::summary::summary(&mut tx, scope, "TW", today).await?;
-            Ok(())
-        })
-        .await?,
-    });
-    rows.push(Row {
-        what: "baseline: GROUP BY over the members table",
-        target: "",
-        samples: measure(slow, |_| async {
-            let mut tx = store.read().await?;
-            let sql = "select province_id, count(*) from members where status = 'active' group by province_id";
-            let _: Vec<(i64, i64)> = on_engine!(&mut tx, c => sqlx::query_as(sql).fetch_all(&mut **c).await)?;
-            Ok(())
-        })
-        .await?,
-    });
+    report(
+        &mut rows,
+        Row {
+            what: "national total (maintained cells)",
+            target: "≤ 10 ms",
+            samples: measure(n, |_| async {
+                let mut tx = store.read().await?;
+                crate::stats::stock_at(&mut tx, &[tw.id], "all", today).await?;
+                Ok(())
+            })
+            .await?,
+        },
+    );
+    report(
+        &mut rows,
+        Row {
+            what: "national dashboard: total, new this year, 9 breakdowns",
+            target: "",
+            samples: measure(n, |_| async {
+                let mut tx = store.read().await?;
+                crate::reports::summary::summary(&mut tx, scope, "TW", today).await?;
+                Ok(())
+            })
+            .await?,
+        },
+    );
+    report(
+        &mut rows,
+        Row {
+            what: "baseline: GROUP BY over the members table",
+            target: "",
+            samples: measure(slow, |_| async {
+                let mut tx = store.read().await?;
+                let sql = "select province_id, count(*) from members where status = 'active' group by province_id";
+                let _: Vec<(i64, i64)> = on_engine!(&mut tx, c => sqlx::query_as(sql).fetch_all(&mut **c).await)?;
+                Ok(())
+            })
+            .await?,
+        },
+    );
 
     let year = Period::parse(&(today.year() - 1).to_string()).ok_or_else(|| anyhow::anyhow!("period"))?;
-    rows.push(Row {
-        what: "Hà Nội movement report by commune, one year",
-        target: "≤ 50 ms",
-        samples: measure(n, |_| async {
-            let mut tx = store.read().await?;
-            crate::reports::movements::movements(&mut tx, scope, "01", year).await?;
-            Ok(())
-        })
-        .await?,
-    });
-    rows.push(Row {
-        what: "baseline: the same report from the ledger",
-        target: "",
-        samples: measure(slow, |_| async {
-            let mut tx = store.read().await?;
-            let sql = "select c.ancestor_id, e.kind, count(*) from member_events e \
+    report(
+        &mut rows,
+        Row {
+            what: "Hà Nội movement report by commune, one year",
+            target: "≤ 50 ms",
+            samples: measure(n, |_| async {
+                let mut tx = store.read().await?;
+                crate::reports::movements::movements(&mut tx, scope, "01", year).await?;
+                Ok(())
+            })
+            .await?,
+        },
+    );
+    report(
+        &mut rows,
+        Row {
+            what: "baseline: the same report from the ledger",
+            target: "",
+            samples: measure(slow, |_| async {
+                let mut tx = store.read().await?;
+                let sql = "select c.ancestor_id, e.kind, count(*) from member_events e \
                  join unit_closure c on c.descendant_id = e.unit_id and c.depth <= 2 \
                  join units p on p.id = c.ancestor_id and p.kind = 'commune' \
                  where e.province_id = (select id from units where code = '01') and e.effective_on <= $1 \
                  group by c.ancestor_id, e.kind";
-            let _: Vec<(i64, String, i64)> = on_engine!(&mut tx, c => sqlx::query_as(sql).bind(year.to).fetch_all(&mut **c).await)?;
-            Ok(())
-        })
-        .await?,
-    });
+                let _: Vec<(i64, String, i64)> = on_engine!(&mut tx, c => sqlx::query_as(sql).bind(year.to).fetch_all(&mut **c).await)?;
+                Ok(())
+            })
+            .await?,
+        },
+    );
 
     let queries = ["thuy", "nguyen thi lan", "tran huong", "le thi thu ha", "hoa", "pham ngoc", "dang thi hanh", "vo thi mai"];
-    rows.push(Row {
-        what: "name search (diacritic-insensitive index), 50 results",
-        target: "p99 ≤ 10 ms",
-        samples: measure(n, |i| {
-            let q = queries[i % queries.len()];
-            async move {
-                let mut tx = store.read().await?;
-                service::search(&mut tx, scope, q, None, 50).await?;
-                Ok(())
-            }
-        })
-        .await?,
-    });
-    rows.push(Row {
-        what: "baseline: LIKE over the names",
-        target: "",
-        samples: measure(slow, |i| {
-            let q = format!("%{}%", queries[i % queries.len()]);
-            async move {
-                let mut tx = store.read().await?;
-                let sql = "select id from members where name_fold like $1 order by sort_key limit 50";
-                let _: Vec<i64> = on_engine!(&mut tx, c => sqlx::query_scalar(sql).bind(q).fetch_all(&mut **c).await)?;
-                Ok(())
-            }
-        })
-        .await?,
-    });
+    report(
+        &mut rows,
+        Row {
+            what: "name search (diacritic-insensitive index), 50 results",
+            target: "p99 ≤ 10 ms",
+            samples: measure(n, |i| {
+                let q = queries[i % queries.len()];
+                async move {
+                    let mut tx = store.read().await?;
+                    service::search(&mut tx, scope, q, None, 50).await?;
+                    Ok(())
+                }
+            })
+            .await?,
+        },
+    );
+    report(
+        &mut rows,
+        Row {
+            what: "baseline: LIKE over the names",
+            target: "",
+            samples: measure(slow, |i| {
+                let q = format!("%{}%", queries[i % queries.len()]);
+                async move {
+                    let mut tx = store.read().await?;
+                    let sql = "select id from members where name_fold like $1 order by sort_key limit 50";
+                    let _: Vec<i64> = on_engine!(&mut tx, c => sqlx::query_scalar(sql).bind(q).fetch_all(&mut **c).await)?;
+                    Ok(())
+                }
+            })
+            .await?,
+        },
+    );
 
     // Recording: new members joining random branches of Hà Nội, committed one by one.
     let mut tx = store.read().await?;
@@ -159,55 +202,51 @@ pub async fn run(store: &Store, iterations: usize) -> anyhow::Result<String> {
     if !branches.is_empty() {
         let mut rng = ChaCha8Rng::seed_from_u64(42);
         let picks: Vec<(usize, i32)> = (0..n).map(|_| (rng.random_range(0..branches.len()), rng.random_range(1950..2000))).collect();
-        rows.push(Row {
-            what: "record one event (a member joins) with its statistics, committed",
-            target: "≤ 2 ms",
-            samples: measure(n, |i| {
-                let (b, year) = picks[i];
-                let code = branches[b].clone();
-                async move {
-                    let raw = crate::members::input::RawMember {
-                        full_name: "Nguyễn Thị Thử Nghiệm".into(),
-                        birth_date: year.to_string(),
-                        ethnicity: "01".into(),
-                        education: "upper_secondary".into(),
-                        occupation: "worker".into(),
-                        ..Default::default()
-                    };
-                    let input = raw.parse(crate::clock::today()).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                    let mut tx = store.begin().await?;
-                    service::add(&mut tx, scope, &code, input).await?;
-                    tx.commit().await?;
-                    Ok(())
-                }
-            })
-            .await?,
-        });
+        report(
+            &mut rows,
+            Row {
+                what: "record one event (a member joins) with its statistics, committed",
+                target: "≤ 2 ms",
+                samples: measure(n, |i| {
+                    let (b, year) = picks[i];
+                    let code = branches[b].clone();
+                    async move {
+                        let raw = crate::members::input::RawMember {
+                            full_name: "Nguyễn Thị Thử Nghiệm".into(),
+                            birth_date: year.to_string(),
+                            ethnicity: "01".into(),
+                            education: "upper_secondary".into(),
+                            occupation: "worker".into(),
+                            ..Default::default()
+                        };
+                        let input = raw.parse(crate::clock::today()).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                        let mut tx = store.begin().await?;
+                        service::add(&mut tx, scope, &code, input).await?;
+                        tx.commit().await?;
+                        Ok(())
+                    }
+                })
+                .await?,
+            },
+        );
     }
 
-    let mut out = String::new();
-    out.push_str(&format!(
-        "Database: {} engine, {} members. {}\n\n",
+    let mut out = header(store, members);
+    for r in &rows {
+        out.push_str(&line(r));
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+fn header(store: &Store, members: i64) -> String {
+    format!(
+        "Database: {} engine, {} members. {}\n\n| what | target | median ms | p99 ms | min–max ms | runs |\n|---|---|---:|---:|---:|---:|",
         match store.engine() {
             crate::store::Engine::Sqlite => "SQLite",
             crate::store::Engine::Postgres => "PostgreSQL",
         },
         members,
         machine::describe()
-    ));
-    out.push_str("| what | target | median ms | p99 ms | min–max ms | runs |\n|---|---|---:|---:|---:|---:|\n");
-    for r in &rows {
-        let (min, max) = (r.quantile(0.0), r.quantile(1.0));
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {}–{} | {} |\n",
-            r.what,
-            r.target,
-            ms(r.quantile(0.5)),
-            ms(r.quantile(0.99)),
-            ms(min),
-            ms(max),
-            r.samples.len()
-        ));
-    }
-    Ok(out)
+    )
 }

@@ -176,9 +176,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::stats::set_population(&mut tx, unit.id, year, women).await?;
             tx.commit().await?;
         }
-        Command::Bench { iterations } => {
+        Command::Bench { iterations, baseline_runs } => {
             let store = open(&cli.db).await?;
-            crate::say_raw!("{}", crate::bench::run(&store, iterations).await?);
+            crate::bench::run(&store, iterations, baseline_runs).await?;
         }
         Command::Check { json } => {
             let store = open(&cli.db).await?;

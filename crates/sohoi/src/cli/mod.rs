@@ -104,9 +104,12 @@ pub enum Command {
     /// naive baselines, on the database at hand; prints a Markdown table. Recording adds
     /// test members to Hà Nội's branches: run it on a demo database.
     Bench {
-        /// Runs of each fast measurement (baselines, which scan, run a twentieth as often).
+        /// Runs of each measurement.
         #[arg(long, default_value_t = 200)]
         iterations: usize,
+        /// Runs of each naive baseline (they scan the register: minutes at national scale).
+        #[arg(long, default_value_t = 3)]
+        baseline_runs: usize,
     },
     /// Recompute every maintained statistic from the ledger; exits non-zero naming each
     /// difference.
