@@ -89,6 +89,23 @@ pub fn sort_key(s: &str) -> Vec<u8> {
     key
 }
 
+/// A count with Vietnamese thousands separators: 1.234.567.
+pub fn number(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+pub fn percent(rate: Option<f64>) -> String {
+    rate.map(|r| format!("{:.1}%", r * 100.0).replace('.', ",")).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

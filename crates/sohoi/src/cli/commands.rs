@@ -1,11 +1,12 @@
 use anyhow::Context;
 
-use super::output::{number, percent, table};
+use super::output::table;
 use super::{Cli, Command, ReportCommand};
 use crate::auth::Scope;
 use crate::i18n::{Args, Lang, translator};
 use crate::reports::Period;
 use crate::store::{self, Store};
+use crate::text::{number, percent};
 
 /// The actor named in the ledger and the audit log for work done on the command line.
 pub fn cli_actor() -> String {
@@ -119,37 +120,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     crate::clock::vn_date(period.from),
                     crate::clock::vn_date(period.to)
                 );
-                let header = [
-                    "col-code",
-                    "col-name",
-                    "col-opening",
-                    "col-new",
-                    "col-in",
-                    "col-out",
-                    "col-left",
-                    "col-died",
-                    "col-closing",
-                    "col-coverage",
-                ]
-                .map(|h| t.msg(h));
-                let cells = |r: &crate::reports::movements::MovementRow| {
-                    vec![
-                        r.code.clone(),
-                        r.name.clone(),
-                        number(r.opening),
-                        number(r.new),
-                        number(r.transferred_in),
-                        number(r.transferred_out),
-                        number(r.left),
-                        number(r.died),
-                        number(r.closing),
-                        percent(r.coverage_rate),
-                    ]
-                };
-                let mut rows: Vec<Vec<String>> = report.rows.iter().map(cells).collect();
-                let mut total = cells(&report.total);
-                total[1] = t.msg("col-total");
-                rows.push(total);
+                let header = crate::reports::movements::COLUMNS.map(|h| t.msg(h));
+                let rows: Vec<Vec<String>> = report.text_rows(&t.msg("col-total")).into_iter().map(|(_, cells)| cells).collect();
                 let right = [false, false, true, true, true, true, true, true, true, true];
                 crate::say_raw!("{}", table(&header, &rows, &right));
             }

@@ -7,8 +7,8 @@ mod output;
 
 use clap::{Parser, Subcommand};
 
+pub use crate::text::{number, percent};
 pub use commands::{run, value_label};
-pub use output::{number, percent};
 
 #[derive(Parser, Debug)]
 #[command(name = "sohoi", version, about = "Sổ Hội — the register of the Vietnam Women's Union and similar multi-level organisations", long_about = None)]

@@ -28,7 +28,28 @@ pub struct MovementRow {
     pub coverage_rate: Option<f64>,
 }
 
+/// Message ids of the report's columns, in order.
+pub const COLUMNS: [&str; 10] =
+    ["col-code", "col-name", "col-opening", "col-new", "col-in", "col-out", "col-left", "col-died", "col-closing", "col-coverage"];
+
 impl MovementRow {
+    /// The row as people read it, one string per entry of [`COLUMNS`], under `name`.
+    pub fn cells(&self, name: &str) -> Vec<String> {
+        use crate::text::{number, percent};
+        vec![
+            self.code.clone(),
+            name.to_string(),
+            number(self.opening),
+            number(self.new),
+            number(self.transferred_in),
+            number(self.transferred_out),
+            number(self.left),
+            number(self.died),
+            number(self.closing),
+            percent(self.coverage_rate),
+        ]
+    }
+
     /// opening + new + in − out − left − died = closing.
     pub fn balances(&self) -> bool {
         self.opening + self.new + self.transferred_in - self.transferred_out - self.left - self.died == self.closing
@@ -41,6 +62,15 @@ pub struct MovementReport {
     pub period: Period,
     pub rows: Vec<MovementRow>,
     pub total: MovementRow,
+}
+
+impl MovementReport {
+    /// The child rows, then the total under `total_name`, as text cells.
+    pub fn text_rows(&self, total_name: &str) -> Vec<(&MovementRow, Vec<String>)> {
+        let mut rows: Vec<_> = self.rows.iter().map(|r| (r, r.cells(&r.name))).collect();
+        rows.push((&self.total, self.total.cells(total_name)));
+        rows
+    }
 }
 
 pub async fn movements(tx: &mut Tx, scope: &Scope, unit_code: &str, period: Period) -> Result<MovementReport> {

@@ -14,7 +14,7 @@ use super::pages::{error_page, message_page, render, unavailable};
 use super::session::Signed;
 use crate::auth::sessions::same_token;
 use crate::auth::users::User;
-use crate::cli::{number, percent, value_label};
+use crate::cli::value_label;
 use crate::i18n::{Args, Translator, translator};
 use crate::members::codes;
 use crate::members::input::RawMember;
@@ -204,16 +204,23 @@ pub struct TransferForm {
     date: String,
 }
 
-pub async fn transfer(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>, Form(form): Form<TransferForm>) -> Response {
-    if !same_token(&signed.csrf, &form.csrf) {
-        return message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
+/// The checks every action on a member starts with: the form's CSRF token and its date.
+async fn action_date(state: &AppState, signed: &Signed, id: i64, csrf: &str, date: &str) -> Result<time::Date, Response> {
+    if !same_token(&signed.csrf, csrf) {
+        return Err(message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf"));
     }
-    let Some(date) = crate::clock::parse_date(&form.date) else {
-        let message = crate::error::Error::invalid("effective_on", "invalid-date").render(signed.lang);
-        return member_page(&state, &signed, id, StatusCode::UNPROCESSABLE_ENTITY, Some(message), None).await;
-    };
-    let Ok(mut tx) = state.store.begin().await else { return unavailable() };
-    let result = service::transfer(&mut tx, &signed.scope, id, form.version, &form.to, date, None).await;
+    match crate::clock::parse_date(date) {
+        Some(date) => Ok(date),
+        None => {
+            let message = crate::error::Error::invalid("effective_on", "invalid-date").render(signed.lang);
+            Err(member_page(state, signed, id, StatusCode::UNPROCESSABLE_ENTITY, Some(message), None).await)
+        }
+    }
+}
+
+/// What a person sees after an action on a member: her page again, or the reason it was
+/// refused (in the page's error box, or as 404/403 when she is out of reach).
+async fn action_outcome(state: &AppState, signed: &Signed, id: i64, tx: crate::store::Tx, result: crate::error::Result<()>) -> Response {
     match result {
         Ok(()) => match tx.commit().await {
             Ok(()) => Redirect::to(&format!("/members/{id}")).into_response(),
@@ -222,9 +229,19 @@ pub async fn transfer(State(state): State<AppState>, signed: Signed, Path(id): P
         Err(e @ (crate::error::Error::NotFound { what: "member", .. } | crate::error::Error::Forbidden)) => error_page(&e, signed.lang),
         Err(e) => {
             drop(tx);
-            member_page(&state, &signed, id, StatusCode::UNPROCESSABLE_ENTITY, Some(e.render(signed.lang)), None).await
+            member_page(state, signed, id, StatusCode::UNPROCESSABLE_ENTITY, Some(e.render(signed.lang)), None).await
         }
     }
+}
+
+pub async fn transfer(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>, Form(form): Form<TransferForm>) -> Response {
+    let date = match action_date(&state, &signed, id, &form.csrf, &form.date).await {
+        Ok(date) => date,
+        Err(response) => return response,
+    };
+    let Ok(mut tx) = state.store.begin().await else { return unavailable() };
+    let result = service::transfer(&mut tx, &signed.scope, id, form.version, &form.to, date, None).await;
+    action_outcome(&state, &signed, id, tx, result).await
 }
 
 #[derive(Deserialize)]
@@ -239,28 +256,15 @@ pub struct LeaveForm {
 }
 
 pub async fn leave(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>, Form(form): Form<LeaveForm>) -> Response {
-    if !same_token(&signed.csrf, &form.csrf) {
-        return message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
-    }
-    let Some(date) = crate::clock::parse_date(&form.date) else {
-        let message = crate::error::Error::invalid("effective_on", "invalid-date").render(signed.lang);
-        return member_page(&state, &signed, id, StatusCode::UNPROCESSABLE_ENTITY, Some(message), None).await;
+    let date = match action_date(&state, &signed, id, &form.csrf, &form.date).await {
+        Ok(date) => date,
+        Err(response) => return response,
     };
     let how = if form.died { Ending::Died } else { Ending::Left };
     let note = Some(form.note.trim()).filter(|n| !n.is_empty());
     let Ok(mut tx) = state.store.begin().await else { return unavailable() };
     let result = service::end(&mut tx, &signed.scope, id, form.version, how, date, note).await;
-    match result {
-        Ok(()) => match tx.commit().await {
-            Ok(()) => Redirect::to(&format!("/members/{id}")).into_response(),
-            Err(_) => unavailable(),
-        },
-        Err(e @ (crate::error::Error::NotFound { what: "member", .. } | crate::error::Error::Forbidden)) => error_page(&e, signed.lang),
-        Err(e) => {
-            drop(tx);
-            member_page(&state, &signed, id, StatusCode::UNPROCESSABLE_ENTITY, Some(e.render(signed.lang)), None).await
-        }
-    }
+    action_outcome(&state, &signed, id, tx, result).await
 }
 
 type SelectOptions = Vec<(String, String, bool)>;
@@ -407,22 +411,7 @@ pub async fn report(State(state): State<AppState>, signed: Signed, Path(code): P
         Ok(u) => u,
         Err(e) => return error_page(&e, signed.lang),
     };
-    let header = [
-        "col-code",
-        "col-name",
-        "col-opening",
-        "col-new",
-        "col-in",
-        "col-out",
-        "col-left",
-        "col-died",
-        "col-closing",
-        "col-coverage",
-        "col-balance",
-    ]
-    .iter()
-    .map(|h| t.msg(h))
-    .collect();
+    let header = crate::reports::movements::COLUMNS.iter().chain(["col-balance"].iter()).map(|h| t.msg(h)).collect();
     let mut page = ReportPage {
         lang: signed.lang.code(),
         t,
@@ -443,22 +432,13 @@ pub async fn report(State(state): State<AppState>, signed: Signed, Path(code): P
         Ok(r) => r,
         Err(e) => return error_page(&e, signed.lang),
     };
-    let cells = |r: &crate::reports::movements::MovementRow, name: String| {
-        vec![
-            r.code.clone(),
-            name,
-            number(r.opening),
-            number(r.new),
-            number(r.transferred_in),
-            number(r.transferred_out),
-            number(r.left),
-            number(r.died),
-            number(r.closing),
-            percent(r.coverage_rate),
-            t.msg(if r.balances() { "web-balanced" } else { "web-unbalanced" }),
-        ]
-    };
-    page.rows = report.rows.iter().map(|r| cells(r, r.name.clone())).collect();
-    page.rows.push(cells(&report.total, t.msg("col-total")));
+    page.rows = report
+        .text_rows(&t.msg("col-total"))
+        .into_iter()
+        .map(|(row, mut cells)| {
+            cells.push(t.msg(if row.balances() { "web-balanced" } else { "web-unbalanced" }));
+            cells
+        })
+        .collect();
     render(&page)
 }
