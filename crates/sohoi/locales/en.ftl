@@ -242,3 +242,23 @@ web-show = Show
 col-balance = Balanced
 web-balanced = ✓
 web-unbalanced = ✗
+
+# API, tokens, edit form, language switch
+thing-token = API token
+field-as_of = Date of the figures
+field-period = Period
+field-token_name = Token name (to remember which program uses it)
+invalid-period = is not valid (for example: 2025, 2025-H1, 2025-Q3, 2025-07, 2025-01-15..2025-03-10)
+invalid-token-name = must be 1 to 100 characters
+api-unauthorized = A valid API token is needed in the header Authorization: Bearer sohoi_…
+web-tokens = API tokens
+web-tokens-intro = An API token lets a program work with Sổ Hội on your behalf, with exactly your rights. Keep it secret and revoke it when it is no longer used.
+web-token-created = New token (shown only once; copy it now):
+web-token-create = Create token
+web-token-revoke = Revoke
+col-created = Created
+col-revoked = Revoked
+web-edit-member = Edit member
+web-other-language = Tiếng Việt
+web-other-language-code = vi
+thing-user = account

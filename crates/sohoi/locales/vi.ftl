@@ -242,3 +242,23 @@ web-show = Xem
 col-balance = Cân đối
 web-balanced = ✓
 web-unbalanced = ✗
+
+# API, tokens, edit form, language switch
+thing-token = khóa API
+field-as_of = Ngày số liệu
+field-period = Kỳ báo cáo
+field-token_name = Tên khóa (để nhớ chương trình nào dùng)
+invalid-period = không hợp lệ (ví dụ: 2025, 2025-H1, 2025-Q3, 2025-07, 2025-01-15..2025-03-10)
+invalid-token-name = phải có từ 1 đến 100 ký tự
+api-unauthorized = Cần khóa API hợp lệ trong tiêu đề Authorization: Bearer sohoi_…
+web-tokens = Khóa API
+web-tokens-intro = Khóa API cho phép một chương trình làm việc với Sổ Hội thay bạn, với đúng quyền của bạn. Hãy giữ kín và thu hồi khi không dùng nữa.
+web-token-created = Khóa mới (chỉ hiện một lần, hãy sao chép ngay):
+web-token-create = Tạo khóa
+web-token-revoke = Thu hồi
+col-created = Ngày tạo
+col-revoked = Đã thu hồi
+web-edit-member = Sửa thông tin hội viên
+web-other-language = English
+web-other-language-code = en
+thing-user = tài khoản

@@ -17,7 +17,7 @@ pub fn random_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     let digest = Blake2b512::digest(token.as_bytes());
     digest.iter().take(32).map(|b| format!("{b:02x}")).collect()
 }

@@ -204,6 +204,14 @@ pub async fn scope_for(tx: &mut Tx, user: &User) -> Result<Scope> {
     Ok(Scope::with_roles(format!("user:{}", user.username), view, edit, manage, sensitive))
 }
 
+/// The account with this username (for the command line, which acts for the operator).
+pub async fn by_username(tx: &mut Tx, username: &str) -> Result<User> {
+    let row: Option<(i64, String, String)> = on_engine!(tx, c => sqlx::query_as(
+        "select id, username, display_name from users where username = $1").bind(username).fetch_optional(&mut **c).await)?;
+    let (id, username, display_name) = row.ok_or_else(|| crate::error::Error::not_found("user", username))?;
+    Ok(User { id, username, display_name })
+}
+
 /// The units a user holds roles at, with the role (for her home page).
 pub async fn roles_of(tx: &mut Tx, user: &User) -> Result<Vec<(String, Role)>> {
     let rows: Vec<(String, String)> = on_engine!(tx, c => sqlx::query_as(

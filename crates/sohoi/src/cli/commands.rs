@@ -141,6 +141,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tx.commit().await?;
             crate::say!("{}", t.msg_with("cli-user-added", &Args::new().with("username", username)));
         }
+        Command::User(super::UserCommand::Token { username, name }) => {
+            let store = open(&cli.db).await?;
+            let mut tx = store.begin().await?;
+            let user = crate::auth::users::by_username(&mut tx, &username).await?;
+            let (_, token) = crate::auth::tokens::create(&mut tx, &user, &name).await?;
+            tx.commit().await?;
+            crate::say_raw!("{token}");
+        }
         Command::Population { unit, year, women } => {
             let store = open(&cli.db).await?;
             let mut tx = store.begin().await?;

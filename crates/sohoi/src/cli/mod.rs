@@ -139,6 +139,14 @@ pub enum UserCommand {
         #[arg(long)]
         sensitive: bool,
     },
+    /// Make an API token for a user's programs; it is printed once and acts with her roles.
+    Token {
+        #[arg(long)]
+        username: String,
+        /// What the token is for (shown on the user's tokens page).
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

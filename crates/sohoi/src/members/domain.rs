@@ -30,7 +30,7 @@ impl FullName {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     Female,
@@ -56,7 +56,7 @@ impl Sex {
 
 /// A date of birth with the precision the record holds: old records often know only the
 /// year, or the month and year. No day is ever invented.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct BirthDate {
     pub year: i32,
     pub month: Option<u8>,

@@ -10,7 +10,7 @@ use super::domain::{BirthDate, FullName, NationalId, Phone, Sex};
 use super::model::{Class, Member, MemberInput};
 use crate::error::Error;
 
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct RawMember {
     pub full_name: String,

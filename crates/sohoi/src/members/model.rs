@@ -4,7 +4,7 @@ use time::Date;
 use super::domain::{BirthDate, FullName, NationalId, Phone, Sex};
 
 /// What happened to a membership (DESIGN principle 2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Joined,
@@ -37,7 +37,7 @@ impl EventKind {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Active,
@@ -66,7 +66,7 @@ impl Status {
 /// The part of a member record that the statistics count by. Each ledger event carries it
 /// as it was at the event, so that the event's effect on the statistics depends on the
 /// event row alone.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Class {
     pub honorary: bool,
     pub birth_year: Option<i32>,
@@ -131,7 +131,7 @@ impl MemberInput {
 
 /// A member as the register holds her now. Sensitive fields are `None` for a caller who
 /// may not see them (see [`Member::redacted`]).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Member {
     pub id: i64,
     pub unit_code: String,
@@ -187,7 +187,7 @@ impl Member {
 }
 
 /// One ledger row.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Event {
     pub id: i64,
     pub member_id: i64,
@@ -203,6 +203,7 @@ pub struct Event {
     /// For a correction of a member counted at the time: her classification before it.
     pub before: Option<Class>,
     /// For a correction: the fields changed, as `{"field": [old, new]}`.
+    #[schema(value_type = Option<Object>)]
     pub changes: Option<serde_json::Value>,
     pub note: Option<String>,
     pub recorded_by: String,

@@ -15,7 +15,7 @@ use crate::org::{self, Unit, UnitKind};
 use crate::store::Tx;
 
 /// A possible duplicate: same normalised name and birth year in the same commune.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Similar {
     pub id: i64,
     pub full_name: String,
@@ -189,6 +189,13 @@ async fn visible(tx: &mut Tx, scope: &Scope, id: i64) -> Result<Member> {
     Ok(member)
 }
 
+/// A member as the caller may see her, without writing an audit entry: for filling in what
+/// a write leaves unsaid, never for showing (showing goes through [`show`]).
+pub async fn current(tx: &mut Tx, scope: &Scope, id: i64) -> Result<Member> {
+    let member = visible(tx, scope, id).await?;
+    Ok(if scope.sees_sensitive() { member } else { member.redacted() })
+}
+
 /// A member the caller may change, at the version she last saw.
 async fn editable(tx: &mut Tx, scope: &Scope, id: i64, version: i32) -> Result<Member> {
     let member = visible(tx, scope, id).await?;
@@ -220,7 +227,7 @@ fn stale() -> Error {
     Error::Conflict { message: "conflict-stale", args: Args::new() }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct MemberView {
     pub member: Member,
     pub history: Vec<Event>,
@@ -516,7 +523,7 @@ fn redact_all(scope: &Scope, members: Vec<Member>) -> Vec<Member> {
     if scope.sees_sensitive() { members } else { members.into_iter().map(Member::redacted).collect() }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Page {
     pub members: Vec<Member>,
     pub total: i64,

@@ -2,7 +2,7 @@ use serde::Serialize;
 use time::Date;
 
 /// The level of a unit in the Union's tree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UnitKind {
     /// Trung ương Hội.
@@ -62,7 +62,7 @@ impl std::fmt::Display for UnitCode {
 }
 
 /// A unit as of some date, with its place in the tree.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Unit {
     #[serde(skip)]
     pub id: i64,

@@ -11,7 +11,7 @@ use crate::org::{self, Unit};
 use crate::stats;
 use crate::store::Tx;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct MovementRow {
     pub code: String,
     pub name: String,
@@ -56,7 +56,7 @@ impl MovementRow {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct MovementReport {
     pub unit: Unit,
     pub period: Period,

@@ -6,7 +6,7 @@ use time::{Date, Month};
 
 use crate::clock::{month_end, parse_date};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Period {
     #[serde(with = "crate::org::model::iso_date")]
     pub from: Date,

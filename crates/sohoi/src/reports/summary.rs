@@ -16,7 +16,7 @@ use crate::store::Tx;
 pub const AGE_BANDS: [(&str, i32, i32); 5] =
     [("18-30", 18, 30), ("31-45", 31, 45), ("46-60", 46, 60), ("61-75", 61, 75), ("76+", 76, i32::MAX)];
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Summary {
     pub unit: Unit,
     #[serde(with = "crate::org::model::iso_date")]

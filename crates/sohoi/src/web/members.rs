@@ -278,30 +278,47 @@ struct FormPage<'a> {
     csrf: &'a str,
     unit_code: String,
     unit_name: String,
+    /// What the form does: add a member to `unit_code`, or correct member `id`.
+    mode: FormMode,
     raw: RawMember,
     selects: Vec<(&'static str, String, SelectOptions)>,
+    /// Whether the national ID, ethnicity and religion are shown (and so can be changed).
+    sensitive: bool,
     errors: Vec<String>,
     similar: Vec<Similar>,
 }
 
-fn selects(t: &Translator, raw: &RawMember) -> Vec<(&'static str, String, SelectOptions)> {
+#[derive(Clone, Copy)]
+enum FormMode {
+    Add,
+    Edit { id: i64, version: i32 },
+}
+
+fn selects(t: &Translator, raw: &RawMember, sensitive: bool) -> Vec<(&'static str, String, SelectOptions)> {
     let list = |dim: &str, values: &[&str], current: &str| -> SelectOptions {
         values.iter().map(|v| (v.to_string(), value_label(t, dim, v), *v == current)).collect()
     };
     let ethnicities = codes::ETHNICITIES.iter().map(|(c, n)| (c.to_string(), n.to_string(), *c == raw.ethnicity)).collect();
-    vec![
+    let mut selects = vec![
         ("ethnicity", t.msg("field-ethnicity"), ethnicities),
         ("religion", t.msg("field-religion"), list("religion", &codes::RELIGIONS, &raw.religion)),
         ("education", t.msg("field-education"), list("education", &codes::EDUCATION, &raw.education)),
         ("qualification", t.msg("field-qualification"), list("qualification", &codes::QUALIFICATIONS, &raw.qualification)),
         ("occupation", t.msg("field-occupation"), list("occupation", &codes::OCCUPATIONS, &raw.occupation)),
-    ]
+    ];
+    if !sensitive {
+        selects.retain(|(field, _, _)| !matches!(*field, "ethnicity" | "religion"));
+    }
+    selects
 }
 
+/// The add or edit form of a member of unit `code`, for a caller who may edit there.
+#[allow(clippy::too_many_arguments)]
 async fn form_page(
     state: &AppState,
     signed: &Signed,
     code: &str,
+    mode: FormMode,
     raw: RawMember,
     errors: Vec<String>,
     similar: Vec<Similar>,
@@ -317,6 +334,9 @@ async fn form_page(
     if let Err(e) = signed.scope.ensure_edit(&mut tx, unit.id, today, &unit.code).await {
         return error_page(&e, signed.lang);
     }
+    // Whoever adds a member records what she knows; only a caller with the grant sees (and
+    // so corrects) the sensitive fields of a stored record.
+    let sensitive = matches!(mode, FormMode::Add) || signed.scope.sees_sensitive();
     let page = FormPage {
         lang: signed.lang.code(),
         t,
@@ -324,8 +344,10 @@ async fn form_page(
         csrf: &signed.csrf,
         unit_code: unit.code,
         unit_name: unit.name,
-        selects: selects(t, &raw),
+        mode,
+        selects: selects(t, &raw, sensitive),
         raw,
+        sensitive,
         errors,
         similar,
     };
@@ -333,7 +355,7 @@ async fn form_page(
 }
 
 pub async fn new_form(State(state): State<AppState>, signed: Signed, Path(code): Path<String>) -> Response {
-    form_page(&state, &signed, &code, RawMember::default(), vec![], vec![], StatusCode::OK).await
+    form_page(&state, &signed, &code, FormMode::Add, RawMember::default(), vec![], vec![], StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
@@ -354,7 +376,7 @@ pub async fn add(State(state): State<AppState>, signed: Signed, Path(code): Path
         Ok(input) => input,
         Err(errors) => {
             let errors = errors.iter().map(|e| e.render(signed.lang)).collect();
-            return form_page(&state, &signed, &code, form.raw, errors, vec![], StatusCode::UNPROCESSABLE_ENTITY).await;
+            return form_page(&state, &signed, &code, FormMode::Add, form.raw, errors, vec![], StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
     let Ok(mut tx) = state.store.begin().await else { return unavailable() };
@@ -362,7 +384,7 @@ pub async fn add(State(state): State<AppState>, signed: Signed, Path(code): Path
         match service::possible_duplicates(&mut tx, &signed.scope, &code, &input).await {
             Ok(similar) if !similar.is_empty() => {
                 drop(tx);
-                return form_page(&state, &signed, &code, form.raw, vec![], similar, StatusCode::OK).await;
+                return form_page(&state, &signed, &code, FormMode::Add, form.raw, vec![], similar, StatusCode::OK).await;
             }
             Ok(_) => {}
             Err(e) => return error_page(&e, signed.lang),
@@ -377,7 +399,89 @@ pub async fn add(State(state): State<AppState>, signed: Signed, Path(code): Path
         Err(e @ (crate::error::Error::NotFound { .. } | crate::error::Error::Forbidden)) => error_page(&e, signed.lang),
         Err(e) => {
             drop(tx);
-            form_page(&state, &signed, &code, form.raw, vec![e.render(signed.lang)], vec![], StatusCode::UNPROCESSABLE_ENTITY).await
+            form_page(
+                &state,
+                &signed,
+                &code,
+                FormMode::Add,
+                form.raw,
+                vec![e.render(signed.lang)],
+                vec![],
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+/// The edit form of a member, filled with her record as the caller may see it.
+pub async fn edit_form(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Response {
+    let member = match current(&state, &signed, id, true).await {
+        Ok(m) => m,
+        Err(response) => return response,
+    };
+    let mode = FormMode::Edit { id, version: member.version };
+    form_page(&state, &signed, &member.unit_code, mode, RawMember::from_member(&member), vec![], vec![], StatusCode::OK).await
+}
+
+/// The member as the caller may see her; `shown` when the page shows her fields (reading
+/// sensitive fields is audited).
+async fn current(state: &AppState, signed: &Signed, id: i64, shown: bool) -> Result<crate::members::Member, Response> {
+    let Ok(mut tx) = state.store.begin().await else { return Err(unavailable()) };
+    let member = if shown {
+        service::show(&mut tx, &signed.scope, id).await.map(|view| view.member)
+    } else {
+        service::current(&mut tx, &signed.scope, id).await
+    };
+    let member = member.map_err(|e| error_page(&e, signed.lang))?;
+    tx.commit().await.map_err(|_| unavailable())?;
+    Ok(member)
+}
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    csrf: String,
+    version: i32,
+    #[serde(flatten)]
+    raw: RawMember,
+}
+
+/// Saves a correction; a stale version (someone saved in between) is refused with a message
+/// and the form keeps what was typed.
+pub async fn edit(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>, Form(form): Form<EditForm>) -> Response {
+    if !same_token(&signed.csrf, &form.csrf) {
+        return message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
+    }
+    let member = match current(&state, &signed, id, false).await {
+        Ok(m) => m,
+        Err(response) => return response,
+    };
+    // The form does not carry these; they change through their own actions.
+    let mut raw = form.raw;
+    raw.sex = member.sex.as_str().into();
+    raw.honorary = member.honorary;
+    raw.party_member = member.party_member.unwrap_or(false);
+    raw.joined_on = member.joined_on.map(crate::clock::vn_date).unwrap_or_default();
+    let mode = FormMode::Edit { id, version: form.version };
+    let today = crate::clock::today();
+    let input = match raw.parse(today) {
+        Ok(input) => input,
+        Err(errors) => {
+            let errors = errors.iter().map(|e| e.render(signed.lang)).collect();
+            return form_page(&state, &signed, &member.unit_code, mode, raw, errors, vec![], StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    let Ok(mut tx) = state.store.begin().await else { return unavailable() };
+    match service::edit(&mut tx, &signed.scope, id, form.version, input, today).await {
+        Ok(_) => match tx.commit().await {
+            Ok(()) => Redirect::to(&format!("/members/{id}")).into_response(),
+            Err(_) => unavailable(),
+        },
+        Err(e @ (crate::error::Error::NotFound { .. } | crate::error::Error::Forbidden)) => error_page(&e, signed.lang),
+        Err(e) => {
+            drop(tx);
+            let errors = vec![e.render(signed.lang)];
+            form_page(&state, &signed, &member.unit_code, mode, raw, errors, vec![], StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }

@@ -1,9 +1,11 @@
 //! The web application: sign-in, sessions, and the pages officers work in. Every page that
 //! shows Union data takes the signed-in user's scope (`Signed`) and passes it to services.
 
+pub mod api;
 mod members;
 mod pages;
 mod session;
+mod tokens;
 
 use std::net::SocketAddr;
 
@@ -39,7 +41,7 @@ pub fn app(store: Store, lang: Lang) -> Router {
     for (path, _, _, route) in routes() {
         router = router.route(path, route);
     }
-    let mut router = router.with_state(state);
+    let mut router = router.with_state(state).layer(axum::middleware::from_fn(session::remember_language));
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value)));
     }
@@ -63,7 +65,7 @@ pub type Route = (&'static str, Access, &'static [&'static str], MethodRouter<Ap
 
 pub fn routes() -> Vec<Route> {
     use Access::*;
-    vec![
+    let pages: Vec<Route> = vec![
         ("/health", Public, &["GET"], get(pages::health)),
         ("/static/app.css", Public, &["GET"], get(pages::stylesheet)),
         ("/signin", Public, &["GET", "POST"], get(pages::signin_form).post(pages::signin)),
@@ -72,14 +74,17 @@ pub fn routes() -> Vec<Route> {
         ("/", Own, &["GET"], get(pages::home)),
         ("/units", Own, &["GET"], get(pages::find_units)),
         ("/audit", Own, &["GET"], get(pages::audit_log)),
+        ("/tokens", Own, &["GET", "POST"], get(tokens::list).post(tokens::change)),
         ("/units/{code}", Scoped, &["GET"], get(pages::unit_page)),
         ("/units/{code}/members", Scoped, &["GET"], get(members::list)),
         ("/units/{code}/members/new", Scoped, &["GET", "POST"], get(members::new_form).post(members::add)),
         ("/units/{code}/report", Scoped, &["GET"], get(members::report)),
         ("/members/{id}", Scoped, &["GET"], get(members::show)),
+        ("/members/{id}/edit", Scoped, &["GET", "POST"], get(members::edit_form).post(members::edit)),
         ("/members/{id}/transfer", Scoped, &["POST"], post(members::transfer)),
         ("/members/{id}/leave", Scoped, &["POST"], post(members::leave)),
-    ]
+    ];
+    pages.into_iter().chain(api::routes()).collect()
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests under way.

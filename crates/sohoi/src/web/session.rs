@@ -77,3 +77,18 @@ impl FromRequestParts<AppState> for Signed {
         Ok(Signed { user, scope, csrf, lang })
     }
 }
+
+/// A `?lang=` in any address switches the language and keeps it for the next pages (the
+/// link in every page's header), until another `?lang=` changes it.
+pub async fn remember_language(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let query = request.uri().query().unwrap_or("");
+    let chosen = query.split('&').find_map(|kv| kv.strip_prefix("lang=")).and_then(Lang::parse);
+    let tls = request.headers().get("x-forwarded-proto").is_some_and(|v| v == "https");
+    let mut response = next.run(request).await;
+    if let Some(lang) = chosen
+        && let Ok(value) = cookie(LANG_COOKIE, lang.code().into(), tls).to_string().parse()
+    {
+        response.headers_mut().append(axum::http::header::SET_COOKIE, value);
+    }
+    response
+}

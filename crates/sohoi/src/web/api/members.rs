@@ -1,0 +1,230 @@
+//! Members through the API: list and search, add (with the duplicate warning), read,
+//! correct, transfer and end a membership.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiError, ApiResult, Caller, begin, body, commit, read};
+use crate::error::Error;
+use crate::members::input::RawMember;
+use crate::members::service::{self, Ending, MemberView, Page, Similar};
+use crate::members::{Member, Status};
+use crate::web::AppState;
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Words of a name, with or without diacritics; the whole subtree is searched.
+    q: Option<String>,
+    /// active (default), left, died, or all.
+    status: Option<String>,
+    page: Option<i64>,
+    /// 1 to 500; 50 if absent.
+    per_page: Option<i64>,
+}
+
+/// The members under a unit, in Vietnamese name order, a page at a time; or those whose
+/// name matches `q`.
+#[utoipa::path(get, path = "/api/v1/units/{code}/members", tag = "members", security(("token" = [])),
+    params(("code" = String, Path, description = "Unit code"), ListQuery),
+    responses((status = 200, body = Page), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Page>> {
+    let fail = |e: Error| ApiError::from_service(&e, caller.lang);
+    let per_page = q.per_page.unwrap_or(50).clamp(1, 500);
+    let status = match q.status.as_deref() {
+        None | Some("active") => Some(Status::Active),
+        Some("all") => None,
+        Some(other) => Some(Status::parse(other).ok_or_else(|| fail(Error::invalid("status", "invalid-code")))?),
+    };
+    let mut tx = read(&state, caller.lang).await?;
+    match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(words) => {
+            let found = service::search(&mut tx, &caller.scope, words, Some(&code), per_page).await.map_err(fail)?;
+            Ok(Json(Page { total: found.len() as i64, page: 1, per_page, members: found }))
+        }
+        None => service::list(&mut tx, &caller.scope, &code, status, q.page.unwrap_or(1), per_page).await.map(Json).map_err(fail),
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewMember {
+    pub member: RawMember,
+    /// Save even though a possible duplicate was found.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PossibleDuplicates {
+    pub error: &'static str,
+    pub message: String,
+    pub similar: Vec<Similar>,
+}
+
+/// Adds a member to a unit. If someone with the same name and birth year is already in the
+/// commune, nothing is saved and 409 lists her; send again with `confirm: true` to save.
+#[utoipa::path(post, path = "/api/v1/units/{code}/members", tag = "members", security(("token" = [])),
+    params(("code" = String, Path, description = "Unit code")), request_body = NewMember,
+    responses((status = 201, body = Created), (status = 409, body = PossibleDuplicates), (status = 422, body = ApiError),
+        (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn add(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    json: Result<Json<NewMember>, JsonRejection>,
+) -> Result<(StatusCode, Json<Created>), axum::response::Response> {
+    use axum::response::IntoResponse;
+    let new = body(json).map_err(IntoResponse::into_response)?;
+    let fail = |e: Error| ApiError::from_service(&e, caller.lang).into_response();
+    let input = new.member.parse(crate::clock::today()).map_err(|errors| ApiError::invalid(&errors, caller.lang).into_response())?;
+    let mut tx = begin(&state, caller.lang).await.map_err(IntoResponse::into_response)?;
+    if !new.confirm {
+        let similar = service::possible_duplicates(&mut tx, &caller.scope, &code, &input).await.map_err(fail)?;
+        if !similar.is_empty() {
+            let message = crate::i18n::translator(caller.lang).msg("web-similar-title");
+            return Err((StatusCode::CONFLICT, Json(PossibleDuplicates { error: "possible_duplicate", message, similar })).into_response());
+        }
+    }
+    let added = service::add(&mut tx, &caller.scope, &code, input).await.map_err(fail)?;
+    commit(tx, caller.lang).await.map_err(IntoResponse::into_response)?;
+    Ok((StatusCode::CREATED, Json(Created { id: added.id })))
+}
+
+/// A member's record and ledger. Sensitive fields are blank without the grant; reading
+/// them is written to the audit log.
+#[utoipa::path(get, path = "/api/v1/members/{id}", tag = "members", security(("token" = [])),
+    params(("id" = i64, Path, description = "Member id")),
+    responses((status = 200, body = MemberView), (status = 404, body = ApiError)))]
+pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<MemberView>> {
+    // Reading sensitive fields writes an audit entry: a write transaction.
+    let mut tx = begin(&state, caller.lang).await?;
+    let view = service::show(&mut tx, &caller.scope, id).await.map_err(|e| ApiError::from_service(&e, caller.lang))?;
+    commit(tx, caller.lang).await?;
+    Ok(Json(view))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct Correction {
+    /// The `version` of the record the correction was made from; a save over a newer
+    /// save answers 409.
+    pub version: i32,
+    pub member: RawMember,
+}
+
+/// Corrects a member's record (a "corrected" event in her ledger holds what changed).
+#[utoipa::path(put, path = "/api/v1/members/{id}", tag = "members", security(("token" = [])),
+    params(("id" = i64, Path, description = "Member id")), request_body = Correction,
+    responses((status = 200, body = Member), (status = 409, body = ApiError), (status = 422, body = ApiError),
+        (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn edit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    json: Result<Json<Correction>, JsonRejection>,
+) -> ApiResult<Json<Member>> {
+    let mut correction = body(json)?;
+    let today = crate::clock::today();
+    let mut tx = begin(&state, caller.lang).await?;
+    // The join date and sex change through their own ledger events: left blank, they stay.
+    let stored = service::current(&mut tx, &caller.scope, id).await.map_err(|e| ApiError::from_service(&e, caller.lang))?;
+    let raw = &mut correction.member;
+    if raw.joined_on.trim().is_empty() {
+        raw.joined_on = stored.joined_on.map(crate::clock::vn_date).unwrap_or_default();
+    }
+    if raw.sex.trim().is_empty() {
+        raw.sex = stored.sex.as_str().into();
+    }
+    let input = correction.member.parse(today).map_err(|errors| ApiError::invalid(&errors, caller.lang))?;
+    service::edit(&mut tx, &caller.scope, id, correction.version, input, today)
+        .await
+        .map_err(|e| ApiError::from_service(&e, caller.lang))?;
+    after_write(tx, &caller, id).await
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TransferRequest {
+    pub version: i32,
+    /// The code of the unit she moves to.
+    pub to: String,
+    /// yyyy-mm-dd or dd/mm/yyyy.
+    pub date: String,
+    pub note: Option<String>,
+}
+
+/// Transfers a member to another unit (both units must be in the caller's reach).
+#[utoipa::path(post, path = "/api/v1/members/{id}/transfer", tag = "members", security(("token" = [])),
+    params(("id" = i64, Path, description = "Member id")), request_body = TransferRequest,
+    responses((status = 200, body = Member), (status = 409, body = ApiError), (status = 422, body = ApiError),
+        (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn transfer(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    json: Result<Json<TransferRequest>, JsonRejection>,
+) -> ApiResult<Json<Member>> {
+    let request = body(json)?;
+    let date = effective_date(&request.date, &caller)?;
+    let mut tx = begin(&state, caller.lang).await?;
+    let note = request.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    service::transfer(&mut tx, &caller.scope, id, request.version, &request.to, date, note)
+        .await
+        .map_err(|e| ApiError::from_service(&e, caller.lang))?;
+    after_write(tx, &caller, id).await
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LeaveRequest {
+    pub version: i32,
+    pub date: String,
+    /// She died (rather than left the Union).
+    #[serde(default)]
+    pub died: bool,
+    pub note: Option<String>,
+}
+
+/// Ends a membership: she left the Union, or died.
+#[utoipa::path(post, path = "/api/v1/members/{id}/leave", tag = "members", security(("token" = [])),
+    params(("id" = i64, Path, description = "Member id")), request_body = LeaveRequest,
+    responses((status = 200, body = Member), (status = 409, body = ApiError), (status = 422, body = ApiError),
+        (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn leave(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    json: Result<Json<LeaveRequest>, JsonRejection>,
+) -> ApiResult<Json<Member>> {
+    let request = body(json)?;
+    let date = effective_date(&request.date, &caller)?;
+    let how = if request.died { Ending::Died } else { Ending::Left };
+    let note = request.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let mut tx = begin(&state, caller.lang).await?;
+    service::end(&mut tx, &caller.scope, id, request.version, how, date, note)
+        .await
+        .map_err(|e| ApiError::from_service(&e, caller.lang))?;
+    after_write(tx, &caller, id).await
+}
+
+fn effective_date(text: &str, caller: &Caller) -> ApiResult<time::Date> {
+    crate::clock::parse_date(text).ok_or_else(|| ApiError::from_service(&Error::invalid("effective_on", "invalid-date"), caller.lang))
+}
+
+/// Commits a write and answers with the member as she is now (and as the caller may see her).
+async fn after_write(mut tx: crate::store::Tx, caller: &Caller, id: i64) -> ApiResult<Json<Member>> {
+    let view = service::show(&mut tx, &caller.scope, id).await.map_err(|e| ApiError::from_service(&e, caller.lang))?;
+    commit(tx, caller.lang).await?;
+    Ok(Json(view.member))
+}

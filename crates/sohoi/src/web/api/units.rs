@@ -1,0 +1,105 @@
+//! Units through the API: who am I, a unit's figures, its children, its movement report.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiError, ApiResult, Caller, read};
+use crate::org::Unit;
+use crate::reports::movements::MovementReport;
+use crate::reports::summary::Summary;
+use crate::web::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub username: String,
+    pub display_name: String,
+    /// The units where she holds a role, with the role (viewer, officer, chair, admin).
+    pub roles: Vec<RoleAt>,
+    pub sees_sensitive: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RoleAt {
+    pub unit_code: String,
+    pub role: String,
+}
+
+/// The caller: her account and roles.
+#[utoipa::path(get, path = "/api/v1/me", tag = "units", security(("token" = [])),
+    responses((status = 200, body = Me), (status = 401, body = ApiError)))]
+pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Me>> {
+    let mut tx = read(&state, caller.lang).await?;
+    let roles = crate::auth::users::roles_of(&mut tx, &caller.user).await.map_err(|e| ApiError::from_service(&e, caller.lang))?;
+    Ok(Json(Me {
+        username: caller.user.username,
+        display_name: caller.user.display_name,
+        roles: roles.into_iter().map(|(unit_code, role)| RoleAt { unit_code, role: role.as_str().into() }).collect(),
+        sees_sensitive: caller.scope.sees_sensitive(),
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AsOf {
+    /// The date of the figures (yyyy-mm-dd or dd/mm/yyyy); today if absent.
+    as_of: Option<String>,
+}
+
+/// A unit's figures at a date: members, new this year, coverage rate, breakdowns.
+#[utoipa::path(get, path = "/api/v1/units/{code}", tag = "units", security(("token" = [])),
+    params(("code" = String, Path, description = "Unit code, e.g. 01 or 00004"), AsOf),
+    responses((status = 200, body = Summary), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn summary(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Query(q): Query<AsOf>,
+) -> ApiResult<Json<Summary>> {
+    let as_of = match q.as_of.as_deref() {
+        None => crate::clock::today(),
+        Some(text) => crate::clock::parse_date(text)
+            .ok_or_else(|| ApiError::from_service(&crate::error::Error::invalid("as_of", "invalid-date"), caller.lang))?,
+    };
+    let mut tx = read(&state, caller.lang).await?;
+    let summary = crate::reports::summary::summary(&mut tx, &caller.scope, &code, as_of).await;
+    summary.map(Json).map_err(|e| ApiError::from_service(&e, caller.lang))
+}
+
+/// The unit's direct children today.
+#[utoipa::path(get, path = "/api/v1/units/{code}/children", tag = "units", security(("token" = [])),
+    params(("code" = String, Path, description = "Unit code")),
+    responses((status = 200, body = [Unit]), (status = 404, body = ApiError)))]
+pub async fn children(State(state): State<AppState>, caller: Caller, Path(code): Path<String>) -> ApiResult<Json<Vec<Unit>>> {
+    let today = crate::clock::today();
+    let mut tx = read(&state, caller.lang).await?;
+    let fail = |e: crate::error::Error| ApiError::from_service(&e, caller.lang);
+    let unit = crate::org::tree::find(&mut tx, &caller.scope, &code, today).await.map_err(fail)?;
+    crate::org::tree::children(&mut tx, &caller.scope, &unit, today).await.map(Json).map_err(fail)
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodQuery {
+    /// 2025, 2025-H1, 2025-Q3, 2025-07 or FROM..TO; this year if absent.
+    period: Option<String>,
+}
+
+/// The movement report of a unit for a period: one row per child unit and a total.
+#[utoipa::path(get, path = "/api/v1/units/{code}/report", tag = "units", security(("token" = [])),
+    params(("code" = String, Path, description = "Unit code"), PeriodQuery),
+    responses((status = 200, body = MovementReport), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn report(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> ApiResult<Json<MovementReport>> {
+    let text = q.period.unwrap_or_else(|| crate::clock::today().year().to_string());
+    let period = crate::reports::Period::parse(&text)
+        .ok_or_else(|| ApiError::from_service(&crate::error::Error::invalid("period", "invalid-period"), caller.lang))?;
+    let mut tx = read(&state, caller.lang).await?;
+    let report = crate::reports::movements::movements(&mut tx, &caller.scope, &code, period).await;
+    report.map(Json).map_err(|e| ApiError::from_service(&e, caller.lang))
+}
