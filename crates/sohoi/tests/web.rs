@@ -314,3 +314,80 @@ async fn a_chair_reads_her_subtrees_audit_log_and_an_officer_cannot() {
     assert!(page.body.contains("member.add") && page.body.contains("00004"), "{}", page.body);
     assert!(!page.body.contains("00008"), "Ngọc Hà's entries are not hers to read");
 }
+
+#[tokio::test]
+async fn an_officer_corrects_a_record_and_a_stale_save_keeps_what_she_typed() {
+    let db = TestDb::new().await;
+    officer_of_ba_dinh(&db).await;
+    let mut browser = Browser::new(&db);
+    browser.sign_in("badinh", "mat-khau-ba-dinh").await;
+    let page = browser.get("/units/00004/members?q=thuy").await;
+    let id = page.body.split("href=\"/members/").nth(1).and_then(|s| s.split('"').next()).and_then(|s| s.parse::<i64>().ok()).expect("a member link");
+
+    let page = browser.get(&format!("/members/{id}/edit")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Sửa thông tin hội viên") && page.body.contains("value=\"Nguyễn Thị Thủy\""), "{}", page.body);
+    assert!(!page.body.contains("name=\"national_id\""), "an officer without the grant is not shown the national ID");
+    let csrf = browser.csrf(&format!("/members/{id}/edit")).await;
+
+    let wrong = [("csrf", csrf.as_str()), ("version", "1"), ("full_name", "Nguyễn Thị Thủy"), ("birth_date", "1980"), ("phone", "12")];
+    let page = browser.post(&format!("/members/{id}/edit"), &wrong).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("Số điện thoại: phải gồm 10 chữ số") && page.body.contains("value=\"12\""), "{}", page.body);
+
+    let fix = [("csrf", csrf.as_str()), ("version", "1"), ("full_name", "Nguyễn Thị Thuỷ"), ("birth_date", "1980"), ("phone", "912345678")];
+    let page = browser.post(&format!("/members/{id}/edit"), &fix).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = browser.get(&format!("/members/{id}")).await;
+    assert!(page.body.contains("<h1>Nguyễn Thị Thuỷ</h1>") && page.body.contains("0912345678"), "{}", page.body);
+    assert!(page.body.contains("Đính chính hồ sơ"), "the ledger shows the correction: {}", page.body);
+
+    // A second tab still holding version 1: refused, and what she typed is still there.
+    let stale = [("csrf", csrf.as_str()), ("version", "1"), ("full_name", "Nguyễn Thị Thuỳ"), ("birth_date", "1980")];
+    let page = browser.post(&format!("/members/{id}/edit"), &stale).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("người khác cập nhật") && page.body.contains("value=\"Nguyễn Thị Thuỳ\""), "{}", page.body);
+}
+
+#[tokio::test]
+async fn a_user_makes_an_api_token_that_a_program_then_uses() {
+    let db = TestDb::new().await;
+    officer_of_ba_dinh(&db).await;
+    let mut browser = Browser::new(&db);
+    browser.sign_in("badinh", "mat-khau-ba-dinh").await;
+    let csrf = browser.csrf("/tokens").await;
+    let page = browser.post("/tokens", &[("csrf", &csrf), ("name", "")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = browser.post("/tokens", &[("csrf", &csrf), ("name", "Bảng tính báo cáo")]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let token = page.body.split("<code>").nth(1).and_then(|s| s.split('<').next()).expect("the new token, shown once").to_string();
+    assert!(token.starts_with("sohoi_"));
+    assert!(!browser.get("/tokens").await.body.contains(&token), "the token is never shown again");
+
+    let api = |token: &str| Request::get("/api/v1/me").header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).expect("request");
+    let app = sohoi::web::app(db.store.clone(), sohoi::i18n::Lang::Vi);
+    assert_eq!(app.clone().oneshot(api(&token)).await.expect("response").status(), StatusCode::OK);
+
+    let page = browser.get("/tokens").await;
+    let id = page.body.split("name=\"revoke\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("a revoke button").to_string();
+    let page = browser.post("/tokens", &[("csrf", &csrf), ("revoke", &id)]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(app.oneshot(api(&token)).await.expect("response").status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_language_link_switches_every_page_to_english_and_back() {
+    let db = TestDb::new().await;
+    officer_of_ba_dinh(&db).await;
+    let mut browser = Browser::new(&db);
+    browser.sign_in("badinh", "mat-khau-ba-dinh").await;
+    let page = browser.get("/units/00004/members").await;
+    assert!(page.body.contains("Danh sách hội viên") && page.body.contains("href=\"?lang=en\""), "{}", page.body);
+    let page = browser.get("/units/00004/members?lang=en").await;
+    assert!(page.body.contains("lang=\"en\"") && page.body.contains("href=\"?lang=vi\""), "{}", page.body);
+    // The choice is kept for the next pages.
+    let page = browser.get("/units/00004/report").await;
+    assert!(page.body.contains("lang=\"en\"") && page.body.contains("Total"), "{}", page.body);
+    browser.get("/units/00004?lang=vi").await;
+    assert!(browser.get("/units/00004/report").await.body.contains("Tổng cộng"));
+}
