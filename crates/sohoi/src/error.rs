@@ -20,6 +20,9 @@ pub enum Error {
     Forbidden,
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
+    /// A file that could not be read or written (a workbook, an upload).
+    #[error("file: {0}")]
+    File(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -46,6 +49,7 @@ impl Error {
             Error::Conflict { message, args } => t.msg_with(message, args),
             Error::Forbidden => t.msg("error-forbidden"),
             Error::Db(e) => t.msg_with("error-database", &Args::new().with("reason", db_reason(e))),
+            Error::File(reason) => t.msg_with("error-file", &Args::new().with("reason", reason.clone())),
         }
     }
 }

@@ -132,3 +132,13 @@ mod tests {
         assert_eq!(names, vec!["Nguyễn Văn Anh", "Lê Thị Ăn", "Trần Thị Ân", "Đỗ Thị Dung", "Bùi Thị Đào"]);
     }
 }
+
+/// Percent-encodes a value for an address's query (RFC 3986 unreserved characters stay).
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

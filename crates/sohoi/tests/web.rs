@@ -322,7 +322,13 @@ async fn an_officer_corrects_a_record_and_a_stale_save_keeps_what_she_typed() {
     let mut browser = Browser::new(&db);
     browser.sign_in("badinh", "mat-khau-ba-dinh").await;
     let page = browser.get("/units/00004/members?q=thuy").await;
-    let id = page.body.split("href=\"/members/").nth(1).and_then(|s| s.split('"').next()).and_then(|s| s.parse::<i64>().ok()).expect("a member link");
+    let id = page
+        .body
+        .split("href=\"/members/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .and_then(|s| s.parse::<i64>().ok())
+        .expect("a member link");
 
     let page = browser.get(&format!("/members/{id}/edit")).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -364,7 +370,9 @@ async fn a_user_makes_an_api_token_that_a_program_then_uses() {
     assert!(token.starts_with("sohoi_"));
     assert!(!browser.get("/tokens").await.body.contains(&token), "the token is never shown again");
 
-    let api = |token: &str| Request::get("/api/v1/me").header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).expect("request");
+    let api = |token: &str| {
+        Request::get("/api/v1/me").header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).expect("request")
+    };
     let app = sohoi::web::app(db.store.clone(), sohoi::i18n::Lang::Vi);
     assert_eq!(app.clone().oneshot(api(&token)).await.expect("response").status(), StatusCode::OK);
 

@@ -254,7 +254,7 @@ pub async fn run(db: &str, command: MemberCommand, scope: &Scope, lang: Lang) ->
             }
         }
         MemberCommand::List { unit, page, per_page, json } => {
-            let page = service::list(&mut tx, scope, &unit, None, page, per_page).await?;
+            let page = service::list(&mut tx, scope, &unit, &crate::members::ListFilter::default(), page, per_page).await?;
             if json {
                 crate::say!("{}", serde_json::to_string_pretty(&page)?);
             } else {

@@ -8,3 +8,4 @@ pub mod service;
 pub mod store;
 
 pub use model::{Class, Event, EventKind, Member, MemberInput, Status};
+pub use store::ListFilter;

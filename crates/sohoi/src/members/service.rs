@@ -5,7 +5,7 @@ use serde::Serialize;
 use time::Date;
 
 use super::model::{Event, EventKind, Member, MemberInput, Status};
-use super::store::{self, NewEvent};
+use super::store::{self, ListFilter, NewEvent};
 use crate::auth::Scope;
 use crate::auth::audit;
 use crate::auth::scope::Roots;
@@ -531,12 +531,47 @@ pub struct Page {
     pub per_page: i64,
 }
 
-/// One page of the members under a unit, in Vietnamese name order.
-pub async fn list(tx: &mut Tx, scope: &Scope, unit_code: &str, status: Option<Status>, page: i64, per_page: i64) -> Result<Page> {
+/// A list filter as typed in a page's or a program's query: a status (`active`, `left`,
+/// `died`, `all`; active when absent), a segment code, an age band of
+/// [`crate::reports::summary::AGE_BANDS`] (such as `31-45`) counted at `today`.
+pub fn filter(status: Option<&str>, segment: Option<&str>, age: Option<&str>, today: Date) -> Result<ListFilter> {
+    fn given(s: Option<&str>) -> Option<&str> {
+        s.map(str::trim).filter(|s| !s.is_empty())
+    }
+    let status = match given(status) {
+        None => Some(Status::Active),
+        Some("all") => None,
+        Some(s) => Some(Status::parse(s).ok_or_else(|| Error::invalid("status", "invalid-code"))?),
+    };
+    let born = match given(age) {
+        None => None,
+        Some(band) => {
+            let (_, low, high) = crate::reports::summary::AGE_BANDS
+                .iter()
+                .find(|(name, _, _)| *name == band)
+                .ok_or_else(|| Error::invalid("age", "invalid-code"))?;
+            Some((today.year() - high.min(&150), today.year() - low))
+        }
+    };
+    Ok(ListFilter { status, segment: given(segment).map(String::from), born })
+}
+
+/// One page of the members under a unit, in Vietnamese name order. Filtering by the
+/// ethnic-minority or religious segment needs the sensitive grant: without it, the filter
+/// is refused rather than letting a count reveal what the caller may not see.
+pub async fn list(tx: &mut Tx, scope: &Scope, unit_code: &str, filter: &ListFilter, page: i64, per_page: i64) -> Result<Page> {
     let today = crate::clock::today();
     let unit = org::tree::find(tx, scope, unit_code, today).await?;
-    let per_page = per_page.clamp(1, 500);
+    if let Some(segment) = filter.segment.as_deref() {
+        if !super::codes::SEGMENTS.contains(&segment) {
+            return Err(Error::invalid("segments", "invalid-code"));
+        }
+        if crate::reports::summary::SENSITIVE_SEGMENTS.contains(&segment) && !scope.sees_sensitive() {
+            return Err(Error::Forbidden);
+        }
+    }
+    let per_page = per_page.clamp(1, 5000);
     let page = page.clamp(1, 1_000_000);
-    let (members, total) = store::page_under(tx, unit.id, today, status, (page - 1) * per_page, per_page).await?;
+    let (members, total) = store::page_under(tx, unit.id, today, filter, (page - 1) * per_page, per_page).await?;
     Ok(Page { members: redact_all(scope, members), total, page, per_page })
 }

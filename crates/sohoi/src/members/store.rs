@@ -360,27 +360,43 @@ pub async fn by_ids(tx: &mut Tx, ids: &[i64]) -> Result<Vec<Member>, sqlx::Error
 }
 
 /// A page of the members whose unit lies under `root` today, in Vietnamese name order.
+/// What a member list is narrowed to (all empty: every active and former member).
+#[derive(Clone, Debug, Default)]
+pub struct ListFilter {
+    pub status: Option<Status>,
+    /// One of [`super::codes::SEGMENTS`].
+    pub segment: Option<String>,
+    /// Birth years, first and last included (an age band at a date).
+    pub born: Option<(i32, i32)>,
+}
+
 pub async fn page_under(
     tx: &mut Tx,
     root: i64,
     today: Date,
-    status: Option<Status>,
+    filter: &ListFilter,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Member>, i64), sqlx::Error> {
-    let filter = "from members m join units u on u.id = m.unit_id \
+    let condition = "from members m join units u on u.id = m.unit_id \
         where m.unit_id in (select descendant_id from unit_closure where ancestor_id = $1 and valid_from <= $2 and valid_to > $2) \
-          and ($3 = '' or m.status = $3)";
-    let status = status.map_or("", Status::as_str);
+          and ($3 = '' or m.status = $3) \
+          and ($4 = '' or (',' || m.segments || ',') like ('%,' || $4 || ',%')) \
+          and ($5 = 0 or m.birth_year between $5 and $6)";
+    let status = filter.status.map_or("", Status::as_str);
+    let segment = filter.segment.as_deref().unwrap_or("");
+    let (from, to) = filter.born.unwrap_or((0, 0));
     let select = format!(
         "select m.id, m.province_id, m.unit_id, u.code as unit_code, u.name as unit_name, m.status, \
         m.honorary, m.full_name, m.birth_year, m.birth_month, m.birth_day, m.sex, m.national_id, m.phone, m.address, \
         m.ethnicity, m.religion, m.education, m.qualification, m.political_theory, m.occupation, m.party_member, \
-        m.segments, m.card_number, m.joined_on, m.version {filter} order by m.sort_key, m.id limit $4 offset $5"
+        m.segments, m.card_number, m.joined_on, m.version {condition} order by m.sort_key, m.id limit $7 offset $8"
     );
-    let count_sql = format!("select count(*) {filter}");
-    let rows: Vec<MemberRow> = on_engine!(&mut *tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*select)).bind(root).bind(today).bind(status).bind(limit).bind(offset).fetch_all(&mut **c).await)?;
-    let total: i64 = on_engine!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(&*count_sql)).bind(root).bind(today).bind(status).fetch_one(&mut **c).await)?;
+    let count_sql = format!("select count(*) {condition}");
+    let rows: Vec<MemberRow> = on_engine!(&mut *tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*select))
+        .bind(root).bind(today).bind(status).bind(segment).bind(from).bind(to).bind(limit).bind(offset).fetch_all(&mut **c).await)?;
+    let total: i64 = on_engine!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(&*count_sql))
+        .bind(root).bind(today).bind(status).bind(segment).bind(from).bind(to).fetch_one(&mut **c).await)?;
     Ok((rows.into_iter().map(Member::from).collect(), total))
 }
 

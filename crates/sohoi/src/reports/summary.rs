@@ -30,6 +30,8 @@ pub struct Summary {
 
 const DIMS: [&str; 7] = ["kind", "ethnicity", "religion", "education", "occupation", "party", "segment"];
 const SENSITIVE_DIMS: [&str; 3] = ["ethnicity", "religion", "party"];
+/// These two segments say a member's ethnicity or religion.
+pub const SENSITIVE_SEGMENTS: [&str; 2] = ["ethnic_minority", "religious"];
 
 pub async fn summary(tx: &mut Tx, scope: &Scope, unit_code: &str, as_of: Date) -> Result<Summary> {
     let unit = org::tree::find(tx, scope, unit_code, as_of).await?;
@@ -48,9 +50,7 @@ pub async fn summary(tx: &mut Tx, scope: &Scope, unit_code: &str, as_of: Date) -
     if !scope.sees_sensitive()
         && let Some(segments) = breakdowns.get_mut("segment")
     {
-        // These two segments say a member's ethnicity or religion.
-        segments.remove("ethnic_minority");
-        segments.remove("religious");
+        segments.retain(|segment, _| !SENSITIVE_SEGMENTS.contains(&segment.as_str()));
     }
     if let Some(ethnicity) = breakdowns.get("ethnicity") {
         let kinh = ethnicity.get(KINH).copied().unwrap_or(0);

@@ -31,7 +31,14 @@ struct ListPage<'a> {
     csrf: &'a str,
     unit: crate::org::Unit,
     query: String,
+    /// The filters as (field, label, options: value, text, selected).
+    filters: Vec<(&'static str, String, SelectOptions)>,
+    /// The filters as an address query, to carry through paging.
+    filter_query: String,
+    /// The search and filters, for the export of this very list.
+    export_query: String,
     summary: String,
+    error: Option<String>,
     can_add: bool,
     rows: Vec<(i64, String, String, String, String)>,
     previous: Option<i64>,
@@ -41,8 +48,40 @@ struct ListPage<'a> {
 #[derive(Deserialize)]
 pub struct ListQuery {
     #[serde(default)]
-    q: String,
+    pub q: String,
     page: Option<i64>,
+    status: Option<String>,
+    segment: Option<String>,
+    age: Option<String>,
+}
+
+impl ListQuery {
+    pub fn filter(&self, today: time::Date) -> crate::error::Result<crate::members::ListFilter> {
+        service::filter(self.status.as_deref(), self.segment.as_deref(), self.age.as_deref(), today)
+    }
+
+    fn filter_query(&self) -> String {
+        [("status", &self.status), ("segment", &self.segment), ("age", &self.age)]
+            .iter()
+            .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| format!("&{k}={}", crate::text::url_encode(v))))
+            .collect()
+    }
+}
+
+/// The filter selects of a member list; the two sensitive segments only for callers with the grant.
+fn list_filters(t: &Translator, q: &ListQuery, sensitive: bool) -> Vec<(&'static str, String, SelectOptions)> {
+    let option = |value: &str, text: String, current: &Option<String>| (value.to_string(), text, current.as_deref() == Some(value));
+    let statuses = ["active", "left", "died", "all"]
+        .iter()
+        .map(|s| option(s, if *s == "all" { t.msg("web-all") } else { t.msg(&format!("status-{s}")) }, &q.status))
+        .collect();
+    let segments = codes::SEGMENTS
+        .iter()
+        .filter(|s| sensitive || !crate::reports::summary::SENSITIVE_SEGMENTS.contains(s))
+        .map(|s| option(s, t.msg(&format!("segment-{s}")), &q.segment))
+        .collect();
+    let ages = crate::reports::summary::AGE_BANDS.iter().map(|(band, _, _)| option(band, band.to_string(), &q.age)).collect();
+    vec![("status", t.msg("field-status"), statuses), ("segment", t.msg("field-segments"), segments), ("age", t.msg("dim-age_band"), ages)]
 }
 
 pub async fn list(State(state): State<AppState>, signed: Signed, Path(code): Path<String>, Query(query): Query<ListQuery>) -> Response {
@@ -54,24 +93,30 @@ pub async fn list(State(state): State<AppState>, signed: Signed, Path(code): Pat
         Err(e) => return error_page(&e, signed.lang),
     };
     let page = query.page.unwrap_or(1).max(1);
-    let (members, summary, previous, next) = if query.q.trim().is_empty() {
-        match service::list(&mut tx, &signed.scope, &code, None, page, PER_PAGE).await {
-            Ok(p) => {
-                let pages = (p.total + PER_PAGE - 1) / PER_PAGE;
-                let summary = t.msg_with("web-members-summary", &Args::new().num("page", p.page as f64).num("total", p.total as f64));
-                (p.members, summary, (page > 1).then_some(page - 1), (page < pages).then_some(page + 1))
-            }
-            Err(e) => return error_page(&e, signed.lang),
-        }
+    let mut error = None;
+    let outcome = if query.q.trim().is_empty() {
+        let listed = match query.filter(today) {
+            Ok(filter) => service::list(&mut tx, &signed.scope, &code, &filter, page, PER_PAGE).await,
+            Err(e) => Err(e),
+        };
+        listed.map(|p| {
+            let pages = (p.total + PER_PAGE - 1) / PER_PAGE;
+            let summary = t.msg_with("web-members-summary", &Args::new().num("page", p.page as f64).num("total", p.total as f64));
+            (p.members, summary, (page > 1).then_some(page - 1), (page < pages).then_some(page + 1))
+        })
     } else {
-        match service::search(&mut tx, &signed.scope, &query.q, Some(&code), PER_PAGE).await {
-            Ok(found) => {
-                let summary =
-                    t.msg_with("web-search-summary", &Args::new().num("count", found.len() as f64).with("query", query.q.clone()));
-                (found, summary, None, None)
-            }
-            Err(e) => return error_page(&e, signed.lang),
+        service::search(&mut tx, &signed.scope, &query.q, Some(&code), PER_PAGE).await.map(|found| {
+            let summary = t.msg_with("web-search-summary", &Args::new().num("count", found.len() as f64).with("query", query.q.clone()));
+            (found, summary, None, None)
+        })
+    };
+    let (members, summary, previous, next) = match outcome {
+        Ok(listed) => listed,
+        Err(e @ crate::error::Error::Invalid { .. }) => {
+            error = Some(e.render(signed.lang));
+            (vec![], String::new(), None, None)
         }
+        Err(e) => return error_page(&e, signed.lang),
     };
     let can_add = signed.scope.ensure_edit(&mut tx, unit.id, today, &unit.code).await.is_ok();
     let rows = members
@@ -91,9 +136,13 @@ pub async fn list(State(state): State<AppState>, signed: Signed, Path(code): Pat
         t,
         user: &signed.user,
         csrf: &signed.csrf,
+        filters: list_filters(t, &query, signed.scope.sees_sensitive()),
+        filter_query: query.filter_query(),
+        export_query: format!("q={}{}", crate::text::url_encode(&query.q), query.filter_query()),
         unit,
         query: query.q,
         summary,
+        error,
         can_add,
         rows,
         previous,
@@ -503,7 +552,7 @@ struct ReportPage<'a> {
 
 #[derive(Deserialize)]
 pub struct ReportQuery {
-    period: Option<String>,
+    pub period: Option<String>,
 }
 
 /// The movement report of a unit, with each row's balance shown.

@@ -2,6 +2,7 @@
 //! shows Union data takes the signed-in user's scope (`Signed`) and passes it to services.
 
 pub mod api;
+mod exports;
 mod members;
 mod pages;
 mod session;
@@ -77,8 +78,11 @@ pub fn routes() -> Vec<Route> {
         ("/tokens", Own, &["GET", "POST"], get(tokens::list).post(tokens::change)),
         ("/units/{code}", Scoped, &["GET"], get(pages::unit_page)),
         ("/units/{code}/members", Scoped, &["GET"], get(members::list)),
+        ("/units/{code}/members.xlsx", Scoped, &["GET"], get(exports::members)),
         ("/units/{code}/members/new", Scoped, &["GET", "POST"], get(members::new_form).post(members::add)),
         ("/units/{code}/report", Scoped, &["GET"], get(members::report)),
+        ("/units/{code}/report.xlsx", Scoped, &["GET"], get(exports::report)),
+        ("/import-template.xlsx", Own, &["GET"], get(exports::template)),
         ("/members/{id}", Scoped, &["GET"], get(members::show)),
         ("/members/{id}/edit", Scoped, &["GET", "POST"], get(members::edit_form).post(members::edit)),
         ("/members/{id}/transfer", Scoped, &["POST"], post(members::transfer)),

@@ -10,9 +10,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiError, ApiResult, Caller, begin, body, commit, read};
 use crate::error::Error;
+use crate::members::Member;
 use crate::members::input::RawMember;
 use crate::members::service::{self, Ending, MemberView, Page, Similar};
-use crate::members::{Member, Status};
 use crate::web::AppState;
 
 #[derive(Deserialize, IntoParams)]
@@ -22,6 +22,11 @@ pub struct ListQuery {
     q: Option<String>,
     /// active (default), left, died, or all.
     status: Option<String>,
+    /// A segment code: intellectual, entrepreneur, influencer, worker, farmer, and (with the
+    /// sensitive grant) ethnic_minority, religious.
+    segment: Option<String>,
+    /// An age band: 18-30, 31-45, 46-60, 61-75, 76+.
+    age: Option<String>,
     page: Option<i64>,
     /// 1 to 500; 50 if absent.
     per_page: Option<i64>,
@@ -40,18 +45,14 @@ pub async fn list(
 ) -> ApiResult<Json<Page>> {
     let fail = |e: Error| ApiError::from_service(&e, caller.lang);
     let per_page = q.per_page.unwrap_or(50).clamp(1, 500);
-    let status = match q.status.as_deref() {
-        None | Some("active") => Some(Status::Active),
-        Some("all") => None,
-        Some(other) => Some(Status::parse(other).ok_or_else(|| fail(Error::invalid("status", "invalid-code")))?),
-    };
+    let filter = service::filter(q.status.as_deref(), q.segment.as_deref(), q.age.as_deref(), crate::clock::today()).map_err(fail)?;
     let mut tx = read(&state, caller.lang).await?;
     match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(words) => {
             let found = service::search(&mut tx, &caller.scope, words, Some(&code), per_page).await.map_err(fail)?;
             Ok(Json(Page { total: found.len() as i64, page: 1, per_page, members: found }))
         }
-        None => service::list(&mut tx, &caller.scope, &code, status, q.page.unwrap_or(1), per_page).await.map(Json).map_err(fail),
+        None => service::list(&mut tx, &caller.scope, &code, &filter, q.page.unwrap_or(1), per_page).await.map(Json).map_err(fail),
     }
 }
 

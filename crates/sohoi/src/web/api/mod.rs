@@ -103,8 +103,8 @@ impl ApiError {
             Error::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             Error::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
             Error::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
-            Error::Db(db) => {
-                tracing::error!("api: {db}");
+            Error::Db(_) | Error::File(_) => {
+                tracing::error!("api: {e}");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }
         };

@@ -1,0 +1,8 @@
+//! Excel in and out: member lists and reports as workbooks with a proper title block, the
+//! blank import template, and (in `import`) reading the workbooks officers keep by hand.
+
+pub mod columns;
+pub mod export;
+mod sheet;
+
+pub use export::{members_workbook, report_workbook, template_workbook};

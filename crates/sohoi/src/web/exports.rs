@@ -1,0 +1,65 @@
+//! Downloads: the member list as shown (same search and filters) and the movement report as
+//! .xlsx, and the blank import template.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use super::members::{ListQuery, ReportQuery};
+use super::pages::{error_page, message_page, unavailable};
+use super::session::Signed;
+use crate::excel;
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn workbook(bytes: Vec<u8>, name: &str) -> Response {
+    let disposition = format!("attachment; filename=\"{name}.xlsx\"");
+    ([(header::CONTENT_TYPE, XLSX.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
+}
+
+fn refused(e: &crate::error::Error, signed: &Signed) -> Response {
+    match e {
+        crate::error::Error::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, e.render(signed.lang)).into_response(),
+        _ => error_page(e, signed.lang),
+    }
+}
+
+pub async fn members(State(state): State<AppState>, signed: Signed, Path(code): Path<String>, Query(q): Query<ListQuery>) -> Response {
+    let filter = match q.filter(crate::clock::today()) {
+        Ok(f) => f,
+        Err(e) => return refused(&e, &signed),
+    };
+    // The export is audited: a write transaction.
+    let Ok(mut tx) = state.store.begin().await else { return unavailable() };
+    match excel::members_workbook(&mut tx, &signed.scope, &code, &q.q, &filter, signed.lang).await {
+        Ok(bytes) => match tx.commit().await {
+            Ok(()) => workbook(bytes, &format!("hoi-vien-{}", code.to_lowercase())),
+            Err(_) => unavailable(),
+        },
+        Err(e) => refused(&e, &signed),
+    }
+}
+
+pub async fn report(State(state): State<AppState>, signed: Signed, Path(code): Path<String>, Query(q): Query<ReportQuery>) -> Response {
+    let text = q.period.unwrap_or_else(|| crate::clock::today().year().to_string());
+    let Some(period) = crate::reports::Period::parse(&text) else {
+        return message_page(StatusCode::UNPROCESSABLE_ENTITY, signed.lang, "invalid-period");
+    };
+    let Ok(mut tx) = state.store.read().await else { return unavailable() };
+    let report = match crate::reports::movements::movements(&mut tx, &signed.scope, &code, period).await {
+        Ok(r) => r,
+        Err(e) => return refused(&e, &signed),
+    };
+    match excel::report_workbook(&report, signed.lang) {
+        Ok(bytes) => workbook(bytes, &format!("bien-dong-{}-{text}", code.to_lowercase())),
+        Err(e) => refused(&e, &signed),
+    }
+}
+
+pub async fn template(signed: Signed) -> Response {
+    match excel::template_workbook(signed.lang) {
+        Ok(bytes) => workbook(bytes, "mau-danh-sach-hoi-vien"),
+        Err(e) => refused(&e, &signed),
+    }
+}
