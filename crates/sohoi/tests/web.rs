@@ -399,3 +399,20 @@ async fn the_language_link_switches_every_page_to_english_and_back() {
     browser.get("/units/00004?lang=vi").await;
     assert!(browser.get("/units/00004/report").await.body.contains("Tổng cộng"));
 }
+
+#[tokio::test]
+async fn the_dashboard_draws_its_breakdowns_as_charts() {
+    let db = TestDb::new().await;
+    officer_of_ba_dinh(&db).await;
+    let mut browser = Browser::new(&db);
+    browser.sign_in("badinh", "mat-khau-ba-dinh").await;
+    let page = browser.get("/units/00004").await;
+    assert!(page.body.contains("src=\"/units/00004/chart.svg?dim=age_band\""), "{}", page.body);
+    assert!(!page.body.contains("dim=religion"), "no chart of a breakdown she may not see");
+    let chart = browser.get("/units/00004/chart.svg?dim=age_band").await;
+    assert_eq!(chart.status, StatusCode::OK);
+    assert_eq!(chart.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), Some("image/svg+xml"));
+    assert!(chart.body.starts_with("<svg") && chart.body.contains("Độ tuổi") && chart.body.contains("46-60"), "{}", chart.body);
+    assert_eq!(browser.get("/units/00004/chart.svg?dim=religion").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(browser.get("/units/00008/chart.svg?dim=age_band").await.status, StatusCode::NOT_FOUND);
+}

@@ -77,6 +77,7 @@ pub fn routes() -> Vec<Route> {
         ("/audit", Own, &["GET"], get(pages::audit_log)),
         ("/tokens", Own, &["GET", "POST"], get(tokens::list).post(tokens::change)),
         ("/units/{code}", Scoped, &["GET"], get(pages::unit_page)),
+        ("/units/{code}/chart.svg", Scoped, &["GET"], get(pages::unit_chart)),
         ("/units/{code}/members", Scoped, &["GET"], get(members::list)),
         ("/units/{code}/members.xlsx", Scoped, &["GET"], get(exports::members)),
         ("/units/{code}/members/new", Scoped, &["GET", "POST"], get(members::new_form).post(members::add)),

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Form;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header, request::Parts};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
@@ -302,9 +302,52 @@ struct UnitPage<'a> {
     members: String,
     new_this_year: String,
     coverage: String,
-    breakdowns: Vec<(String, Vec<(String, String)>)>,
+    /// (dimension, title, rows of label and count).
+    breakdowns: Vec<(&'static str, String, Vec<(String, String)>)>,
     children_title: String,
     children: Vec<(String, String, String)>,
+}
+
+/// The breakdowns a dashboard shows, each as a table and a chart.
+const DASHBOARD_DIMS: [&str; 6] = ["age_band", "kinh_minority", "education", "occupation", "religion", "segment"];
+
+/// A breakdown's rows as people read them: age bands in order, other values largest first.
+fn breakdown(t: &Translator, summary: &crate::reports::summary::Summary, dim: &str) -> Option<Vec<(String, i64)>> {
+    let values = summary.breakdowns.get(dim)?;
+    let mut rows: Vec<(&String, &i64)> = values.iter().collect();
+    if dim != "age_band" {
+        rows.sort_by(|a, b| b.1.cmp(a.1));
+    }
+    Some(rows.into_iter().map(|(v, n)| (crate::cli::value_label(t, dim, v), *n)).collect())
+}
+
+#[derive(Deserialize)]
+pub struct ChartQuery {
+    /// One of the dashboard's breakdowns; the age bands if absent.
+    dim: Option<String>,
+}
+
+/// One breakdown of a unit's dashboard as an SVG bar chart (an image, so that the page's
+/// content security policy stays strict).
+pub async fn unit_chart(State(state): State<AppState>, signed: Signed, Path(code): Path<String>, Query(q): Query<ChartQuery>) -> Response {
+    let t = translator(signed.lang);
+    let Ok(mut tx) = state.store.read().await else { return unavailable() };
+    let summary = match crate::reports::summary::summary(&mut tx, &signed.scope, &code, crate::clock::today()).await {
+        Ok(s) => s,
+        Err(e) => return error_page(&e, signed.lang),
+    };
+    let dim = q.dim.unwrap_or_else(|| "age_band".into());
+    // A dimension the caller may not see is absent from her summary: not found, like any other.
+    let Some(rows) = DASHBOARD_DIMS.contains(&dim.as_str()).then(|| breakdown(t, &summary, &dim)).flatten() else {
+        return message_page(StatusCode::NOT_FOUND, signed.lang, "web-not-found");
+    };
+    match crate::reports::chart::bars(&t.msg(&format!("dim-{dim}")), &rows) {
+        Ok(svg) => ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, max-age=60")], svg).into_response(),
+        Err(e) => {
+            tracing::error!("chart: {e}");
+            message_page(StatusCode::INTERNAL_SERVER_ERROR, signed.lang, "web-error")
+        }
+    }
 }
 
 /// A unit's dashboard: its figures, breakdowns and child units ranked by members.
@@ -332,16 +375,12 @@ pub async fn unit_page(State(state): State<AppState>, signed: Signed, Path(code)
         children.iter().map(|c| (counts.get(&(c.id, String::new())).copied().unwrap_or(0), c)).collect();
     ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.code.cmp(&b.1.code)));
     let number = crate::cli::number;
-    let breakdowns = ["age_band", "kinh_minority", "education", "occupation", "religion", "segment"]
+    let breakdowns = DASHBOARD_DIMS
         .iter()
-        .filter_map(|dim| summary.breakdowns.get(*dim).map(|values| (dim, values)))
-        .map(|(dim, values)| {
-            let mut rows: Vec<(&String, &i64)> = values.iter().collect();
-            if *dim != "age_band" {
-                rows.sort_by(|a, b| b.1.cmp(a.1));
-            }
-            let rows = rows.into_iter().map(|(v, n)| (crate::cli::value_label(t, dim, v), number(*n))).collect();
-            (t.msg(&format!("dim-{dim}")), rows)
+        .filter_map(|dim| breakdown(t, &summary, dim).map(|rows| (*dim, rows)))
+        .map(|(dim, rows)| {
+            let rows = rows.into_iter().map(|(label, n)| (label, number(n))).collect();
+            (dim, t.msg(&format!("dim-{dim}")), rows)
         })
         .collect();
     let page = UnitPage {
