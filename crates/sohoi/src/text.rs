@@ -106,6 +106,16 @@ pub fn percent(rate: Option<f64>) -> String {
     rate.map(|r| format!("{:.1}%", r * 100.0).replace('.', ",")).unwrap_or_default()
 }
 
+/// Percent-encodes a value for an address's query (RFC 3986 unreserved characters stay).
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,14 +141,4 @@ mod tests {
         names.sort_by_key(|n| person_sort_key(n));
         assert_eq!(names, vec!["Nguyễn Văn Anh", "Lê Thị Ăn", "Trần Thị Ân", "Đỗ Thị Dung", "Bùi Thị Đào"]);
     }
-}
-
-/// Percent-encodes a value for an address's query (RFC 3986 unreserved characters stay).
-pub fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -151,7 +151,7 @@ async fn lists_sort_by_given_name_in_vietnamese_order() {
     for name in ["Trần Thị Ân", "Lê Thị Ăn", "Nguyễn Thị Anh", "Bùi Thị Đào", "Đỗ Thị Dung"] {
         service::add(&mut tx, &admin(), "00004", input(&raw(name, "1980"))).await.expect("add");
     }
-    let page = service::list(&mut tx, &admin(), "00004", None, 1, 50).await.expect("list");
+    let page = service::list(&mut tx, &admin(), "00004", &sohoi::members::ListFilter::default(), 1, 50).await.expect("list");
     let names: Vec<_> = page.members.iter().map(|m| m.full_name.as_str()).collect();
     assert_eq!(names, vec!["Nguyễn Thị Anh", "Lê Thị Ăn", "Trần Thị Ân", "Đỗ Thị Dung", "Bùi Thị Đào"]);
 }

@@ -79,6 +79,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::web::serve(store, &addr, lang).await?;
         }
         Command::Member(command) => super::member::run(&cli.db, *command, &scope, lang).await?,
+        Command::Import(command) => {
+            if !super::excel::import(&cli.db, command, &scope, lang).await? {
+                anyhow::bail!(t.msg("cli-import-failed"));
+            }
+        }
+        Command::Export(command) => super::excel::export(&cli.db, command, &scope, lang).await?,
         Command::Stats { unit, as_of, json } => {
             let at = parse_date_arg(as_of.as_deref(), lang)?;
             let store = open(&cli.db).await?;

@@ -2,6 +2,7 @@
 //! functions with the system scope (whoever can open the database file may read it).
 
 mod commands;
+mod excel;
 mod member;
 mod output;
 
@@ -74,6 +75,12 @@ pub enum Command {
     /// Members: add, show, edit, transfer, leave, restore, search, list.
     #[command(subcommand)]
     Member(Box<member::MemberCommand>),
+    /// Import a member list from a workbook.
+    #[command(subcommand)]
+    Import(excel::ImportCommand),
+    /// Export a member list, a report or the import template as a workbook.
+    #[command(subcommand)]
+    Export(excel::ExportCommand),
     /// Accounts: `sohoi user add` creates the first administrator.
     #[command(subcommand)]
     User(UserCommand),

@@ -5,13 +5,13 @@ use rand_chacha::ChaCha8Rng;
 use time::{Date, Duration, Month};
 
 use super::names::{self, weighted};
-use crate::clock::{BEGINNING, month_key};
+use crate::clock::BEGINNING;
 use crate::members::domain::{BirthDate, FullName, NationalId, Phone, Sex};
 use crate::members::model::{Class, EventKind, MemberInput, Status};
 use crate::members::store::{self as members_store, BulkEvent, BulkMember};
 use crate::org::UnitKind;
 use crate::org::store::{self as org_store, BulkUnit, CommuneChain};
-use crate::stats::effects::{self, MEMBERS};
+use crate::stats::batch::Batch;
 use crate::store::Store;
 
 #[derive(Clone, Debug)]
@@ -64,14 +64,14 @@ pub async fn build(store: &Store, options: &DemoOptions, progress: impl Fn(u64, 
         let end = communes[start..].iter().position(|c| c.province_id != province).map_or(communes.len(), |p| start + p);
         let mut tx = store.begin().await?;
         let mut province_population = 0;
-        let mut statistics = Statistics::default();
+        let mut statistics = Batch::default();
         for (index, commune) in communes.iter().enumerate().take(end).skip(start) {
             let mut rng = ChaCha8Rng::seed_from_u64(options.seed.wrapping_mul(1_000_003).wrapping_add(index as u64));
             let generated = generate_commune(&mut rng, commune, shares[index], &mut next_unit, &mut ids, &mut serials, today);
             org_store::bulk_insert(&mut tx, &generated.branches, &[commune.id, commune.province_id, commune.central_id], BEGINNING).await?;
             members_store::bulk_insert(&mut tx, &generated.members).await?;
             members_store::bulk_append(&mut tx, &generated.events, "demo", &recorded_at).await?;
-            statistics.add(commune, &generated.events);
+            add_statistics(&mut statistics, commune, &generated.events);
             crate::stats::set_population(&mut tx, commune.id, today.year(), generated.population).await?;
             province_population += generated.population;
             report.branches += generated.branches.len();
@@ -299,50 +299,19 @@ fn person(
     (input, class)
 }
 
-/// The statistics of one province's events, added up in memory with the same effect
-/// function as the live path (at the branch, the commune, the province and the centre) and
-/// written once, with the province's rows.
-#[derive(Default)]
-struct Statistics {
-    cells: HashMap<(i64, i32, &'static str, &'static str, String), i64>,
-    totals: HashMap<(i64, &'static str, &'static str, String), i64>,
-}
-
-impl Statistics {
-    fn add(&mut self, commune: &CommuneChain, events: &[BulkEvent]) {
-        for e in events {
-            let all = [
-                (e.unit_id, UnitKind::Branch),
-                (commune.id, UnitKind::Commune),
-                (commune.province_id, UnitKind::Province),
-                (commune.central_id, UnitKind::Central),
-            ];
-            // The demo's transfers are between branches of one commune: counted at the
-            // branches only (see `stats::counted_units`).
-            let transfer = matches!(e.kind, EventKind::TransferredIn | EventKind::TransferredOut);
-            let units = if transfer { &all[..1] } else { &all[..] };
-            for d in effects::effects(e.kind, &e.class, None) {
-                for &(u, kind) in units {
-                    if effects::kept_monthly(&d, kind) {
-                        *self.cells.entry((u, month_key(e.effective_on), d.measure, d.dim, d.value.clone())).or_default() += d.n;
-                    }
-                    if d.measure == MEMBERS {
-                        *self.totals.entry((u, d.measure, d.dim, d.value.clone())).or_default() += d.n;
-                    }
-                }
-            }
-        }
-    }
-
-    /// Writes in primary-key order, so that the B-trees grow at their ends instead of
-    /// being written all over.
-    async fn write(self, tx: &mut crate::store::Tx) -> anyhow::Result<()> {
-        let mut cells: Vec<_> = self.cells.iter().filter(|(_, n)| **n != 0).collect();
-        cells.sort_by(|a, b| (a.0.0, a.0.2, a.0.3, &a.0.4, a.0.1).cmp(&(b.0.0, b.0.2, b.0.3, &b.0.4, b.0.1)));
-        crate::stats::store::add_cells(tx, cells.into_iter().map(|((u, m, me, d, v), n)| (*u, *m, *me, *d, v.as_str(), *n))).await?;
-        let mut totals: Vec<_> = self.totals.iter().filter(|(_, n)| **n != 0).collect();
-        totals.sort();
-        crate::stats::store::add_totals(tx, totals.into_iter().map(|((u, me, d, v), n)| (*u, *me, *d, v.as_str(), *n))).await?;
-        Ok(())
+/// Adds one commune's events to the province's statistics, at the branch, the commune,
+/// the province and the centre. The demo's transfers are between branches of one commune:
+/// counted at the branches only (see `stats::counted_units`).
+fn add_statistics(statistics: &mut Batch, commune: &CommuneChain, events: &[BulkEvent]) {
+    for e in events {
+        let all = [
+            (e.unit_id, UnitKind::Branch),
+            (commune.id, UnitKind::Commune),
+            (commune.province_id, UnitKind::Province),
+            (commune.central_id, UnitKind::Central),
+        ];
+        let transfer = matches!(e.kind, EventKind::TransferredIn | EventKind::TransferredOut);
+        let units = if transfer { &all[..1] } else { &all[..] };
+        statistics.add(units, e.kind, &e.class, e.effective_on);
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod columns;
 pub mod export;
+pub mod import;
 mod sheet;
 
 pub use export::{members_workbook, report_workbook, template_workbook};

@@ -61,6 +61,21 @@ fn check_charter(m: &MemberInput) -> Result<()> {
     Ok(())
 }
 
+/// The rules a new member must meet in `unit`, before anything is looked up: the unit holds
+/// members, she joined on a past day since the unit exists, and the Charter's rules.
+pub fn check_new(unit: &Unit, input: &MemberInput, today: Date) -> Result<()> {
+    if !holds_members(unit) {
+        return Err(Error::invalid("unit", "invalid-unit-level"));
+    }
+    if input.joined_on > today {
+        return Err(Error::invalid("joined_on", "invalid-future-date"));
+    }
+    if input.joined_on < unit.valid_from {
+        return Err(Error::invalid("joined_on", "invalid-before-unit"));
+    }
+    check_charter(input)
+}
+
 /// Refuses a national ID already held by another active member. The holder is named only
 /// to a caller who may see her; to anyone else the answer says only that the ID is taken
 /// elsewhere, and the attempt is audited (in its own transaction, since this one fails).
@@ -145,13 +160,7 @@ pub async fn add(tx: &mut Tx, scope: &Scope, unit_code: &str, input: MemberInput
     let today = crate::clock::today();
     let unit = member_unit(tx, scope, unit_code, today).await?;
     scope.ensure_edit(tx, unit.id, today, &unit.code).await?;
-    if input.joined_on > today {
-        return Err(Error::invalid("joined_on", "invalid-future-date"));
-    }
-    if input.joined_on < unit.valid_from {
-        return Err(Error::invalid("joined_on", "invalid-before-unit"));
-    }
-    check_charter(&input)?;
+    check_new(&unit, &input, today)?;
     refuse_active_duplicate(tx, scope, input.national_id.as_ref().map(|n| n.as_str()), None).await?;
     let commune = commune_of(tx, &unit, today).await?;
     let name_fold = crate::text::fold(input.full_name.as_str());

@@ -493,3 +493,59 @@ pub async fn reset_sequences(tx: &mut Tx) -> Result<(), sqlx::Error> {
     }
     Ok(())
 }
+
+/// `n` fresh ids for `table` (members or member_events), for rows written in bulk. SQLite
+/// continues after the largest id (the caller holds the write lock); PostgreSQL draws them
+/// from the table's sequence, so that concurrent writers never collide.
+pub async fn reserve_ids(tx: &mut Tx, table: &'static str, n: usize) -> Result<Vec<i64>, sqlx::Error> {
+    debug_assert!(matches!(table, "members" | "member_events"));
+    match tx {
+        Tx::Sqlite(c) => {
+            let sql = format!("select coalesce(max(id), 0) from {table}");
+            let max: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).fetch_one(&mut **c).await?;
+            Ok((max + 1..=max + n as i64).collect())
+        }
+        Tx::Postgres(c) => {
+            let sql = format!("select nextval(pg_get_serial_sequence('{table}', 'id')) from generate_series(1, $1)");
+            sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(n as i64).fetch_all(&mut **c).await
+        }
+    }
+}
+
+/// Members who may be the people of an imported chunk: by national ID (active, anywhere), by card
+/// number or by folded name (the caller narrows these to her commune).
+pub async fn matching(
+    tx: &mut Tx,
+    national_ids: &[String],
+    card_numbers: &[String],
+    name_folds: &[String],
+) -> Result<Vec<Member>, sqlx::Error> {
+    let json = |v: &[String]| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
+    let rows: Vec<MemberRow> = match tx {
+        Tx::Sqlite(c) => {
+            let sql = format!(
+                "{MEMBER_SELECT} where (m.status = 'active' and m.national_id in (select value from json_each($1))) \
+                 or m.card_number in (select value from json_each($2)) or m.name_fold in (select value from json_each($3))"
+            );
+            sqlx::query_as(sqlx::AssertSqlSafe(&*sql))
+                .bind(json(national_ids))
+                .bind(json(card_numbers))
+                .bind(json(name_folds))
+                .fetch_all(&mut **c)
+                .await?
+        }
+        Tx::Postgres(c) => {
+            let sql = format!(
+                "{MEMBER_SELECT} where (m.status = 'active' and m.national_id in (select jsonb_array_elements_text($1::jsonb))) \
+                 or m.card_number in (select jsonb_array_elements_text($2::jsonb)) or m.name_fold in (select jsonb_array_elements_text($3::jsonb))"
+            );
+            sqlx::query_as(sqlx::AssertSqlSafe(&*sql))
+                .bind(json(national_ids))
+                .bind(json(card_numbers))
+                .bind(json(name_folds))
+                .fetch_all(&mut **c)
+                .await?
+        }
+    };
+    Ok(rows.into_iter().map(Member::from).collect())
+}

@@ -3,6 +3,7 @@
 //! the event's date ("as reported"). Any subtree's stock at any date and flows over any
 //! period add up a few cells; nothing scans members.
 
+pub mod batch;
 pub mod check;
 pub mod effects;
 pub mod store;

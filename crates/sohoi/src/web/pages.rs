@@ -302,11 +302,13 @@ struct UnitPage<'a> {
     members: String,
     new_this_year: String,
     coverage: String,
-    /// (dimension, title, rows of label and count).
-    breakdowns: Vec<(&'static str, String, Vec<(String, String)>)>,
+    breakdowns: Vec<Breakdown>,
     children_title: String,
     children: Vec<(String, String, String)>,
 }
+
+/// A breakdown on the dashboard: (dimension, title, rows of label and count).
+type Breakdown = (&'static str, String, Vec<(String, String)>);
 
 /// The breakdowns a dashboard shows, each as a table and a chart.
 const DASHBOARD_DIMS: [&str; 6] = ["age_band", "kinh_minority", "education", "occupation", "religion", "segment"];
