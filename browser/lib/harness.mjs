@@ -42,6 +42,8 @@ export const VI = {
   colNewThisYear: 'Kết nạp mới trong năm',
   total: 'Tổng cộng',
   balanced: '✓',
+  remainder: 'Khác: hội viên sinh hoạt trực tiếp tại đơn vị và chuyển sinh hoạt giữa các đơn vị trực thuộc (số chuyển là số chênh lệch)',
+  transferredAway: 'Đã chuyển sinh hoạt hội viên sang đơn vị ngoài phạm vi quản lý của bạn.',
 };
 
 /** Chromium from Debian; playwright-core downloads no browser of its own. */

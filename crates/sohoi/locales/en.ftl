@@ -309,3 +309,6 @@ cli-import-committed = Written to the database.
 cli-import-rolled-back = Nothing was written because some rows are wrong (use --partial to write the valid rows).
 cli-import-failed = The import did not succeed.
 cli-written = Wrote { $path }
+report-remainder = Other: members held by the unit itself and transfers between its own units (transfers shown net)
+web-direct-members = Members held by the unit itself
+web-transferred-away = The member was transferred to a unit outside your reach.

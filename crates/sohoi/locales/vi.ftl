@@ -309,3 +309,6 @@ cli-import-committed = Đã ghi vào cơ sở dữ liệu.
 cli-import-rolled-back = Không ghi gì vì có dòng lỗi (dùng --partial để ghi các dòng hợp lệ).
 cli-import-failed = Nhập dữ liệu không thành công.
 cli-written = Đã ghi { $path }
+report-remainder = Khác: hội viên sinh hoạt trực tiếp tại đơn vị và chuyển sinh hoạt giữa các đơn vị trực thuộc (số chuyển là số chênh lệch)
+web-direct-members = Hội viên sinh hoạt trực tiếp tại đơn vị
+web-transferred-away = Đã chuyển sinh hoạt hội viên sang đơn vị ngoài phạm vi quản lý của bạn.

@@ -127,7 +127,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     crate::clock::vn_date(period.to)
                 );
                 let header = crate::reports::movements::COLUMNS.map(|h| t.msg(h));
-                let rows: Vec<Vec<String>> = report.text_rows(&t.msg("col-total")).into_iter().map(|(_, cells)| cells).collect();
+                let rows: Vec<Vec<String>> = report
+                    .text_rows(&t.msg("col-total"), &t.msg(crate::reports::movements::REMAINDER))
+                    .into_iter()
+                    .map(|(_, cells)| cells)
+                    .collect();
                 let right = [false, false, true, true, true, true, true, true, true, true];
                 crate::say_raw!("{}", table(&header, &rows, &right));
             }

@@ -176,7 +176,14 @@ pub fn report_workbook(report: &MovementReport, lang: Lang) -> Result<Vec<u8>> {
         let is_total = i == report.rows.len();
         let number = if is_total { &formats.total } else { &formats.number };
         sheet.write_string_with_format(row, 0, if is_total { "" } else { &r.code }, &formats.cell).map_err(xlsx)?;
-        sheet.write_string_with_format(row, 1, if is_total { &total_name } else { &r.name }, &formats.cell).map_err(xlsx)?;
+        let name = if is_total {
+            total_name.clone()
+        } else if r.code.is_empty() && r.name == crate::reports::movements::REMAINDER {
+            t.msg(crate::reports::movements::REMAINDER)
+        } else {
+            r.name.clone()
+        };
+        sheet.write_string_with_format(row, 1, &name, &formats.cell).map_err(xlsx)?;
         let figures = [r.opening, r.new, r.transferred_in, r.transferred_out, r.left, r.died, r.closing];
         for (j, n) in figures.into_iter().enumerate() {
             sheet.write_number_with_format(row, 2 + j as u16, n as f64, number).map_err(xlsx)?;

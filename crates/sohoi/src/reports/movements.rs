@@ -66,8 +66,9 @@ pub struct MovementReport {
 
 impl MovementReport {
     /// The child rows, then the total under `total_name`, as text cells.
-    pub fn text_rows(&self, total_name: &str) -> Vec<(&MovementRow, Vec<String>)> {
-        let mut rows: Vec<_> = self.rows.iter().map(|r| (r, r.cells(&r.name))).collect();
+    pub fn text_rows(&self, total_name: &str, remainder_name: &str) -> Vec<(&MovementRow, Vec<String>)> {
+        let name = |r: &MovementRow| if r.name == REMAINDER && r.code.is_empty() { remainder_name.to_string() } else { r.name.clone() };
+        let mut rows: Vec<_> = self.rows.iter().map(|r| (r, r.cells(&name(r)))).collect();
         rows.push((&self.total, self.total.cells(total_name)));
         rows
     }
@@ -101,7 +102,39 @@ pub async fn movements(tx: &mut Tx, scope: &Scope, unit_code: &str, period: Peri
             coverage_rate: population.get(&u.id).filter(|p| **p > 0).map(|p| closing as f64 / *p as f64),
         }
     };
-    let rows = children.iter().map(row).collect();
+    let mut rows: Vec<MovementRow> = children.iter().map(row).collect();
     let total = row(&unit);
+    if let Some(rest) = remainder(&total, &rows) {
+        rows.push(rest);
+    }
     Ok(MovementReport { unit, period, rows, total })
 }
+
+/// What the child rows leave out of the total: members held by the unit itself, and
+/// transfers between its own units (which the unit does not count, its stock unchanged).
+/// Stocks, new members, leavers and deaths are exact differences; the transfers appear as
+/// their net, so that the rows add up to the total and the row balances. `None` when the
+/// children account for everything.
+fn remainder(total: &MovementRow, rows: &[MovementRow]) -> Option<MovementRow> {
+    let sum = |f: fn(&MovementRow) -> i64| f(total) - rows.iter().map(f).sum::<i64>();
+    let (opening, new, left, died, closing) = (sum(|r| r.opening), sum(|r| r.new), sum(|r| r.left), sum(|r| r.died), sum(|r| r.closing));
+    let net_in = closing - opening - new + left + died;
+    if [opening, new, left, died, closing, net_in].iter().all(|n| *n == 0) {
+        return None;
+    }
+    Some(MovementRow {
+        code: String::new(),
+        name: REMAINDER.into(),
+        opening,
+        new,
+        transferred_in: net_in.max(0),
+        transferred_out: (-net_in).max(0),
+        left,
+        died,
+        closing,
+        coverage_rate: None,
+    })
+}
+
+/// The name of the remainder row: a message id, translated where the report is shown.
+pub const REMAINDER: &str = "report-remainder";

@@ -39,6 +39,7 @@ struct ListPage<'a> {
     export_query: String,
     summary: String,
     error: Option<String>,
+    notice: Option<String>,
     can_add: bool,
     rows: Vec<(i64, String, String, String, String)>,
     previous: Option<i64>,
@@ -53,6 +54,8 @@ pub struct ListQuery {
     status: Option<String>,
     segment: Option<String>,
     age: Option<String>,
+    /// A member just transferred out of the caller's reach.
+    moved: Option<i64>,
 }
 
 impl ListQuery {
@@ -94,6 +97,7 @@ pub async fn list(State(state): State<AppState>, signed: Signed, Path(code): Pat
     };
     let page = query.page.unwrap_or(1).max(1);
     let mut error = None;
+    let notice = query.moved.map(|_| t.msg("web-transferred-away"));
     let outcome = if query.q.trim().is_empty() {
         let listed = match query.filter(today) {
             Ok(filter) => service::list(&mut tx, &signed.scope, &code, &filter, page, PER_PAGE).await,
@@ -143,6 +147,7 @@ pub async fn list(State(state): State<AppState>, signed: Signed, Path(code): Pat
         query: query.q,
         summary,
         error,
+        notice,
         can_add,
         rows,
         previous,
@@ -289,7 +294,21 @@ pub async fn transfer(State(state): State<AppState>, signed: Signed, Path(id): P
         Err(response) => return response,
     };
     let Ok(mut tx) = state.store.begin().await else { return unavailable() };
+    let from = service::current(&mut tx, &signed.scope, id).await.map(|m| m.unit_code);
     let result = service::transfer(&mut tx, &signed.scope, id, form.version, &form.to, date, None).await;
+    if result.is_ok()
+        && let Ok(from) = from
+    {
+        // Sent on to a unit outside the officer's reach, her page is no longer the
+        // officer's to see: the answer is the list she came from, saying the transfer was made.
+        let visible = service::current(&mut tx, &signed.scope, id).await.is_ok();
+        if !visible {
+            return match tx.commit().await {
+                Ok(()) => Redirect::to(&format!("/units/{from}/members?moved={id}")).into_response(),
+                Err(_) => unavailable(),
+            };
+        }
+    }
     action_outcome(&state, &signed, id, tx, result).await
 }
 
@@ -586,7 +605,7 @@ pub async fn report(State(state): State<AppState>, signed: Signed, Path(code): P
         Err(e) => return error_page(&e, signed.lang),
     };
     page.rows = report
-        .text_rows(&t.msg("col-total"))
+        .text_rows(&t.msg("col-total"), &t.msg(crate::reports::movements::REMAINDER))
         .into_iter()
         .map(|(row, mut cells)| {
             cells.push(t.msg(if row.balances() { "web-balanced" } else { "web-unbalanced" }));

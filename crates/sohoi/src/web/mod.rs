@@ -42,7 +42,7 @@ pub fn app(store: Store, lang: Lang) -> Router {
     for (path, _, _, route) in routes() {
         router = router.route(path, route);
     }
-    let mut router = router.with_state(state).layer(axum::middleware::from_fn(session::remember_language));
+    let mut router = router.fallback(pages::not_found).with_state(state).layer(axum::middleware::from_fn(session::remember_language));
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value)));
     }

@@ -55,6 +55,11 @@ pub fn error_page(e: &Error, lang: Lang) -> Response {
     }
 }
 
+/// Any address that is not a page: the not-found page, in the visitor's language.
+pub async fn not_found(State(state): State<AppState>, parts: Parts) -> Response {
+    message_page(StatusCode::NOT_FOUND, session::language(&parts, state.lang), "web-not-found")
+}
+
 pub async fn health(State(state): State<AppState>) -> Response {
     let ok = match state.store.read().await {
         Ok(mut tx) => crate::org::store::max_id(&mut tx).await.is_ok(),
@@ -305,6 +310,8 @@ struct UnitPage<'a> {
     breakdowns: Vec<Breakdown>,
     children_title: String,
     children: Vec<(String, String, String)>,
+    /// Members held by the unit itself (not by any child unit).
+    direct: Option<String>,
 }
 
 /// A breakdown on the dashboard: (dimension, title, rows of label and count).
@@ -376,6 +383,8 @@ pub async fn unit_page(State(state): State<AppState>, signed: Signed, Path(code)
     let mut ranked: Vec<(i64, &crate::org::Unit)> =
         children.iter().map(|c| (counts.get(&(c.id, String::new())).copied().unwrap_or(0), c)).collect();
     ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.code.cmp(&b.1.code)));
+    // Members held by the unit itself, so that the rows add up to the unit's figure.
+    let direct = summary.members - ranked.iter().map(|(n, _)| n).sum::<i64>();
     let number = crate::cli::number;
     let breakdowns = DASHBOARD_DIMS
         .iter()
@@ -397,6 +406,7 @@ pub async fn unit_page(State(state): State<AppState>, signed: Signed, Path(code)
         breakdowns,
         children_title: t.msg_with("web-children", &Args::new().num("count", children.len() as f64)),
         children: ranked.into_iter().map(|(n, c)| (c.code.clone(), c.name.clone(), number(n))).collect(),
+        direct: (direct != 0 && !children.is_empty()).then(|| number(direct)),
         unit: summary.unit,
     };
     render(&page)
