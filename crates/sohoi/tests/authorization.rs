@@ -43,7 +43,22 @@ struct Session {
 }
 
 async fn call(app: &axum::Router, method: &str, path: &str, session: &Session, form: &[(&str, String)]) -> (StatusCode, String) {
-    let request = if path.starts_with("/api/") {
+    let request = if path.ends_with("/import") && method == "POST" {
+        // The import page takes a workbook as multipart form data.
+        let boundary = "sohoi-test-boundary";
+        let mut body = String::new();
+        for (k, v) in form {
+            body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::COOKIE, &session.cookie)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .expect("request")
+    } else if path.starts_with("/api/") {
         // Programs send a token and JSON; the form's fields become the JSON body.
         let mut body = serde_json::Map::new();
         for (k, v) in form {
@@ -116,6 +131,8 @@ async fn sign_in(app: &axum::Router, username: &str) -> Session {
 /// What a user with `role` at Ba Đình must get.
 fn expected(access: Access, path: &str, method: &str, role: Role, place: Place) -> StatusCode {
     match access {
+        // Another user's import, or none: there is no such page for her.
+        _ if path.contains("{job}") => StatusCode::NOT_FOUND,
         Access::Public => StatusCode::OK,
         Access::Own => match (path, method) {
             ("/", _) => StatusCode::SEE_OTHER,
@@ -125,7 +142,7 @@ fn expected(access: Access, path: &str, method: &str, role: Role, place: Place) 
         },
         Access::Scoped if place != Place::Own => StatusCode::NOT_FOUND,
         Access::Scoped => {
-            let writes = method != "GET" || path.ends_with("/new") || path.ends_with("/edit");
+            let writes = method != "GET" || path.ends_with("/new") || path.ends_with("/edit") || path.ends_with("/import");
             let api = path.starts_with("/api/");
             match (writes, role) {
                 (true, Role::Viewer) => StatusCode::FORBIDDEN,
@@ -177,12 +194,15 @@ async fn every_route_answers_each_role_as_its_scope_says() {
                         .await
                         .expect("member");
                     tx.commit().await.expect("commit");
-                    let concrete = path.replace("{code}", unit(place)).replace("{id}", &member.id.to_string());
+                    let concrete =
+                        path.replace("{code}", unit(place)).replace("{id}", &member.id.to_string()).replace("{job}", "0123456789abcdef");
                     let form: Vec<(&str, String)> = match path {
                         "/password" => {
                             vec![("csrf", session.csrf.clone()), ("current", "mat-khau-thu".into()), ("new", "mat-khau-thu".into())]
                         }
                         "/tokens" => vec![("csrf", session.csrf.clone()), ("name", "Báo cáo tự động".into())],
+                        "/units/{code}/import" => vec![("csrf", session.csrf.clone()), ("file", "not a workbook".into())],
+                        "/imports/{job}" => vec![("csrf", session.csrf.clone()), ("action", "cancel".into())],
                         "/members/{id}/edit" | "/api/v1/members/{id}" => {
                             vec![("csrf", session.csrf.clone()), ("version", "1".into()), ("full_name", "Nguyễn Thị Mai Anh".into())]
                         }

@@ -240,3 +240,116 @@ async fn what_is_not_a_workbook_or_has_no_header_is_refused_clearly() {
         import::import(&mut tx, &Scope::system("test"), small, &Options { limits, ..options(false) }, Lang::Vi, &Control::default()).await;
     assert!(refused.err().map(|e| e.render(Lang::Vi)).unwrap_or_default().contains("giải nén ra quá lớn"));
 }
+
+mod web {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use http_body_util::BodyExt;
+    use sohoi::auth::password::Password;
+    use sohoi::auth::users::{self, NewAccount, Role};
+    use tower::ServiceExt;
+
+    struct Officer {
+        app: axum::Router,
+        cookie: String,
+        csrf: String,
+    }
+
+    impl Officer {
+        async fn new(db: &TestDb, username: &str, unit: &str) -> Officer {
+            let mut tx = db.tx().await;
+            let account = NewAccount { username, display_name: "Cán bộ", unit_code: unit, role: Role::Officer, sensitive: false };
+            users::create(&mut tx, &Scope::system("test"), &account, &Password::new("mat-khau-thu")).await.expect("account");
+            let user = users::by_username(&mut tx, username).await.expect("user");
+            let (token, csrf) = sohoi::auth::sessions::open(&mut tx, &user).await.expect("session");
+            tx.commit().await.expect("commit");
+            Officer { app: sohoi::web::app(db.store.clone(), Lang::Vi), cookie: format!("sohoi_session={token}"), csrf }
+        }
+
+        async fn send(&self, request: axum::http::request::Builder, body: Body) -> (StatusCode, String, String) {
+            let response = self
+                .app
+                .clone()
+                .oneshot(request.header(header::COOKIE, &self.cookie).body(body).expect("request"))
+                .await
+                .expect("response");
+            let status = response.status();
+            let location = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            let body = String::from_utf8_lossy(&response.into_body().collect().await.expect("body").to_bytes()).into_owned();
+            (status, location, body)
+        }
+
+        async fn upload(&self, unit: &str, file: &[u8]) -> (StatusCode, String, String) {
+            let boundary = "sohoi-boundary";
+            let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n", self.csrf).into_bytes();
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"danh-sach.xlsx\"\r\n\r\n").as_bytes(),
+            );
+            body.extend(file);
+            body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+            let request = Request::post(format!("/units/{unit}/import"))
+                .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"));
+            self.send(request, Body::from(body)).await
+        }
+
+        /// The import's page once it has finished (the page refreshes itself while it runs).
+        async fn finished(&self, job: &str) -> String {
+            loop {
+                let (status, _, body) = self.send(Request::get(job), Body::empty()).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                if !body.contains("http-equiv=\"refresh\"") {
+                    return body;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        }
+
+        async fn act(&self, job: &str, action: &str) -> (StatusCode, String, String) {
+            let request = Request::post(job).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            self.send(request, Body::from(format!("csrf={}&action={action}", self.csrf))).await
+        }
+    }
+
+    #[tokio::test]
+    async fn an_officer_previews_an_upload_then_imports_it() {
+        let db = TestDb::new().await;
+        let mut tx = db.tx().await;
+        helpers::branches(&mut tx, "00004", &BRANCHES).await;
+        tx.commit().await.expect("commit");
+        let officer = Officer::new(&db, "coso", "00004").await;
+        let mut rows = good_rows();
+        rows.push(("Phạm Thị Mai", Cell::Text("31/02/1980"), None, None, "Kinh", "01/01/2020", "Tổ dân phố số 1"));
+
+        let (status, job, _) = officer.upload("00004", &ward_list(&[("Danh sách", &rows)])).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let preview = officer.finished(&job).await;
+        assert!(preview.contains("Xem trước") && preview.contains("Dòng tiêu đề: 5"), "{preview}");
+        assert!(preview.contains("<td>Ngày, tháng, năm sinh</td><td>birth_date</td>"), "{preview}");
+        assert!(preview.contains("31/02/1980") && preview.contains("Ngày sinh: không hợp lệ"), "{preview}");
+        assert!(preview.contains("Chạy thử: chưa ghi gì"), "{preview}");
+        assert!(!preview.contains("Nhập vào cơ sở dữ liệu"), "a file with errors cannot be imported whole");
+        assert_eq!(count(&db, "select count(*) from members").await, 0);
+        let (status, _, _) = officer.send(Request::get(format!("{job}/errors.xlsx")), Body::empty()).await;
+        assert_eq!(status, StatusCode::OK, "the rows with errors download as a workbook");
+
+        // Another officer cannot see it.
+        let other = Officer::new(&db, "ngocha", "00008").await;
+        assert_eq!(other.send(Request::get(&job), Body::empty()).await.0, StatusCode::NOT_FOUND);
+
+        // The corrected file: previewed, then imported for real.
+        let (_, job, _) = officer.upload("00004", &ward_list(&[("Danh sách", &good_rows())])).await;
+        let preview = officer.finished(&job).await;
+        assert!(preview.contains("Nhập vào cơ sở dữ liệu"), "{preview}");
+        let (status, imported, _) = officer.act(&job, "commit").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let done = officer.finished(&imported).await;
+        assert!(done.contains("Đã ghi vào cơ sở dữ liệu"), "{done}");
+        assert_eq!(count(&db, "select count(*) from members").await, 3);
+        statistics_are_exact(&db).await;
+
+        // Another commune's unit is not found for the upload either.
+        let (status, _, _) = officer.upload("00008", &ward_list(&[("Danh sách", &good_rows())])).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+}

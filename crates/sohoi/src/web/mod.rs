@@ -3,6 +3,7 @@
 
 pub mod api;
 mod exports;
+mod imports;
 mod members;
 mod pages;
 mod session;
@@ -24,11 +25,12 @@ pub use session::Signed;
 pub struct AppState {
     pub store: Store,
     pub lang: Lang,
+    pub imports: imports::Jobs,
 }
 
 /// The application, separate from running it, so that tests can serve it on port 0.
 pub fn app(store: Store, lang: Lang) -> Router {
-    let state = AppState { store, lang };
+    let state = AppState { store, lang, imports: imports::Jobs::default() };
     let headers = [
         (
             header::CONTENT_SECURITY_POLICY,
@@ -48,6 +50,9 @@ pub fn app(store: Store, lang: Lang) -> Router {
     }
     router
 }
+
+/// The largest upload the import page takes (the import's own file limit).
+const IMPORT_LIMIT: usize = 200 << 20;
 
 /// Who may reach a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +87,14 @@ pub fn routes() -> Vec<Route> {
         ("/units/{code}/members.xlsx", Scoped, &["GET"], get(exports::members)),
         ("/units/{code}/members/new", Scoped, &["GET", "POST"], get(members::new_form).post(members::add)),
         ("/units/{code}/report", Scoped, &["GET"], get(members::report)),
+        (
+            "/units/{code}/import",
+            Scoped,
+            &["GET", "POST"],
+            get(imports::form).post(imports::upload).layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),
+        ),
+        ("/imports/{job}", Own, &["GET", "POST"], get(imports::show).post(imports::act)),
+        ("/imports/{job}/errors.xlsx", Own, &["GET"], get(imports::errors)),
         ("/units/{code}/report.xlsx", Scoped, &["GET"], get(exports::report)),
         ("/import-template.xlsx", Own, &["GET"], get(exports::template)),
         ("/members/{id}", Scoped, &["GET"], get(members::show)),
