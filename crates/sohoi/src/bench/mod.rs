@@ -2,6 +2,7 @@
 //! issues name beside its naive baseline, and prints a Markdown table of medians with their
 //! spread and the machine it ran on. Build the database first with `sohoi demo`.
 
+pub mod import;
 mod machine;
 
 use std::time::{Duration, Instant};

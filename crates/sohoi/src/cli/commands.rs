@@ -166,9 +166,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::stats::set_population(&mut tx, unit.id, year, women).await?;
             tx.commit().await?;
         }
-        Command::Bench { iterations, baseline_runs } => {
-            let store = open(&cli.db).await?;
-            crate::bench::run(&store, iterations, baseline_runs).await?;
+        Command::Bench { iterations, baseline_runs, import_rows, import_only, work_dir } => {
+            if !import_only {
+                let store = open(&cli.db).await?;
+                crate::bench::run(&store, iterations, baseline_runs).await?;
+            }
+            if import_rows > 0 {
+                crate::bench::import::run(import_rows, &work_dir).await?;
+            }
         }
         Command::Check { json } => {
             let store = open(&cli.db).await?;

@@ -117,6 +117,16 @@ pub enum Command {
         /// Runs of each naive baseline (they scan the register: minutes at national scale).
         #[arg(long, default_value_t = 3)]
         baseline_runs: usize,
+        /// Also measure importing a workbook of this many member rows (built in --work-dir)
+        /// beside calamine streaming it and pandas reading it.
+        #[arg(long, default_value_t = 0)]
+        import_rows: usize,
+        /// Only the import figure (no query figures on the database at hand).
+        #[arg(long)]
+        import_only: bool,
+        /// Where the import benchmark keeps its workbook and scratch database.
+        #[arg(long, default_value = "bench-work")]
+        work_dir: std::path::PathBuf,
     },
     /// Recompute every maintained statistic from the ledger; exits non-zero naming each
     /// difference.
