@@ -102,5 +102,5 @@ test('the audit log is for chairs: the officer is refused in Vietnamese', async 
   assert.equal(await heading(chair), VI.audit);
   const { rows } = await readTable(chair.getByRole('table'));
   assert.ok(rows.length > 0, 'the chair reads entries');
-  assert.ok(rows.some((r) => r['Thao tác'] === 'user.create' && r['Đối tượng'] === 'coso'), 'including the demo accounts’ creation');
+  assert.ok(rows.some((r) => r['Thao tác'] === 'Tạo tài khoản' && r['Đối tượng'] === 'coso'), 'including the demo accounts’ creation');
 });

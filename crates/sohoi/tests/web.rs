@@ -311,7 +311,7 @@ async fn a_chair_reads_her_subtrees_audit_log_and_an_officer_cannot() {
     browser.sign_in("chutich", "mat-khau-chu-tich").await;
     let page = browser.get("/audit").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("member.add") && page.body.contains("00004"), "{}", page.body);
+    assert!(page.body.contains("<td>Thêm hội viên</td>") && page.body.contains("00004"), "{}", page.body);
     assert!(!page.body.contains("00008"), "Ngọc Hà's entries are not hers to read");
 }
 

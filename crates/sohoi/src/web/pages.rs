@@ -234,8 +234,17 @@ struct AuditPage<'a> {
     t: &'a Translator,
     user: &'a User,
     csrf: &'a str,
-    entries: Vec<crate::auth::audit::Entry>,
+    /// (time, actor, action, unit, subject, detail, address), as people read them.
+    entries: Vec<[String; 7]>,
     older: Option<i64>,
+}
+
+/// An audit entry's time as officers write it: 27/11/2026 12:33:49.
+fn audit_time(at: &str) -> String {
+    match (at.get(0..4), at.get(5..7), at.get(8..10), at.get(11..19)) {
+        (Some(y), Some(m), Some(d), Some(hms)) => format!("{d}/{m}/{y} {hms}"),
+        _ => at.to_string(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -256,7 +265,18 @@ pub async fn audit_log(
         Err(e) => return error_page(&e, signed.lang),
     };
     let older = (entries.len() as i64 == PER_PAGE).then(|| entries.last().map(|e| e.id)).flatten();
-    render(&AuditPage { lang: signed.lang.code(), t: translator(signed.lang), user: &signed.user, csrf: &signed.csrf, entries, older })
+    let t = translator(signed.lang);
+    let entries = entries
+        .into_iter()
+        .map(|e| {
+            let id = format!("audit-{}", e.action.replace('.', "-"));
+            let action = if t.has(&id) { t.msg(&id) } else { e.action.clone() };
+            let actor = e.actor.strip_prefix("user:").unwrap_or(&e.actor).to_string();
+            let opt = |v: Option<String>| v.unwrap_or_default();
+            [audit_time(&e.at), actor, action, opt(e.unit_code), opt(e.subject), opt(e.detail), opt(e.address)]
+        })
+        .collect();
+    render(&AuditPage { lang: signed.lang.code(), t, user: &signed.user, csrf: &signed.csrf, entries, older })
 }
 
 #[derive(Template)]
