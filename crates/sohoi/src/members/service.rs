@@ -581,6 +581,9 @@ pub async fn list(tx: &mut Tx, scope: &Scope, unit_code: &str, filter: &ListFilt
     }
     let per_page = per_page.clamp(1, 5000);
     let page = page.clamp(1, 1_000_000);
-    let (members, total) = store::page_under(tx, unit.id, today, filter, (page - 1) * per_page, per_page).await?;
+    // The active members of a unit are its maintained count: no need to count them again.
+    let plain = filter.status == Some(Status::Active) && filter.segment.is_none() && filter.born.is_none();
+    let known = if plain { Some(crate::stats::stock_at(tx, &[unit.id], "all", today).await?.values().sum()) } else { None };
+    let (members, total) = store::page_under(tx, unit.id, today, filter, (page - 1) * per_page, per_page, known).await?;
     Ok(Page { members: redact_all(scope, members), total, page, per_page })
 }

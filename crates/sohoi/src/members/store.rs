@@ -377,6 +377,7 @@ pub async fn page_under(
     filter: &ListFilter,
     offset: i64,
     limit: i64,
+    known_total: Option<i64>,
 ) -> Result<(Vec<Member>, i64), sqlx::Error> {
     let condition = "from members m join units u on u.id = m.unit_id \
         where m.unit_id in (select descendant_id from unit_closure where ancestor_id = $1 and valid_from <= $2 and valid_to > $2) \
@@ -395,8 +396,11 @@ pub async fn page_under(
     let count_sql = format!("select count(*) {condition}");
     let rows: Vec<MemberRow> = on_engine!(&mut *tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*select))
         .bind(root).bind(today).bind(status).bind(segment).bind(from).bind(to).bind(limit).bind(offset).fetch_all(&mut **c).await)?;
-    let total: i64 = on_engine!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(&*count_sql))
-        .bind(root).bind(today).bind(status).bind(segment).bind(from).bind(to).fetch_one(&mut **c).await)?;
+    let total: i64 = match known_total {
+        Some(n) => n,
+        None => on_engine!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(&*count_sql))
+            .bind(root).bind(today).bind(status).bind(segment).bind(from).bind(to).fetch_one(&mut **c).await)?,
+    };
     Ok((rows.into_iter().map(Member::from).collect(), total))
 }
 

@@ -33,10 +33,26 @@ const SENSITIVE_DIMS: [&str; 3] = ["ethnicity", "religion", "party"];
 /// These two segments say a member's ethnicity or religion.
 pub const SENSITIVE_SEGMENTS: [&str; 2] = ["ethnic_minority", "religious"];
 
+/// The stock of one dimension: from today's totals when read, else at the date.
+async fn stock(
+    tx: &mut Tx,
+    ids: &[i64],
+    dim: &str,
+    as_of: Date,
+    current: &Option<std::collections::HashMap<String, stats::store::Counts>>,
+) -> Result<stats::store::Counts> {
+    match current {
+        Some(all) => Ok(all.get(dim).cloned().unwrap_or_default()),
+        None => stats::stock_at(tx, ids, dim, as_of).await,
+    }
+}
+
 pub async fn summary(tx: &mut Tx, scope: &Scope, unit_code: &str, as_of: Date) -> Result<Summary> {
     let unit = org::tree::find(tx, scope, unit_code, as_of).await?;
     let ids = [unit.id];
-    let members = stats::stock_at(tx, &ids, "all", as_of).await?.values().sum();
+    // Today's figures are the running totals, read in one statement.
+    let current = if as_of >= crate::clock::today() { Some(stats::store::unit_totals(tx, unit.id).await?) } else { None };
+    let members = stock(tx, &ids, "all", as_of, &current).await?.values().sum();
     let year_start = Date::from_ordinal_date(as_of.year(), 1).unwrap_or(as_of);
     let new_this_year = stats::flow(tx, &ids, "joined", year_start, as_of).await?.values().sum();
     let mut breakdowns = BTreeMap::new();
@@ -44,7 +60,7 @@ pub async fn summary(tx: &mut Tx, scope: &Scope, unit_code: &str, as_of: Date) -
         if SENSITIVE_DIMS.contains(&dim) && !scope.sees_sensitive() {
             continue;
         }
-        let counts = stats::stock_at(tx, &ids, dim, as_of).await?;
+        let counts = stock(tx, &ids, dim, as_of, &current).await?;
         breakdowns.insert(dim.to_string(), counts.into_iter().map(|((_, v), n)| (v, n)).collect::<BTreeMap<_, _>>());
     }
     if !scope.sees_sensitive()
@@ -61,7 +77,7 @@ pub async fn summary(tx: &mut Tx, scope: &Scope, unit_code: &str, as_of: Date) -
             BTreeMap::from([("kinh".into(), kinh), ("minority".into(), minorities), ("unknown".into(), unknown)]),
         );
     }
-    let births = stats::stock_at(tx, &ids, "birth_year", as_of).await?;
+    let births = stock(tx, &ids, "birth_year", as_of, &current).await?;
     let mut ages: BTreeMap<String, i64> = BTreeMap::new();
     for ((_, year), n) in births {
         let band = match year.parse::<i32>() {

@@ -60,6 +60,10 @@ pub async fn record(
 /// ("all" gives one value, the empty string).
 pub async fn stock_at(tx: &mut Tx, units: &[i64], dim: &str, at: Date) -> Result<store::Counts> {
     let mut counts = store::totals(tx, units, dim).await?;
+    if at >= crate::clock::today() {
+        // Nothing is effective after today: the running totals are the stock.
+        return Ok(counts);
+    }
     if dim != "all" {
         // Units without monthly breakdowns take their later events out of the totals.
         let kinds = crate::org::store::kinds(tx, units).await?;
@@ -91,6 +95,7 @@ pub async fn stock_at(tx: &mut Tx, units: &[i64], dim: &str, at: Date) -> Result
 
 /// The flows of `measure` into or out of each unit in `units` over `from..=to`.
 pub async fn flow(tx: &mut Tx, units: &[i64], measure: &str, from: Date, to: Date) -> Result<HashMap<i64, i64>> {
+    let to = to.min(crate::clock::today());
     let mut counts = store::sum_cells(tx, units, measure, "all", month_key(from), month_key(to)).await?;
     if from > month_start(from) {
         let day_before = from.previous_day().unwrap_or(from);
@@ -112,6 +117,11 @@ fn subtract(counts: &mut store::Counts, other: store::Counts) {
 /// dimension: used only for the days of a month that a date cuts in two.
 async fn ledger_cells(tx: &mut Tx, units: &[i64], measure: &str, dim: &str, after: Date, upto: Date) -> Result<store::Counts> {
     let mut counts = store::Counts::new();
+    // No event is effective after the day it is recorded (the service layer refuses future
+    // dates), so the days after today hold nothing to read.
+    if after >= crate::clock::today() {
+        return Ok(counts);
+    }
     for &unit in units {
         for event in crate::members::store::events_under(tx, unit, after, upto).await? {
             // A transfer within `unit`'s subtree is not counted at `unit`.

@@ -113,6 +113,19 @@ pub async fn totals(tx: &mut Tx, units: &[i64], dim: &str) -> Result<Counts, sql
     Ok(rows.into_iter().map(|(u, v, n)| ((u, v), n)).collect())
 }
 
+/// Every running total of the stock of one unit, by dimension: a dashboard's figures in
+/// one statement.
+pub async fn unit_totals(tx: &mut Tx, unit: i64) -> Result<HashMap<String, Counts>, sqlx::Error> {
+    let rows: Vec<(String, String, i64)> = on_engine!(tx, c => sqlx::query_as(
+        "select dim, value, n from stat_totals where unit_id = $1 and measure = $2 and n <> 0")
+        .bind(unit).bind(MEMBERS).fetch_all(&mut **c).await)?;
+    let mut out: HashMap<String, Counts> = HashMap::new();
+    for (dim, value, n) in rows {
+        out.entry(dim).or_default().insert((unit, value), n);
+    }
+    Ok(out)
+}
+
 /// Sums of cells of `measure` for `units` over the months `from..=to` (`yyyymm`).
 pub async fn sum_cells(tx: &mut Tx, units: &[i64], measure: &str, dim: &str, from: i32, to: i32) -> Result<Counts, sqlx::Error> {
     if units.is_empty() || from > to {
