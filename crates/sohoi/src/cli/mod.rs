@@ -5,6 +5,7 @@ mod commands;
 mod excel;
 mod member;
 mod output;
+mod restructure;
 
 use clap::{Parser, Subcommand};
 
@@ -81,6 +82,10 @@ pub enum Command {
     /// Export a member list, a report or the import template as a workbook.
     #[command(subcommand)]
     Export(excel::ExportCommand),
+    /// Restructure the tree: merge, split, rename, create, dissolve, or a whole plan.
+    /// Each previews its impact; `--apply` makes it so.
+    #[command(subcommand)]
+    Restructure(restructure::RestructureCommand),
     /// Accounts: `sohoi user add` creates the first administrator.
     #[command(subcommand)]
     User(UserCommand),

@@ -553,3 +553,46 @@ pub async fn matching(
     };
     Ok(rows.into_iter().map(Member::from).collect())
 }
+
+/// The active members of one unit (not of its subtree), with what the statistics count of them.
+pub async fn active_in_unit(tx: &mut Tx, unit: i64) -> Result<Vec<(i64, Class)>, sqlx::Error> {
+    type Row = (i64, bool, Option<i32>, Option<String>, Option<String>, Option<String>, Option<String>, bool, String);
+    let rows: Vec<Row> = on_engine!(tx, c => sqlx::query_as(
+        "select id, honorary, birth_year, ethnicity, religion, education, occupation, party_member, segments \
+         from members where unit_id = $1 and status = 'active' order by id")
+        .bind(unit).fetch_all(&mut **c).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, honorary, birth_year, ethnicity, religion, education, occupation, party_member, segments)| {
+            (
+                id,
+                Class {
+                    honorary,
+                    birth_year,
+                    ethnicity,
+                    religion,
+                    education,
+                    occupation,
+                    party_member,
+                    segments: Class::parse_segments(&segments),
+                },
+            )
+        })
+        .collect())
+}
+
+/// How many active members of `unit` have a movement effective after `on` (a restructuring
+/// on `on` would put their ledger out of order).
+pub async fn moved_after(tx: &mut Tx, unit: i64, on: Date) -> Result<i64, sqlx::Error> {
+    on_engine!(tx, c => sqlx::query_scalar(
+        "select count(distinct e.member_id) from member_events e join members m on m.id = e.member_id \
+         where m.unit_id = $1 and m.status = 'active' and e.effective_on > $2 and e.kind <> 'corrected'")
+        .bind(unit).bind(on).fetch_one(&mut **c).await)
+}
+
+/// Moves every active member of `from` to `to` (their ledger events are written by the caller).
+pub async fn move_active(tx: &mut Tx, from: i64, to: i64, province: i64) -> Result<u64, sqlx::Error> {
+    on_engine!(tx, c => sqlx::query(
+        "update members set unit_id = $2, province_id = $3, version = version + 1 where unit_id = $1 and status = 'active'")
+        .bind(from).bind(to).bind(province).execute(&mut **c).await.map(|r| r.rows_affected()))
+}

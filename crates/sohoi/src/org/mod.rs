@@ -3,6 +3,7 @@
 
 pub mod model;
 pub mod reference;
+pub mod restructure;
 pub mod store;
 pub mod tree;
 

@@ -271,3 +271,68 @@ pub async fn bulk_insert(tx: &mut Tx, units: &[BulkUnit], parent_chain: &[i64], 
         Ok::<_, sqlx::Error>(())
     })
 }
+
+/// Ends a unit and everything under it at `end` (exclusive): its names, parent links and
+/// closure rows stop holding from that day; its history stays.
+pub async fn close_subtree(tx: &mut Tx, unit: i64, end: Date) -> Result<Vec<i64>, sqlx::Error> {
+    let ids: Vec<i64> = on_engine!(&mut *tx, c => sqlx::query_scalar(
+        "select descendant_id from unit_closure where ancestor_id = $1 and valid_to > $2 and valid_from < $2")
+        .bind(unit).bind(end).fetch_all(&mut **c).await)?;
+    let list = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
+    let members = match tx {
+        Tx::Sqlite(_) => "(select value from json_each($2))",
+        Tx::Postgres(_) => "(select (jsonb_array_elements_text($2::jsonb))::bigint)",
+    };
+    for sql in [
+        format!("update units set valid_to = $1 where id in {members} and valid_to > $1"),
+        format!("update unit_names set valid_to = $1 where unit_id in {members} and valid_to > $1"),
+        format!("update unit_links set valid_to = $1 where unit_id in {members} and valid_to > $1"),
+        format!("update unit_closure set valid_to = $1 where descendant_id in {members} and valid_to > $1"),
+    ] {
+        on_engine!(&mut *tx, c => sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(end).bind(&list).execute(&mut **c).await.map(|_| ()))?;
+    }
+    Ok(ids)
+}
+
+/// A new name from `from` on; the old one keeps its interval.
+pub async fn rename(tx: &mut Tx, unit: i64, name: &str, from: Date) -> Result<(), sqlx::Error> {
+    let fold = crate::text::fold(name);
+    on_engine!(tx, c => {
+        sqlx::query("update unit_names set valid_to = $2 where unit_id = $1 and valid_from < $2 and valid_to > $2")
+            .bind(unit).bind(from).execute(&mut **c).await?;
+        sqlx::query("delete from unit_names where unit_id = $1 and valid_from = $2").bind(unit).bind(from).execute(&mut **c).await?;
+        sqlx::query("insert into unit_names (unit_id, name, valid_from, valid_to) values ($1, $2, $3, $4)")
+            .bind(unit).bind(name).bind(from).bind(OPEN_END).execute(&mut **c).await?;
+        sqlx::query("update units set name = $2, name_fold = $3 where id = $1").bind(unit).bind(name).bind(&fold).execute(&mut **c).await?;
+        Ok::<_, sqlx::Error>(())
+    })
+}
+
+/// The name a unit had at `at` (its current name if no history says otherwise).
+pub async fn name_at(tx: &mut Tx, unit: i64, at: Date) -> Result<Option<String>, sqlx::Error> {
+    on_engine!(tx, c => sqlx::query_scalar("select name from unit_names where unit_id = $1 and valid_from <= $2 and valid_to > $2")
+        .bind(unit).bind(at).fetch_optional(&mut **c).await)
+}
+
+/// Records that `from` became (part of) `to` on `on`.
+pub async fn add_lineage(tx: &mut Tx, from: i64, to: i64, kind: &str, on: Date, actor: &str) -> Result<(), sqlx::Error> {
+    let now = crate::clock::now_text();
+    on_engine!(tx, c => sqlx::query(
+        "insert into unit_lineage (from_unit_id, to_unit_id, kind, effective_on, recorded_by, recorded_at) values ($1, $2, $3, $4, $5, $6)")
+        .bind(from).bind(to).bind(kind).bind(on).bind(actor).bind(now).execute(&mut **c).await.map(|_| ()))
+}
+
+/// The successors of each unit through the lineage (unit → units it became), for reports
+/// restated in today's structure.
+pub async fn lineage(tx: &mut Tx) -> Result<Vec<(i64, i64, String, Date)>, sqlx::Error> {
+    on_engine!(tx, c => sqlx::query_as("select from_unit_id, to_unit_id, kind, effective_on from unit_lineage order by id")
+        .fetch_all(&mut **c).await)
+}
+
+/// A code for a new unit under `parent`: the parent's code, a dash, the next free number.
+pub async fn next_child_code(tx: &mut Tx, parent_code: &str) -> Result<String, sqlx::Error> {
+    let codes: Vec<String> = on_engine!(tx, c => sqlx::query_scalar("select code from units where code like $1")
+        .bind(format!("{parent_code}-%")).fetch_all(&mut **c).await)?;
+    let next = codes.iter().filter_map(|c| c.strip_prefix(parent_code)?.strip_prefix('-')?.parse::<u32>().ok()).max().unwrap_or(0) + 1;
+    Ok(format!("{parent_code}-{next:02}"))
+}

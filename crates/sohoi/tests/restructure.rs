@@ -1,0 +1,170 @@
+//! Restructuring the tree: merging two wards as in the 2025 reform, splitting one, renaming
+//! and dissolving; afterwards the statistics equal a recomputation, reports across the
+//! date balance, and no member is lost or counted twice.
+
+mod helpers;
+
+use helpers::{TestDb, input, raw};
+use sohoi::auth::Scope;
+use sohoi::org::restructure;
+use time::macros::date;
+
+async fn stock(db: &TestDb, code: &str, on: time::Date) -> i64 {
+    let mut tx = db.store.read().await.expect("read");
+    let unit = sohoi::org::store::by_code(&mut tx, code, on).await.expect("query").expect("unit");
+    sohoi::stats::stock_at(&mut tx, &[unit.id], "all", on).await.expect("stock").values().sum()
+}
+
+async fn clean(db: &TestDb) {
+    let mut tx = db.store.read().await.expect("read");
+    let diffs = sohoi::stats::check::check(&mut tx).await.expect("check");
+    assert!(diffs.is_empty(), "statistics equal a recomputation: {diffs:?}");
+}
+
+async fn add(db: &TestDb, unit: &str, name: &str) -> i64 {
+    let mut tx = db.tx().await;
+    let id = sohoi::members::service::add(&mut tx, &Scope::system("test"), unit, input(&raw(name, "1980"))).await.expect("member").id;
+    tx.commit().await.expect("commit");
+    id
+}
+
+/// Two wards of Hà Nội with branches and members: Ba Đình (00004) and Ngọc Hà (00008).
+async fn two_wards(db: &TestDb) {
+    let mut tx = db.tx().await;
+    helpers::branches(&mut tx, "00004", &["Chi hội Tổ dân phố số 1", "Chi hội Tổ dân phố số 2"]).await;
+    helpers::branches(&mut tx, "00008", &["Chi hội Tổ dân phố số 1", "Chi hội Văn Cao"]).await;
+    tx.commit().await.expect("commit");
+    for (unit, names) in [
+        ("00004-01", &["Nguyễn Thị An", "Trần Thị Bình"][..]),
+        ("00004-02", &["Lê Thị Cúc"][..]),
+        ("00004", &["Phạm Thị Dung"][..]),
+        ("00008-01", &["Hoàng Thị Em", "Vũ Thị Gấm"][..]),
+        ("00008-02", &["Đỗ Thị Hoa"][..]),
+    ] {
+        for name in names {
+            add(db, unit, name).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn merging_a_ward_into_another_transfers_its_members_and_keeps_every_report_balanced() {
+    let db = TestDb::new().await;
+    two_wards(&db).await;
+    let on = date!(2025 - 07 - 01);
+    let system = Scope::system("test");
+
+    // The preview changes nothing.
+    let mut tx = db.tx().await;
+    let preview = restructure::merge(&mut tx, &system, &["00004".into()], "00008", on).await.expect("merge");
+    drop(tx);
+    assert_eq!(preview.members_moved, 4);
+    assert_eq!(preview.members_before, [("00004".to_string(), 4), ("00008".to_string(), 3)]);
+    assert_eq!(stock(&db, "00004", date!(2025 - 08 - 01)).await, 4, "a preview writes nothing");
+
+    let mut tx = db.tx().await;
+    let impact = restructure::merge(&mut tx, &system, &["00004".into()], "00008", on).await.expect("merge");
+    tx.commit().await.expect("commit");
+    assert_eq!(impact.members_after, [("00004".to_string(), 0), ("00008".to_string(), 7)]);
+    // Branch 1 joins Ngọc Hà's branch of the same name; branch 2 becomes a new branch of Ngọc Hà.
+    assert_eq!(impact.created.len(), 1, "{impact:?}");
+    assert_eq!(impact.created[0].1, "Chi hội Tổ dân phố số 2");
+    assert!(impact.lineage.contains(&("00004-01".into(), "00008-01".into())) && impact.lineage.contains(&("00004".into(), "00008".into())));
+
+    assert_eq!(stock(&db, "00008", date!(2025 - 08 - 01)).await, 7);
+    assert_eq!(stock(&db, "00008-01", date!(2025 - 08 - 01)).await, 4);
+    assert_eq!(stock(&db, "01", date!(2025 - 08 - 01)).await, 7, "the province counts everyone once");
+    assert_eq!(stock(&db, "00004", date!(2025 - 06 - 30)).await, 4, "as it was before the merge");
+    clean(&db).await;
+
+    // Every report across the date balances, and the province sees no movement at all.
+    let mut tx = db.store.read().await.expect("read");
+    for code in ["01", "00008"] {
+        let report = sohoi::reports::movements::movements(&mut tx, &system, code, sohoi::reports::Period::parse("2025").expect("period"))
+            .await
+            .expect("report");
+        for row in report.rows.iter().chain([&report.total]) {
+            assert!(row.balances(), "{code}: {row:?}");
+        }
+        if code == "01" {
+            assert_eq!(
+                (report.total.transferred_in, report.total.transferred_out),
+                (0, 0),
+                "a merge inside the province moves nobody out of it"
+            );
+        } else {
+            assert_eq!(report.total.transferred_in, 4);
+        }
+    }
+    // The old ward's members are found in their new branches, each with two ledger events more.
+    let members = sohoi::members::service::list(&mut tx, &system, "00008", &Default::default(), 1, 50).await.expect("list");
+    assert_eq!(members.total, 7);
+    let dung = members.members.iter().find(|m| m.full_name == "Phạm Thị Dung").expect("Dung");
+    assert_eq!(dung.unit_code, "00008");
+    let history = sohoi::members::store::history(&mut tx, dung.id).await.expect("history");
+    assert_eq!(history.len(), 3);
+}
+
+#[tokio::test]
+async fn a_plan_file_splits_renames_and_dissolves_leave_the_register_consistent() {
+    let db = TestDb::new().await;
+    two_wards(&db).await;
+    let system = Scope::system("test");
+
+    let plan = restructure::parse_plan("ma_cu,ma_moi,ngay_hieu_luc\n00004,00008,01/07/2025\n").expect("plan");
+    assert_eq!(plan.len(), 1);
+    assert!(restructure::parse_plan("00004;00008").is_err());
+    let mut tx = db.tx().await;
+    restructure::apply_plan(&mut tx, &system, &plan).await.expect("plan");
+    tx.commit().await.expect("commit");
+    clean(&db).await;
+
+    // A split: the Văn Cao branch goes to another ward, Giảng Võ (00025).
+    let mut tx = db.tx().await;
+    let split =
+        restructure::split(&mut tx, &system, "00008", &[("00008-02".into(), "00025".into())], date!(2025 - 09 - 01)).await.expect("split");
+    tx.commit().await.expect("commit");
+    assert_eq!(split.members_moved, 1);
+    assert_eq!(stock(&db, "00025", date!(2025 - 09 - 02)).await, 1);
+    assert_eq!(stock(&db, "00008", date!(2025 - 09 - 02)).await, 6);
+    clean(&db).await;
+
+    // A rename keeps the old name in history.
+    let mut tx = db.tx().await;
+    restructure::rename(&mut tx, &system, "00008", "Phường Ngọc Hà mới", date!(2025 - 10 - 01)).await.expect("rename");
+    tx.commit().await.expect("commit");
+    let mut tx = db.store.read().await.expect("read");
+    let unit = sohoi::org::store::by_code(&mut tx, "00008", date!(2025 - 10 - 02)).await.expect("query").expect("unit");
+    assert_eq!(sohoi::org::store::name_at(&mut tx, unit.id, date!(2025 - 09 - 01)).await.expect("name").as_deref(), Some("Phường Ngọc Hà"));
+    assert_eq!(
+        sohoi::org::store::name_at(&mut tx, unit.id, date!(2025 - 10 - 02)).await.expect("name").as_deref(),
+        Some("Phường Ngọc Hà mới")
+    );
+    drop(tx);
+
+    // A unit with members cannot be dissolved; an empty one can.
+    let mut tx = db.tx().await;
+    let refused = restructure::dissolve(&mut tx, &system, "00025", date!(2025 - 10 - 01)).await;
+    assert!(refused.is_err());
+    restructure::dissolve(&mut tx, &system, "00070", date!(2025 - 10 - 01)).await.expect("an empty ward dissolves");
+    tx.commit().await.expect("commit");
+    clean(&db).await;
+
+    // Nobody lost, nobody counted twice.
+    assert_eq!(stock(&db, "01", date!(2025 - 10 - 02)).await, 7);
+}
+
+#[tokio::test]
+async fn restructuring_needs_a_chair_and_respects_the_ledger_order() {
+    let db = TestDb::new().await;
+    two_wards(&db).await;
+    let officer = Scope::limited("officer", vec![], vec![], false);
+    let mut tx = db.tx().await;
+    assert!(restructure::merge(&mut tx, &officer, &["00004".into()], "00008", date!(2025 - 07 - 01)).await.is_err());
+    drop(tx);
+    // Members who joined on 01/01/2020 cannot be merged away before that.
+    let mut tx = db.tx().await;
+    let early = restructure::merge(&mut tx, &Scope::system("test"), &["00004".into()], "00008", date!(2019 - 07 - 01)).await;
+    let message = early.err().map(|e| e.render(sohoi::i18n::Lang::Vi)).unwrap_or_default();
+    assert!(message.contains("có biến động sau ngày hiệu lực"), "{message}");
+}
