@@ -141,6 +141,14 @@ fn expected(access: Access, path: &str, method: &str, role: Role, place: Place) 
             _ => StatusCode::OK,
         },
         Access::Scoped if place != Place::Own => StatusCode::NOT_FOUND,
+        // Restructuring is for chairs and administrators; a preview answers with its page.
+        Access::Scoped if path.ends_with("/restructure") => {
+            if role < Role::Chair {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::OK
+            }
+        }
         Access::Scoped => {
             let writes = method != "GET" || path.ends_with("/new") || path.ends_with("/edit") || path.ends_with("/import");
             let api = path.starts_with("/api/");
@@ -201,6 +209,12 @@ async fn every_route_answers_each_role_as_its_scope_says() {
                             vec![("csrf", session.csrf.clone()), ("current", "mat-khau-thu".into()), ("new", "mat-khau-thu".into())]
                         }
                         "/tokens" => vec![("csrf", session.csrf.clone()), ("name", "Báo cáo tự động".into())],
+                        "/units/{code}/restructure" => vec![
+                            ("csrf", session.csrf.clone()),
+                            ("action", "rename".into()),
+                            ("name", "Chi hội mới".into()),
+                            ("date", "01/06/2025".into()),
+                        ],
                         "/units/{code}/import" => vec![("csrf", session.csrf.clone()), ("file", "not a workbook".into())],
                         "/imports/{job}" => vec![("csrf", session.csrf.clone()), ("action", "cancel".into())],
                         "/members/{id}/edit" | "/api/v1/members/{id}" => {

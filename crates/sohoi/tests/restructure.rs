@@ -168,3 +168,48 @@ async fn restructuring_needs_a_chair_and_respects_the_ledger_order() {
     let message = early.err().map(|e| e.render(sohoi::i18n::Lang::Vi)).unwrap_or_default();
     assert!(message.contains("có biến động sau ngày hiệu lực"), "{message}");
 }
+
+#[tokio::test]
+async fn a_chair_previews_then_applies_a_merge_on_the_page() {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    let db = TestDb::new().await;
+    two_wards(&db).await;
+    let mut tx = db.tx().await;
+    let account = sohoi::auth::users::NewAccount {
+        username: "tinh",
+        display_name: "Chủ tịch",
+        unit_code: "01",
+        role: sohoi::auth::users::Role::Chair,
+        sensitive: false,
+    };
+    sohoi::auth::users::create(&mut tx, &Scope::system("test"), &account, &sohoi::auth::password::Password::new("mat-khau-thu"))
+        .await
+        .expect("account");
+    let user = sohoi::auth::users::by_username(&mut tx, "tinh").await.expect("user");
+    let (token, csrf) = sohoi::auth::sessions::open(&mut tx, &user).await.expect("session");
+    tx.commit().await.expect("commit");
+    let app = sohoi::web::app(db.store.clone(), sohoi::i18n::Lang::Vi);
+    let post = |body: String| {
+        Request::post("/units/00004/restructure")
+            .header(header::COOKIE, format!("sohoi_session={token}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request")
+    };
+    let form = format!("csrf={csrf}&action=merge&target=00008&date=01%2F07%2F2025");
+    let response = app.clone().oneshot(post(form.clone())).await.expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = String::from_utf8_lossy(&response.into_body().collect().await.expect("body").to_bytes()).into_owned();
+    assert!(page.contains("Xem trước: chưa có gì thay đổi") && page.contains("00004 → 00008"), "{page}");
+    assert_eq!(stock(&db, "00004", date!(2025 - 08 - 01)).await, 4, "the preview changed nothing");
+
+    let response = app.oneshot(post(format!("{form}&apply=yes"))).await.expect("response");
+    let page = String::from_utf8_lossy(&response.into_body().collect().await.expect("body").to_bytes()).into_owned();
+    assert!(page.contains("Đã thực hiện."), "{page}");
+    assert_eq!(stock(&db, "00008", date!(2025 - 08 - 01)).await, 7);
+    clean(&db).await;
+}

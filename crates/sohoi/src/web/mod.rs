@@ -6,6 +6,7 @@ mod exports;
 mod imports;
 mod members;
 mod pages;
+mod restructure;
 mod session;
 mod tokens;
 
@@ -93,6 +94,7 @@ pub fn routes() -> Vec<Route> {
             &["GET", "POST"],
             get(imports::form).post(imports::upload).layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),
         ),
+        ("/units/{code}/restructure", Scoped, &["GET", "POST"], get(restructure::form).post(restructure::act)),
         ("/imports/{job}", Own, &["GET", "POST"], get(imports::show).post(imports::act)),
         ("/imports/{job}/errors.xlsx", Own, &["GET"], get(imports::errors)),
         ("/units/{code}/report.xlsx", Scoped, &["GET"], get(exports::report)),

@@ -332,6 +332,8 @@ struct UnitPage<'a> {
     children: Vec<(String, String, String)>,
     /// Members held by the unit itself (not by any child unit).
     direct: Option<String>,
+    /// She may restructure this unit (chairs and administrators).
+    can_manage: bool,
 }
 
 /// A breakdown on the dashboard: (dimension, title, rows of label and count).
@@ -427,6 +429,7 @@ pub async fn unit_page(State(state): State<AppState>, signed: Signed, Path(code)
         children_title: t.msg_with("web-children", &Args::new().num("count", children.len() as f64)),
         children: ranked.into_iter().map(|(n, c)| (c.code.clone(), c.name.clone(), number(n))).collect(),
         direct: (direct != 0 && !children.is_empty()).then(|| number(direct)),
+        can_manage: signed.scope.ensure_manage(&mut tx, summary.unit.id, today, &summary.unit.code).await.is_ok(),
         unit: summary.unit,
     };
     render(&page)

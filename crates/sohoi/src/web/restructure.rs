@@ -1,0 +1,138 @@
+//! The restructuring page of a unit, for chairs and administrators: rename it, merge it
+//! into another unit, split off a branch, or dissolve it — each previewed first (the same
+//! work, rolled back), then applied in one transaction.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::AppState;
+use super::pages::{error_page, message_page, render, unavailable};
+use super::session::Signed;
+use crate::auth::sessions::same_token;
+use crate::auth::users::User;
+use crate::i18n::{Translator, translator};
+use crate::org::restructure::{self, Impact};
+
+#[derive(Template)]
+#[template(path = "restructure.html")]
+struct RestructurePage<'a> {
+    lang: &'static str,
+    t: &'a Translator,
+    user: &'a User,
+    csrf: &'a str,
+    unit_code: String,
+    unit_name: String,
+    today: String,
+    form: RestructureForm,
+    error: Option<String>,
+    impact: Option<Impact>,
+    applied: bool,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct RestructureForm {
+    #[serde(default)]
+    csrf: String,
+    /// rename, merge, split, dissolve.
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    branch: String,
+    #[serde(default)]
+    date: String,
+    /// Present when the officer confirms after the preview.
+    #[serde(default)]
+    apply: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    signed: &Signed,
+    code: &str,
+    form: RestructureForm,
+    outcome: Option<Result<Impact, String>>,
+    applied: bool,
+) -> Response {
+    let today = crate::clock::today();
+    let Ok(mut tx) = state.store.read().await else { return unavailable() };
+    let unit = match crate::org::tree::find(&mut tx, &signed.scope, code, today).await {
+        Ok(u) => u,
+        Err(e) => return error_page(&e, signed.lang),
+    };
+    if let Err(e) = signed.scope.ensure_manage(&mut tx, unit.id, today, &unit.code).await {
+        return error_page(&e, signed.lang);
+    }
+    let (impact, error) = match outcome {
+        Some(Ok(i)) => (Some(i), None),
+        Some(Err(m)) => (None, Some(m)),
+        None => (None, None),
+    };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = RestructurePage {
+        lang: signed.lang.code(),
+        t: translator(signed.lang),
+        user: &signed.user,
+        csrf: &signed.csrf,
+        unit_code: unit.code,
+        unit_name: unit.name,
+        today: crate::clock::vn_date(today),
+        form,
+        error,
+        impact,
+        applied,
+    };
+    (status, render(&page)).into_response()
+}
+
+pub async fn form(State(state): State<AppState>, signed: Signed, Path(code): Path<String>) -> Response {
+    page(&state, &signed, &code, RestructureForm::default(), None, false).await
+}
+
+pub async fn act(State(state): State<AppState>, signed: Signed, Path(code): Path<String>, Form(form): Form<RestructureForm>) -> Response {
+    if !same_token(&signed.csrf, &form.csrf) {
+        return message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
+    }
+    let Some(on) = crate::clock::parse_date(&form.date) else {
+        let message = crate::error::Error::invalid("effective_on", "invalid-date").render(signed.lang);
+        return page(&state, &signed, &code, form, Some(Err(message)), false).await;
+    };
+    let Ok(mut tx) = state.store.begin().await else { return unavailable() };
+    let scope = &signed.scope;
+    // A unit merged away or dissolved ends: afterwards the page shows where things went.
+    let parent = crate::org::tree::find(&mut tx, scope, &code, crate::clock::today()).await.ok().and_then(|u| u.parent_code);
+    let after = match form.action.as_str() {
+        "merge" => form.target.trim().to_string(),
+        "dissolve" => parent.unwrap_or_else(|| code.clone()),
+        _ => code.clone(),
+    };
+    let result = match form.action.as_str() {
+        "rename" => restructure::rename(&mut tx, scope, &code, &form.name, on).await,
+        "merge" => restructure::merge(&mut tx, scope, std::slice::from_ref(&code), form.target.trim(), on).await,
+        "split" => restructure::split(&mut tx, scope, &code, &[(form.branch.trim().to_string(), form.target.trim().to_string())], on).await,
+        "dissolve" => restructure::dissolve(&mut tx, scope, &code, on).await,
+        _ => return message_page(StatusCode::BAD_REQUEST, signed.lang, "web-error"),
+    };
+    let apply = form.apply.is_some();
+    match result {
+        Ok(impact) if apply => match tx.commit().await {
+            Ok(()) => page(&state, &signed, &after, RestructureForm::default(), Some(Ok(impact)), true).await,
+            Err(_) => unavailable(),
+        },
+        Ok(impact) => {
+            drop(tx);
+            page(&state, &signed, &code, form, Some(Ok(impact)), false).await
+        }
+        Err(e) => {
+            drop(tx);
+            page(&state, &signed, &code, form, Some(Err(e.render(signed.lang))), false).await
+        }
+    }
+}
