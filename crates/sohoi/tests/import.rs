@@ -353,3 +353,44 @@ mod web {
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }
+
+mod corrupt {
+    use super::*;
+    use proptest::prelude::*;
+    use sohoi::excel::import::read::{Book, Limits};
+
+    /// Opens and reads every sheet; whatever the bytes, an answer and never a panic.
+    fn read_all(bytes: Vec<u8>) {
+        let limits = Limits { max_rows: 10_000, ..Limits::default() };
+        if let Ok(mut book) = Book::open(bytes, &limits) {
+            for name in book.sheet_names() {
+                let _ = book.rows(&name, &limits, |_| Ok(true));
+            }
+        }
+    }
+
+    fn sample() -> Vec<u8> {
+        ward_list(&[("Danh sách", &good_rows())])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_truncated_or_damaged_workbook_is_refused_without_a_panic(cut in 0.0f64..1.0, flips in proptest::collection::vec((0.0f64..1.0, any::<u8>()), 0..12)) {
+            let mut bytes = sample();
+            for (at, value) in flips {
+                let i = ((bytes.len() - 1) as f64 * at) as usize;
+                bytes[i] ^= value;
+            }
+            let keep = (bytes.len() as f64 * cut) as usize;
+            bytes.truncate(keep.max(1));
+            read_all(bytes);
+        }
+
+        #[test]
+        fn random_bytes_are_refused_without_a_panic(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
+            read_all(bytes);
+        }
+    }
+}

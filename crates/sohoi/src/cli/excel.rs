@@ -137,7 +137,7 @@ pub async fn import(db: &str, command: ImportCommand, scope: &Scope, lang: Lang)
     } else {
         print_report(report, lang);
     }
-    Ok(report.errors.is_empty() || report.commits())
+    Ok(report.error_row_count == 0 || report.commits())
 }
 
 fn print_report(report: &Report, lang: Lang) {
@@ -157,14 +157,14 @@ fn print_report(report: &Report, lang: Lang) {
     for e in report.errors.iter().take(SHOWN) {
         crate::say!("  ✗ {} {}:{} [{}] \"{}\": {}", t.msg("field-sheet"), e.sheet, e.row, e.column, e.value, e.reason);
     }
-    if report.errors.len() > SHOWN {
-        crate::say!("  … {}", t.msg_with("cli-import-more", &Args::new().num("count", (report.errors.len() - SHOWN) as f64)));
+    if report.error_row_count as usize > SHOWN {
+        crate::say!("  … {}", t.msg_with("cli-import-more", &Args::new().num("count", (report.error_row_count as usize - SHOWN) as f64)));
     }
     for r in report.repairs.iter().take(SHOWN) {
         crate::say!("  ✎ {} {}:{} [{}] \"{}\" → \"{}\": {}", t.msg("field-sheet"), r.sheet, r.row, r.column, r.from, r.to, r.reason);
     }
-    if report.repairs.len() > SHOWN {
-        crate::say!("  … {}", t.msg_with("cli-import-more", &Args::new().num("count", (report.repairs.len() - SHOWN) as f64)));
+    if report.repair_count as usize > SHOWN {
+        crate::say!("  … {}", t.msg_with("cli-import-more", &Args::new().num("count", (report.repair_count as usize - SHOWN) as f64)));
     }
     let counts = Args::new()
         .num("rows", report.rows as f64)
@@ -173,7 +173,7 @@ fn print_report(report: &Report, lang: Lang) {
         .num("unchanged", report.unchanged as f64)
         .num("skipped", (report.skipped_blank + report.skipped_total + report.skipped_signature) as f64)
         .num("errors", report.error_rows() as f64)
-        .num("repairs", report.repairs.len() as f64);
+        .num("repairs", report.repair_count as f64);
     crate::say!("{}", t.msg_with("cli-import-summary", &counts));
     let verdict = if report.dry_run {
         "cli-import-dry-run"

@@ -254,7 +254,7 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
                 .num("unchanged", r.unchanged as f64)
                 .num("skipped", (r.skipped_blank + r.skipped_total + r.skipped_signature) as f64)
                 .num("errors", r.error_rows() as f64)
-                .num("repairs", r.repairs.len() as f64);
+                .num("repairs", r.repair_count as f64);
             let verdict = if r.dry_run {
                 "cli-import-dry-run"
             } else if r.commits() {
@@ -262,7 +262,7 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
             } else {
                 "cli-import-rolled-back"
             };
-            (t.msg_with("cli-import-summary", &counts), t.msg(verdict), r.dry_run && (r.errors.is_empty() || job.partial))
+            (t.msg_with("cli-import-summary", &counts), t.msg(verdict), r.dry_run && (r.error_row_count == 0 || job.partial))
         }
         None => (String::new(), String::new(), false),
     };

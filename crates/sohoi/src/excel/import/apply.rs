@@ -28,12 +28,20 @@ pub struct Target {
     /// Per unit: the units that count its members, and its province.
     chains: HashMap<i64, (Vec<(i64, UnitKind)>, i64)>,
     editable: HashMap<i64, bool>,
-    /// National IDs and card numbers already met in this file: (sheet, row).
-    seen: HashMap<String, (usize, u32)>,
+    /// National IDs and card numbers already met in this file (hashed): (sheet, row).
+    seen: HashMap<u64, (usize, u32)>,
     /// Members already matched by a row of this file.
     matched: HashSet<i64>,
     statistics: Batch,
     today: time::Date,
+}
+
+/// A national ID or card number as a small key (a million of them stay small in memory).
+fn key(kind: &str, value: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (kind, value).hash(&mut h);
+    h.finish()
 }
 
 fn branch_key(name: &str) -> String {
@@ -108,7 +116,8 @@ impl Target {
         for parsed in rows {
             let Some(mapping) = mappings.get(parsed.sheet).and_then(Option::as_ref) else { continue };
             let sheet = &sheets[parsed.sheet].name;
-            for r in &parsed.repairs {
+            report.repair_count += parsed.repairs.len() as u64;
+            for r in parsed.repairs.iter().take(super::MAX_LISTED.saturating_sub(report.repairs.len())) {
                 report.repairs.push(RowRepair {
                     sheet: sheet.clone(),
                     row: parsed.row,
@@ -149,12 +158,12 @@ impl Target {
         for (parsed, input, unit) in ready {
             let sheet = sheets[parsed.sheet].name.clone();
             let Some(mapping) = mappings.get(parsed.sheet).and_then(Option::as_ref) else { continue };
-            let keys: Vec<String> = input
+            let keys: Vec<u64> = input
                 .national_id
                 .as_ref()
-                .map(|n| format!("id:{}", n.as_str()))
+                .map(|n| key("id", n.as_str()))
                 .into_iter()
-                .chain(input.card_number.as_ref().map(|c| format!("card:{c}")))
+                .chain(input.card_number.as_ref().map(|c| key("card", c)))
                 .collect();
             if let Some((s, r)) = keys.iter().find_map(|k| self.seen.get(k)) {
                 let message = t.msg_with(
@@ -310,6 +319,15 @@ fn reject(report: &mut Report, rejected: &mut Rejected, sheet: &str, parsed: &Pa
 
 fn reject_with(report: &mut Report, rejected: &mut Rejected, sheet: &str, parsed: &Parsed, mapping: &Mapping, field: &str, reason: String) {
     let column = mapping.column(field);
+    let this = (sheet.to_string(), parsed.row);
+    if report.last_rejected.as_ref() != Some(&this) {
+        report.error_row_count += 1;
+        report.last_rejected = Some(this);
+    }
+    if report.errors.len() >= super::MAX_LISTED {
+        rejected.add_row(sheet, parsed.row, &parsed.cells, reason);
+        return;
+    }
     report.errors.push(RowError {
         sheet: sheet.to_string(),
         row: parsed.row,

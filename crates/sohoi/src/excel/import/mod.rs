@@ -27,6 +27,10 @@ use header::Mapping;
 use read::{Book, Limits, Row};
 use row::{Read, Repair, Skip};
 
+/// Errors and repairs listed one by one in a report (a million-row file may have a repair
+/// on every row: they are all counted, the first ones listed).
+pub const MAX_LISTED: usize = 10_000;
+
 /// Rows handed to the database side at a time.
 const CHUNK: usize = 2_000;
 
@@ -91,8 +95,15 @@ pub struct Report {
     pub skipped_blank: u64,
     pub skipped_total: u64,
     pub skipped_signature: u64,
+    /// Every error, up to [`MAX_LISTED`]; `error_row_count` counts them all.
     pub errors: Vec<RowError>,
+    /// Every repair, up to [`MAX_LISTED`]; `repair_count` counts them all.
     pub repairs: Vec<RowRepair>,
+    pub error_row_count: u64,
+    pub repair_count: u64,
+    /// The row the last error was about (to count rows, not errors).
+    #[serde(skip)]
+    last_rejected: Option<(String, u32)>,
     pub dry_run: bool,
     pub partial: bool,
 }
@@ -100,13 +111,11 @@ pub struct Report {
 impl Report {
     /// Whether the caller may commit: not a dry run, and no error unless partial.
     pub fn commits(&self) -> bool {
-        !self.dry_run && (self.errors.is_empty() || self.partial)
+        !self.dry_run && (self.error_row_count == 0 || self.partial)
     }
 
-    pub fn error_rows(&self) -> usize {
-        let mut rows: Vec<(&str, u32)> = self.errors.iter().map(|e| (e.sheet.as_str(), e.row)).collect();
-        rows.dedup();
-        rows.len()
+    pub fn error_rows(&self) -> u64 {
+        self.error_row_count
     }
 }
 
