@@ -382,3 +382,4 @@ web-restructure-check = Preview
 web-restructure-preview = Preview: nothing has changed yet. Check it, then press "Apply".
 web-restructure-confirm = Apply
 web-restructure-applied = Done.
+cli-backup-failed = The backup failed: { $reason }

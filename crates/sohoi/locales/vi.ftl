@@ -382,3 +382,4 @@ web-restructure-check = Xem trước
 web-restructure-preview = Xem trước: chưa có gì thay đổi. Kiểm tra rồi bấm "Thực hiện".
 web-restructure-confirm = Thực hiện
 web-restructure-applied = Đã thực hiện.
+cli-backup-failed = Không sao lưu được: { $reason }

@@ -104,4 +104,17 @@ async fn the_demo_is_the_same_for_the_same_seed_and_checks_clean() {
     let found: Vec<serde_json::Value> = serde_json::from_str(&found).expect("json");
     assert!(!found.is_empty());
     assert!(found.iter().all(|m| sohoi::text::fold(m["full_name"].as_str().unwrap_or("")).contains("thuy")));
+    // Nothing in the demo happens after today (the statistics rely on it).
+    let mut tx = a.store.read().await.expect("read");
+    let today = sohoi::clock::today();
+    let future: i64 = match &mut tx {
+        sohoi::store::Tx::Sqlite(c) => {
+            sqlx::query_scalar("select count(*) from member_events where effective_on > $1").bind(today).fetch_one(&mut **c).await
+        }
+        sohoi::store::Tx::Postgres(c) => {
+            sqlx::query_scalar("select count(*) from member_events where effective_on > $1").bind(today).fetch_one(&mut **c).await
+        }
+    }
+    .expect("count");
+    assert_eq!(future, 0);
 }

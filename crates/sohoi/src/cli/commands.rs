@@ -176,6 +176,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 crate::bench::import::run(import_rows, &work_dir).await?;
             }
         }
+        Command::Backup { to } => {
+            let store = open(&cli.db).await?;
+            crate::store::backup(&store, &to)
+                .await
+                .map_err(|e| anyhow::anyhow!(t.msg_with("cli-backup-failed", &Args::new().with("reason", e))))?;
+            crate::say!("{}", t.msg_with("cli-written", &Args::new().with("path", to.display().to_string())));
+        }
         Command::Check { json } => {
             let store = open(&cli.db).await?;
             let mut tx = store.read().await?;

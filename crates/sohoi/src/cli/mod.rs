@@ -133,6 +133,13 @@ pub enum Command {
         #[arg(long, default_value = "bench-work")]
         work_dir: std::path::PathBuf,
     },
+    /// Copy the database to a new file while it is in use (SQLite: a consistent snapshot,
+    /// written with VACUUM INTO). The copy is itself a database: restore by using it.
+    Backup {
+        /// The file to write (must not exist).
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
     /// Recompute every maintained statistic from the ledger; exits non-zero naming each
     /// difference.
     Check {

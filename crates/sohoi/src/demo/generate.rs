@@ -224,9 +224,11 @@ fn person(
 ) -> (MemberInput, Class) {
     // Ages 18–90, most between 30 and 65.
     let age = (18 + rng.random_range(0..=36) + rng.random_range(0..=36)).min(90);
-    let year = today.year() - age;
     let month = rng.random_range(1..=12u8);
     let day = rng.random_range(1..=28u8);
+    // Born early enough to be 18 today: nobody joins in the future.
+    let birthday_passed = (today.month() as u8, today.day()) >= (month, day);
+    let year = today.year() - age - i32::from(!birthday_passed);
     // Older records more often hold only the year, or the month and year.
     let precision = rng.random_range(0..100) + if age > 60 { 25 } else { 0 };
     let birth = match precision {

@@ -99,3 +99,18 @@ pub enum Engine {
 
 /// The end of an open validity interval.
 pub const OPEN_END: time::Date = time::macros::date!(9999 - 12 - 31);
+
+/// Writes a consistent copy of the database to `to` while others read and write it: SQLite's
+/// `VACUUM INTO` reads one snapshot. PostgreSQL is backed up with its own tools (pg_dump).
+pub async fn backup(store: &Store, to: &std::path::Path) -> Result<(), String> {
+    if to.exists() {
+        return Err(format!("{} exists", to.display()));
+    }
+    match store {
+        Store::Sqlite(pool) => {
+            let path = to.to_str().ok_or("the path is not UTF-8")?.to_string();
+            sqlx::query("vacuum into $1").bind(path).execute(pool).await.map(|_| ()).map_err(|e| e.to_string())
+        }
+        Store::Postgres(_) => Err("PostgreSQL: use pg_dump".into()),
+    }
+}
