@@ -213,3 +213,35 @@ async fn a_chair_previews_then_applies_a_merge_on_the_page() {
     assert_eq!(stock(&db, "00008", date!(2025 - 08 - 01)).await, 7);
     clean(&db).await;
 }
+
+#[tokio::test]
+async fn a_report_can_follow_the_tree_at_the_time_on_a_date_or_today() {
+    use sohoi::reports::movements::{Structure, movements_in};
+    let db = TestDb::new().await;
+    two_wards(&db).await;
+    let system = Scope::system("test");
+    let mut tx = db.tx().await;
+    restructure::merge(&mut tx, &system, &["00004".into()], "00008", date!(2025 - 07 - 01)).await.expect("merge");
+    tx.commit().await.expect("commit");
+    let mut tx = db.store.read().await.expect("read");
+    let first_half = sohoi::reports::Period::parse("2025-H1").expect("period");
+    let year = sohoi::reports::Period::parse("2025").expect("period");
+    let row = |r: &sohoi::reports::movements::MovementReport, code: &str| r.rows.iter().find(|x| x.code == code).cloned();
+
+    // At the time: both wards, Ba Đình with its four members.
+    let then = movements_in(&mut tx, &system, "01", first_half, Structure::AtTheTime).await.expect("report");
+    assert_eq!(row(&then, "00004").map(|r| r.closing), Some(4));
+    // On a date after the merge: Ba Đình is gone, its year shows in its own row no more.
+    let later = movements_in(&mut tx, &system, "01", year, Structure::AsOf(date!(2025 - 08 - 01))).await.expect("report");
+    assert!(row(&later, "00004").is_none());
+    assert_eq!(row(&later, "00008").map(|r| (r.transferred_in, r.closing)), Some((4, 7)));
+    // Restated in today's structure: Ngọc Hà with Ba Đình's history, the merge netted out.
+    let restated = movements_in(&mut tx, &system, "01", year, Structure::Today).await.expect("report");
+    let ngoc_ha = row(&restated, "00008").expect("Ngọc Hà");
+    assert_eq!((ngoc_ha.opening, ngoc_ha.transferred_in, ngoc_ha.transferred_out, ngoc_ha.closing), (7, 0, 0, 7), "{ngoc_ha:?}");
+    for r in restated.rows.iter().chain([&restated.total]) {
+        assert!(r.balances(), "{r:?}");
+    }
+    let h1 = movements_in(&mut tx, &system, "01", first_half, Structure::Today).await.expect("report");
+    assert_eq!(row(&h1, "00008").map(|r| r.closing), Some(7), "before the merge, today's Ngọc Hà held what both wards held");
+}

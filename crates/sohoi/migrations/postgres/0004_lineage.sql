@@ -12,3 +12,7 @@ create table unit_lineage (
 );
 create index unit_lineage_from on unit_lineage (from_unit_id);
 create index unit_lineage_to on unit_lineage (to_unit_id);
+
+-- A unit's own events over a period (restated reports net out the transfers inside a group
+-- of merged units; the remainder row of a report).
+create index member_events_unit on member_events (unit_id, effective_on);

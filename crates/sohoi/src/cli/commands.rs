@@ -111,12 +111,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             tx.commit().await?;
         }
-        Command::Report(ReportCommand::Movements { unit, period, json }) => {
+        Command::Report(ReportCommand::Movements { unit, period, structure, json }) => {
             let period =
                 Period::parse(&period).with_context(|| t.msg_with("cli-bad-period", &Args::new().with("value", period.clone())))?;
+            let structure = crate::reports::movements::Structure::parse(&structure)
+                .with_context(|| t.msg_with("cli-bad-structure", &Args::new().with("value", structure.clone())))?;
             let store = open(&cli.db).await?;
             let mut tx = store.read().await?;
-            let report = crate::reports::movements::movements(&mut tx, &scope, &unit, period).await?;
+            let report = crate::reports::movements::movements_in(&mut tx, &scope, &unit, period, structure).await?;
             if json {
                 crate::say!("{}", serde_json::to_string_pretty(&report)?);
             } else {

@@ -187,6 +187,10 @@ pub enum ReportCommand {
         /// 2025, 2025-H1, 2025-Q3, 2025-07 or FROM..TO (dates YYYY-MM-DD or dd/mm/yyyy).
         #[arg(long)]
         period: String,
+        /// The tree the rows follow: at-the-time (the end of the period), a date, or today
+        /// (restated: merged units' history added into their successors).
+        #[arg(long, default_value = "at-the-time")]
+        structure: String,
         #[arg(long)]
         json: bool,
     },

@@ -3,6 +3,7 @@
 //! statistics only.
 
 use serde::Serialize;
+use time::Date;
 
 use super::period::Period;
 use crate::auth::Scope;
@@ -74,9 +75,62 @@ impl MovementReport {
     }
 }
 
+/// Which tree a report's rows follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Structure {
+    /// As reported at the time: the units as they stood at the end of the period.
+    AtTheTime,
+    /// The units as they stood on a given date.
+    AsOf(#[serde(with = "crate::org::model::iso_date")] Date),
+    /// Restated in today's structure: each of today's units with the history of the units
+    /// merged into it (through the lineage), the transfers between them netted out.
+    Today,
+}
+
+impl Structure {
+    /// `at-the-time` (or empty), `today`, or a date.
+    pub fn parse(s: &str) -> Option<Structure> {
+        match s.trim() {
+            "" | "at-the-time" => Some(Structure::AtTheTime),
+            "today" => Some(Structure::Today),
+            other => crate::clock::parse_date(other).map(Structure::AsOf),
+        }
+    }
+}
+
+/// The report as reported at the time (the tree at the end of the period).
 pub async fn movements(tx: &mut Tx, scope: &Scope, unit_code: &str, period: Period) -> Result<MovementReport> {
-    let unit = org::tree::find(tx, scope, unit_code, period.to).await?;
-    let children = org::tree::children(tx, scope, &unit, period.to).await?;
+    movements_in(tx, scope, unit_code, period, Structure::AtTheTime).await
+}
+
+/// The units merged into `unit`, directly or through earlier merges (itself included).
+fn merged_into(unit: i64, lineage: &[(i64, i64, String, Date)]) -> Vec<i64> {
+    let mut group = vec![unit];
+    let mut i = 0;
+    while i < group.len() {
+        let to = group[i];
+        for (from, into, kind, _) in lineage {
+            if *into == to && kind == "merge" && !group.contains(from) {
+                group.push(*from);
+            }
+        }
+        i += 1;
+    }
+    group
+}
+
+pub async fn movements_in(tx: &mut Tx, scope: &Scope, unit_code: &str, period: Period, structure: Structure) -> Result<MovementReport> {
+    let tree_date = match structure {
+        Structure::AtTheTime => period.to,
+        Structure::AsOf(d) => d,
+        Structure::Today => crate::clock::today(),
+    };
+    let unit = org::tree::find(tx, scope, unit_code, tree_date).await?;
+    let children = org::tree::children(tx, scope, &unit, tree_date).await?;
+    if structure == Structure::Today {
+        return restated(tx, unit, children, period).await;
+    }
     let mut ids: Vec<i64> = children.iter().map(|c| c.id).collect();
     ids.push(unit.id);
     let opening = stats::stock_at(tx, &ids, "all", period.opening_date()).await?;
@@ -134,6 +188,73 @@ fn remainder(total: &MovementRow, rows: &[MovementRow]) -> Option<MovementRow> {
         closing,
         coverage_rate: None,
     })
+}
+
+/// Today's units, each with the figures of every unit merged into it; transfers between
+/// the units of one group (the merges themselves) are taken out of both columns.
+async fn restated(tx: &mut Tx, unit: Unit, children: Vec<Unit>, period: Period) -> Result<MovementReport> {
+    let lineage = org::store::lineage(tx).await?;
+    let row_of = |u: &Unit, group: Vec<i64>| (u.clone(), group);
+    let groups: Vec<(Unit, Vec<i64>)> =
+        children.iter().map(|c| row_of(c, merged_into(c.id, &lineage))).chain([row_of(&unit, merged_into(unit.id, &lineage))]).collect();
+    let all: Vec<i64> = groups.iter().flat_map(|(_, g)| g.iter().copied()).collect();
+    let opening = stats::stock_at(tx, &all, "all", period.opening_date()).await?;
+    let closing = stats::stock_at(tx, &all, "all", period.to).await?;
+    let mut flows = std::collections::HashMap::new();
+    for measure in stats::effects::FLOWS {
+        flows.insert(measure, stats::flow(tx, &all, measure, period.from, period.to).await?);
+    }
+    let mut rows = Vec::with_capacity(groups.len());
+    for (u, group) in &groups {
+        let sum = |m: &str| group.iter().map(|g| flows.get(m).and_then(|f| f.get(g)).copied().unwrap_or(0)).sum::<i64>();
+        let stock = |c: &stats::store::Counts| group.iter().map(|g| c.get(&(*g, String::new())).copied().unwrap_or(0)).sum::<i64>();
+        let internal = if group.len() > 1 { internal_transfers(tx, group, period).await? } else { 0 };
+        rows.push(MovementRow {
+            code: u.code.clone(),
+            name: u.name.clone(),
+            opening: stock(&opening),
+            new: sum("joined") + sum("restored"),
+            transferred_in: sum("transferred_in") - internal,
+            transferred_out: sum("transferred_out") - internal,
+            left: sum("left"),
+            died: sum("died"),
+            closing: stock(&closing),
+            coverage_rate: None,
+        });
+    }
+    let total = rows.pop().unwrap_or_else(|| MovementRow {
+        code: unit.code.clone(),
+        name: unit.name.clone(),
+        opening: 0,
+        new: 0,
+        transferred_in: 0,
+        transferred_out: 0,
+        left: 0,
+        died: 0,
+        closing: 0,
+        coverage_rate: None,
+    });
+    if let Some(rest) = remainder(&total, &rows) {
+        rows.push(rest);
+    }
+    Ok(MovementReport { unit, period, rows, total })
+}
+
+/// Transfers in the period whose two ends both lie under units of `group` (at the time):
+/// counted once in and once out among the group, they are no movement of the whole.
+async fn internal_transfers(tx: &mut Tx, group: &[i64], period: Period) -> Result<i64> {
+    let list = group.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    // Unit ids come from the lineage, never from user text.
+    let under = format!(
+        "(select descendant_id from unit_closure where ancestor_id in ({list}) and valid_from <= e.effective_on and valid_to > e.effective_on)"
+    );
+    let sql = format!(
+        "select count(*) from unit_closure c join member_events e on e.unit_id = c.descendant_id \
+         and e.effective_on >= $1 and e.effective_on <= $2 and c.valid_from <= e.effective_on and c.valid_to > e.effective_on \
+         where c.ancestor_id in ({list}) and e.kind = 'transferred_in' and e.other_unit_id in {under}"
+    );
+    let n: i64 = crate::on_engine!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(period.from).bind(period.to).fetch_one(&mut **c).await)?;
+    Ok(n)
 }
 
 /// The name of the remainder row: a message id, translated where the report is shown.

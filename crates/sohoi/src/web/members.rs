@@ -564,6 +564,8 @@ struct ReportPage<'a> {
     unit_code: String,
     unit_name: String,
     period: String,
+    /// The tree the rows follow, as typed (empty: at the time).
+    structure: String,
     error: Option<String>,
     header: Vec<String>,
     rows: Vec<Vec<String>>,
@@ -572,6 +574,8 @@ struct ReportPage<'a> {
 #[derive(Deserialize)]
 pub struct ReportQuery {
     pub period: Option<String>,
+    /// at-the-time (default), a date, or today.
+    pub structure: Option<String>,
 }
 
 /// The movement report of a unit, with each row's balance shown.
@@ -592,6 +596,7 @@ pub async fn report(State(state): State<AppState>, signed: Signed, Path(code): P
         unit_code: unit.code.clone(),
         unit_name: unit.name.clone(),
         period: period_text.clone(),
+        structure: String::new(),
         error: None,
         header,
         rows: vec![],
@@ -600,7 +605,13 @@ pub async fn report(State(state): State<AppState>, signed: Signed, Path(code): P
         page.error = Some(t.msg_with("cli-bad-period", &Args::new().with("value", period_text)));
         return (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response();
     };
-    let report = match crate::reports::movements::movements(&mut tx, &signed.scope, &code, period).await {
+    let structure_text = q.structure.clone().unwrap_or_default();
+    page.structure = structure_text.clone();
+    let Some(structure) = crate::reports::movements::Structure::parse(&structure_text) else {
+        page.error = Some(t.msg_with("cli-bad-structure", &Args::new().with("value", structure_text)));
+        return (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response();
+    };
+    let report = match crate::reports::movements::movements_in(&mut tx, &signed.scope, &code, period, structure).await {
         Ok(r) => r,
         Err(e) => return error_page(&e, signed.lang),
     };

@@ -84,6 +84,9 @@ pub async fn children(State(state): State<AppState>, caller: Caller, Path(code):
 pub struct PeriodQuery {
     /// 2025, 2025-H1, 2025-Q3, 2025-07 or FROM..TO; this year if absent.
     period: Option<String>,
+    /// The tree the rows follow: at-the-time (default), a date (yyyy-mm-dd), or today
+    /// (restated through the lineage of merged units).
+    structure: Option<String>,
 }
 
 /// The movement report of a unit for a period: one row per child unit and a total.
@@ -99,7 +102,9 @@ pub async fn report(
     let text = q.period.unwrap_or_else(|| crate::clock::today().year().to_string());
     let period = crate::reports::Period::parse(&text)
         .ok_or_else(|| ApiError::from_service(&crate::error::Error::invalid("period", "invalid-period"), caller.lang))?;
+    let structure = crate::reports::movements::Structure::parse(q.structure.as_deref().unwrap_or(""))
+        .ok_or_else(|| ApiError::from_service(&crate::error::Error::invalid("structure", "invalid-structure"), caller.lang))?;
     let mut tx = read(&state, caller.lang).await?;
-    let report = crate::reports::movements::movements(&mut tx, &caller.scope, &code, period).await;
+    let report = crate::reports::movements::movements_in(&mut tx, &caller.scope, &code, period, structure).await;
     report.map(Json).map_err(|e| ApiError::from_service(&e, caller.lang))
 }
