@@ -389,3 +389,4 @@ invalid-structure = must be at-the-time, today or a date
 web-structure = Structure
 web-structure-at-the-time = as at the end of the period
 web-structure-today = restated in today's structure
+invalid-unit-closed = the unit no longer exists on that day (merged or dissolved)

@@ -389,3 +389,4 @@ invalid-structure = phải là at-the-time, today hoặc một ngày
 web-structure = Theo tổ chức
 web-structure-at-the-time = như tại thời điểm cuối kỳ
 web-structure-today = quy đổi theo tổ chức hiện nay
+invalid-unit-closed = đơn vị đã kết thúc hoạt động (đã hợp nhất hoặc giải thể) vào ngày này

@@ -18,11 +18,37 @@ const EDUCATION: [&str; 4] = ["none", "primary", "lower_secondary", "upper_secon
 
 #[derive(Clone, Debug)]
 enum Op {
-    Add { unit: usize, name: usize, birth_year: i32, education: usize, day: i64 },
-    Transfer { member: usize, unit: usize, day: i64 },
-    Leave { member: usize, died: bool, day: i64 },
-    Restore { member: usize, day: i64 },
-    Correct { member: usize, education: usize, day: i64 },
+    Add {
+        unit: usize,
+        name: usize,
+        birth_year: i32,
+        education: usize,
+        day: i64,
+    },
+    Transfer {
+        member: usize,
+        unit: usize,
+        day: i64,
+    },
+    Leave {
+        member: usize,
+        died: bool,
+        day: i64,
+    },
+    Restore {
+        member: usize,
+        day: i64,
+    },
+    Correct {
+        member: usize,
+        education: usize,
+        day: i64,
+    },
+    /// Merge one commune into the other commune of its province (the 2025 reform).
+    Merge {
+        commune: usize,
+        day: i64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -34,7 +60,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0..20usize, 0..12usize, day.clone()).prop_map(|(member, unit, day)| Op::Transfer { member, unit, day }),
         1 => (0..20usize, any::<bool>(), day.clone()).prop_map(|(member, died, day)| Op::Leave { member, died, day }),
         1 => (0..20usize, day.clone()).prop_map(|(member, day)| Op::Restore { member, day }),
-        1 => (0..20usize, 0..EDUCATION.len(), day).prop_map(|(member, education, day)| Op::Correct { member, education, day }),
+        1 => (0..20usize, 0..EDUCATION.len(), day.clone()).prop_map(|(member, education, day)| Op::Correct { member, education, day }),
+        1 => (0..COMMUNES.len(), day).prop_map(|(commune, day)| Op::Merge { commune, day }),
     ]
 }
 
@@ -110,6 +137,11 @@ async fn run(branch_counts: Vec<usize>, ops: Vec<Op>) -> Result<(), TestCaseErro
                 }
                 None => Ok(()),
             },
+            Op::Merge { commune, day } => {
+                // Each commune merges into its neighbour in the same province.
+                let into = COMMUNES[commune ^ 1];
+                sohoi::org::restructure::merge(&mut tx, &scope, &[COMMUNES[*commune].to_string()], into, date(*day)).await.map(|_| ())
+            }
         };
         // A refused operation rolls back and leaves nothing behind; an accepted one commits.
         if result.is_ok() {

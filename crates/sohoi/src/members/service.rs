@@ -41,6 +41,11 @@ async fn member_unit(tx: &mut Tx, scope: &Scope, code: &str, at: Date) -> Result
     if !holds_members(&unit) {
         return Err(Error::invalid("unit", "invalid-unit-level"));
     }
+    // Members go only to units that still exist: one that has ended (or will, merged or
+    // dissolved) would hold them where no count reaches.
+    if unit.valid_from > at || unit.valid_to != crate::store::OPEN_END {
+        return Err(Error::invalid("unit", "invalid-unit-closed"));
+    }
     Ok(unit)
 }
 
@@ -72,6 +77,9 @@ pub fn check_new(unit: &Unit, input: &MemberInput, today: Date) -> Result<()> {
     }
     if input.joined_on < unit.valid_from {
         return Err(Error::invalid("joined_on", "invalid-before-unit"));
+    }
+    if unit.valid_to != crate::store::OPEN_END {
+        return Err(Error::invalid("unit", "invalid-unit-closed"));
     }
     check_charter(input)
 }

@@ -51,9 +51,14 @@ fn day_after(d: Date) -> Date {
     d.checked_add(Duration::days(1)).unwrap_or(d)
 }
 
+/// A unit the caller manages, existing on `on` (a unit merged away or dissolved earlier
+/// cannot take part).
 async fn managed(tx: &mut Tx, scope: &Scope, code: &str, on: Date) -> Result<Unit> {
     let unit = super::tree::find(tx, scope, code, on).await?;
     scope.ensure_manage(tx, unit.id, on, &unit.code).await?;
+    if unit.valid_from > on || unit.valid_to != crate::store::OPEN_END {
+        return Err(Error::invalid("unit", "invalid-unit-closed"));
+    }
     Ok(unit)
 }
 
@@ -172,6 +177,19 @@ async fn transfer_all(tx: &mut Tx, scope: &Scope, from: &Unit, to: &Unit, on: Da
     Ok(moved)
 }
 
+/// A unit ends the day after `on`: nothing in its history may come later.
+async fn refuse_later_history(tx: &mut Tx, unit: &Unit, on: Date) -> Result<()> {
+    // The merge's own transfers are effective `on`, not after.
+    if store::events_after_under(tx, unit.id, on).await? > 0 {
+        return Err(Error::Invalid {
+            field: "effective_on",
+            message: "invalid-restructure-after-movements",
+            args: Args::new().with("unit", unit.code.clone()),
+        });
+    }
+    Ok(())
+}
+
 /// Moves `unit`'s members and child units under `target` on `on` and ends `unit`: each
 /// child goes to `target`'s child of the same name (folded), or to a new one created for it.
 fn relocate<'a>(
@@ -186,7 +204,7 @@ fn relocate<'a>(
         let existing: HashMap<String, Unit> = store::descendants(tx, target.id, on, 1)
             .await?
             .into_iter()
-            .filter(|u| u.id != target.id)
+            .filter(|u| u.id != target.id && u.valid_to == crate::store::OPEN_END)
             .map(|u| (crate::text::fold(&u.name), u))
             .collect();
         let children: Vec<Unit> = store::descendants(tx, unit.id, on, 1).await?.into_iter().filter(|u| u.id != unit.id).collect();
@@ -213,6 +231,7 @@ fn relocate<'a>(
             impact.absorb(relocate(tx, scope, &child, &successor, on).await?);
         }
         impact.members_moved += transfer_all(tx, scope, unit, target, on).await?;
+        refuse_later_history(tx, unit, on).await?;
         store::close_subtree(tx, unit.id, day_after(on)).await?;
         store::add_lineage(tx, unit.id, target.id, "merge", on, scope.actor()).await?;
         impact.closed.push(unit.code.clone());
@@ -288,6 +307,7 @@ pub async fn split(tx: &mut Tx, scope: &Scope, source: &str, assignments: &[(Str
     }
     if members_at(tx, &source, day_after(on).min(crate::clock::today())).await? == 0
         && store::descendants(tx, source.id, day_after(on), 1).await?.iter().all(|u| u.id == source.id)
+        && store::events_after_under(tx, source.id, on).await? == 0
     {
         store::close_subtree(tx, source.id, day_after(on)).await?;
         impact.closed.push(source.code.clone());
@@ -304,6 +324,7 @@ pub async fn dissolve(tx: &mut Tx, scope: &Scope, code: &str, on: Date) -> Resul
     if members_at(tx, &unit, on).await? != 0 {
         return Err(Error::invalid("unit", "invalid-dissolve-not-empty"));
     }
+    refuse_later_history(tx, &unit, on).await?;
     store::close_subtree(tx, unit.id, day_after(on)).await?;
     audit::record(tx, scope.actor(), "unit.dissolve", Some(unit.id), Some(&unit.code), None).await?;
     Ok(Impact { closed: vec![unit.code], ..Impact::default() })

@@ -336,3 +336,14 @@ pub async fn next_child_code(tx: &mut Tx, parent_code: &str) -> Result<String, s
     let next = codes.iter().filter_map(|c| c.strip_prefix(parent_code)?.strip_prefix('-')?.parse::<u32>().ok()).max().unwrap_or(0) + 1;
     Ok(format!("{parent_code}-{next:02}"))
 }
+
+/// Ledger events after `on` at any unit that was ever under `unit` (at either end of a
+/// transfer): a unit cannot end before its history does.
+pub async fn events_after_under(tx: &mut Tx, unit: i64, on: Date) -> Result<i64, sqlx::Error> {
+    on_engine!(tx, c => sqlx::query_scalar(
+        "select (select count(*) from unit_closure c join member_events e on e.unit_id = c.descendant_id and e.effective_on > $2 \
+                 where c.ancestor_id = $1) \
+              + (select count(*) from unit_closure c join member_events e on e.other_unit_id = c.descendant_id and e.effective_on > $2 \
+                 where c.ancestor_id = $1)")
+        .bind(unit).bind(on).fetch_one(&mut **c).await)
+}
