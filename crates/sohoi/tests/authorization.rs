@@ -136,7 +136,7 @@ fn expected(access: Access, path: &str, method: &str, role: Role, place: Place) 
         Access::Public => StatusCode::OK,
         Access::Own => match (path, method) {
             ("/", _) => StatusCode::SEE_OTHER,
-            ("/audit", _) if role < Role::Chair => StatusCode::FORBIDDEN,
+            ("/audit" | "/users", _) if role < Role::Chair => StatusCode::FORBIDDEN,
             (_, "POST") => StatusCode::OK,
             _ => StatusCode::OK,
         },
@@ -209,6 +209,14 @@ async fn every_route_answers_each_role_as_its_scope_says() {
                             vec![("csrf", session.csrf.clone()), ("current", "mat-khau-thu".into()), ("new", "mat-khau-thu".into())]
                         }
                         "/tokens" => vec![("csrf", session.csrf.clone()), ("name", "Báo cáo tự động".into())],
+                        "/users" => vec![
+                            ("csrf", session.csrf.clone()),
+                            ("username", "chihoi.moi".into()),
+                            ("display_name", "Chi hội trưởng".into()),
+                            ("unit", "00004-01".into()),
+                            ("role", "viewer".into()),
+                            ("password", "mat-khau-moi".into()),
+                        ],
                         "/units/{code}/restructure" => vec![
                             ("csrf", session.csrf.clone()),
                             ("action", "rename".into()),

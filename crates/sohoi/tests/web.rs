@@ -416,3 +416,55 @@ async fn the_dashboard_draws_its_breakdowns_as_charts() {
     assert_eq!(browser.get("/units/00004/chart.svg?dim=religion").await.status, StatusCode::NOT_FOUND);
     assert_eq!(browser.get("/units/00008/chart.svg?dim=age_band").await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_chair_makes_accounts_in_her_subtree_and_no_more_than_she_holds() {
+    let db = TestDb::new().await;
+    officer_of_ba_dinh(&db).await;
+    let mut tx = db.tx().await;
+    let chair =
+        NewAccount { username: "chutich", display_name: "Chủ tịch Ba Đình", unit_code: "00004", role: Role::Chair, sensitive: false };
+    users::create(&mut tx, &Scope::system("test"), &chair, &Password::new("mat-khau-chu-tich")).await.expect("account");
+    tx.commit().await.expect("commit");
+    let mut browser = Browser::new(&db);
+    browser.sign_in("chutich", "mat-khau-chu-tich").await;
+    let page = browser.get("/users").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<td>badinh</td>") && page.body.contains("Cán bộ nghiệp vụ"), "{}", page.body);
+    assert!(!page.body.contains("value=\"admin\""), "a chair is not offered the administrator role");
+    let csrf = browser.csrf("/users").await;
+    let form = |username: &'static str, unit: &'static str, role: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("username", username.into()),
+            ("display_name", "Chi hội trưởng".into()),
+            ("unit", unit.into()),
+            ("role", role.into()),
+            ("password", "mat-khau-moi".into()),
+        ]
+    };
+    let post = |f: Vec<(&'static str, String)>| f;
+    let as_pairs = |f: &Vec<(&'static str, String)>| f.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+
+    let ok = post(form("chihoi.mot", "00004", "viewer"));
+    let page = browser.post("/users", &as_pairs(&ok).iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Đã tạo tài khoản chihoi.mot") && page.body.contains("<td>chihoi.mot</td>"), "{}", page.body);
+
+    let admin = post(form("quantri", "00004", "admin"));
+    let page = browser.post("/users", &as_pairs(&admin).iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "no administrator from a chair");
+    let elsewhere = post(form("ngocha.moi", "00008", "viewer"));
+    let page = browser.post("/users", &as_pairs(&elsewhere).iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
+    // Another ward is not hers: for her it does not exist (said in the form, which keeps what she typed).
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("Không tìm thấy đơn vị 00008") && page.body.contains("value=\"ngocha.moi\""), "{}", page.body);
+    let mut sensitive = form("nhaycam", "00004", "viewer");
+    sensitive.push(("sensitive", "yes".into()));
+    let page = browser.post("/users", &sensitive.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "no sensitive grant she does not hold");
+
+    let mut officer = Browser::new(&db);
+    officer.sign_in("badinh", "mat-khau-ba-dinh").await;
+    assert_eq!(officer.get("/users").await.status, StatusCode::FORBIDDEN);
+}

@@ -23,23 +23,49 @@ pub struct Scope {
     /// Where she manages accounts (chairs and administrators).
     manage: Roots,
     sensitive: bool,
+    /// May make administrators (an administrator herself, or the command line).
+    grants_admin: bool,
 }
 
 impl Scope {
     /// Full rights, for the command line: whoever can open the database file can read it.
     pub fn system(actor: impl Into<String>) -> Self {
-        Self { actor: actor.into(), view: Roots::All, edit: Roots::All, manage: Roots::All, sensitive: true }
+        Self { actor: actor.into(), view: Roots::All, edit: Roots::All, manage: Roots::All, sensitive: true, grants_admin: true }
     }
 
     /// A scope limited to subtrees: `view` to see, `edit` to change, `sensitive` to see
     /// ethnicity, religion, national ID and Party membership.
     pub fn limited(actor: impl Into<String>, view: Vec<i64>, edit: Vec<i64>, sensitive: bool) -> Self {
-        Self { actor: actor.into(), view: Roots::Units(view), edit: Roots::Units(edit), manage: Roots::Units(vec![]), sensitive }
+        Self {
+            actor: actor.into(),
+            view: Roots::Units(view),
+            edit: Roots::Units(edit),
+            manage: Roots::Units(vec![]),
+            sensitive,
+            grants_admin: false,
+        }
     }
 
     /// The scope of a signed-in user, from her roles.
     pub fn with_roles(actor: impl Into<String>, view: Vec<i64>, edit: Vec<i64>, manage: Vec<i64>, sensitive: bool) -> Self {
-        Self { actor: actor.into(), view: Roots::Units(view), edit: Roots::Units(edit), manage: Roots::Units(manage), sensitive }
+        Self {
+            actor: actor.into(),
+            view: Roots::Units(view),
+            edit: Roots::Units(edit),
+            manage: Roots::Units(manage),
+            sensitive,
+            grants_admin: false,
+        }
+    }
+
+    /// The same scope, allowed (or not) to make administrators.
+    pub fn granting_admin(mut self, yes: bool) -> Self {
+        self.grants_admin = yes;
+        self
+    }
+
+    pub fn grants_admin(&self) -> bool {
+        self.grants_admin
     }
 
     pub fn actor(&self) -> &str {

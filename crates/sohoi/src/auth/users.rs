@@ -75,6 +75,10 @@ pub async fn create(tx: &mut Tx, scope: &Scope, account: &NewAccount<'_>, passwo
     let today = crate::clock::today();
     let unit = org::tree::find(tx, scope, unit_code, today).await?;
     scope.ensure_manage(tx, unit.id, today, &unit.code).await?;
+    // A chair gives at most what she has: no administrators, no sensitive grant she lacks.
+    if (role == Role::Admin && !scope.grants_admin()) || (sensitive && !scope.sees_sensitive()) {
+        return Err(Error::Forbidden);
+    }
     let username = username.trim().to_ascii_lowercase();
     if !valid_username(&username) {
         return Err(Error::invalid("username", "invalid-username"));
@@ -190,6 +194,7 @@ pub async fn scope_for(tx: &mut Tx, user: &User) -> Result<Scope> {
     let mut edit = Vec::new();
     let mut manage = Vec::new();
     let mut sensitive = false;
+    let mut admin = false;
     for (unit, role, grant) in roles {
         let role = Role::parse(&role).unwrap_or(Role::Viewer);
         view.push(unit);
@@ -199,9 +204,10 @@ pub async fn scope_for(tx: &mut Tx, user: &User) -> Result<Scope> {
         if role >= Role::Chair {
             manage.push(unit);
         }
+        admin |= role == Role::Admin;
         sensitive |= grant;
     }
-    Ok(Scope::with_roles(format!("user:{}", user.username), view, edit, manage, sensitive))
+    Ok(Scope::with_roles(format!("user:{}", user.username), view, edit, manage, sensitive).granting_admin(admin))
 }
 
 /// The account with this username (for the command line, which acts for the operator).
@@ -218,4 +224,38 @@ pub async fn roles_of(tx: &mut Tx, user: &User) -> Result<Vec<(String, Role)>> {
         "select u.code, r.role from user_roles r join units u on u.id = r.unit_id where r.user_id = $1 order by u.code")
         .bind(user.id).fetch_all(&mut **c).await)?;
     Ok(rows.into_iter().filter_map(|(code, role)| Role::parse(&role).map(|r| (code, r))).collect())
+}
+
+/// An account as the accounts page lists it.
+#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
+pub struct Account {
+    pub username: String,
+    pub display_name: String,
+    pub unit_code: String,
+    pub role: String,
+    pub sensitive: bool,
+    pub locked_until: Option<String>,
+}
+
+/// The accounts with a role in the subtrees where the caller manages accounts.
+pub async fn accounts(tx: &mut Tx, scope: &Scope) -> Result<Vec<Account>> {
+    let filter = match scope.manage_roots() {
+        super::scope::Roots::All => String::new(),
+        super::scope::Roots::Units(ids) if ids.is_empty() => return Err(Error::Forbidden),
+        // Unit ids come from the caller's roles, never from user text.
+        super::scope::Roots::Units(ids) => format!(
+            "where r.unit_id in (select descendant_id from unit_closure where ancestor_id in ({}) and valid_from <= $1 and valid_to > $1)",
+            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        ),
+    };
+    let sql = format!(
+        "select u.username, u.display_name, n.code as unit_code, r.role, r.sensitive, u.locked_until \
+         from user_roles r join users u on u.id = r.user_id join units n on n.id = r.unit_id {filter} order by n.code, u.username limit 1000"
+    );
+    let today = crate::clock::today();
+    let rows: Vec<Account> = on_engine!(tx, c => {
+        let q = sqlx::query_as(sqlx::AssertSqlSafe(&*sql));
+        if filter.is_empty() { q.fetch_all(&mut **c).await } else { q.bind(today).fetch_all(&mut **c).await }
+    })?;
+    Ok(rows)
 }

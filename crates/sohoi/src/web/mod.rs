@@ -1,6 +1,7 @@
 //! The web application: sign-in, sessions, and the pages officers work in. Every page that
 //! shows Union data takes the signed-in user's scope (`Signed`) and passes it to services.
 
+mod accounts;
 pub mod api;
 mod exports;
 mod imports;
@@ -81,6 +82,7 @@ pub fn routes() -> Vec<Route> {
         ("/", Own, &["GET"], get(pages::home)),
         ("/units", Own, &["GET"], get(pages::find_units)),
         ("/audit", Own, &["GET"], get(pages::audit_log)),
+        ("/users", Own, &["GET", "POST"], get(accounts::list).post(accounts::create)),
         ("/tokens", Own, &["GET", "POST"], get(tokens::list).post(tokens::change)),
         ("/units/{code}", Scoped, &["GET"], get(pages::unit_page)),
         ("/units/{code}/chart.svg", Scoped, &["GET"], get(pages::unit_chart)),
