@@ -23,16 +23,23 @@ pub fn bars(title: &str, rows: &[(String, i64)]) -> Result<String, String> {
             .configure_mesh()
             .disable_y_mesh()
             .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => labels.get(*i).map(|s| s.to_string()).unwrap_or_default(),
+                SegmentValue::CenterOf(i) => {
+                    labels.len().checked_sub(i + 1).and_then(|k| labels.get(k)).map(|s| s.to_string()).unwrap_or_default()
+                }
                 _ => String::new(),
             })
             .x_label_formatter(&|n| crate::text::number(*n))
             .draw()
             .map_err(|e| e.to_string())?;
+        // A histogram on the segmented axis puts each bar in its label's band.
         chart
-            .draw_series(rows.iter().enumerate().map(|(i, (_, n))| {
-                Rectangle::new([(0, SegmentValue::Exact(i)), (*n, SegmentValue::Exact(i + 1))], RGBColor(0x1a, 0x73, 0xa8).filled())
-            }))
+            .draw_series(
+                Histogram::horizontal(&chart)
+                    .style(RGBColor(0x1a, 0x73, 0xa8).filled())
+                    .margin(4)
+                    // The first row at the top, as in the table beside it.
+                    .data(rows.iter().enumerate().map(|(i, (_, n))| (rows.len() - 1 - i, *n))),
+            )
             .map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
     }
