@@ -28,11 +28,12 @@ pub struct AppState {
     pub store: Store,
     pub lang: Lang,
     pub imports: imports::Jobs,
+    pub sessions: session::SessionCache,
 }
 
 /// The application, separate from running it, so that tests can serve it on port 0.
 pub fn app(store: Store, lang: Lang) -> Router {
-    let state = AppState { store, lang, imports: imports::Jobs::default() };
+    let state = AppState { store, lang, imports: imports::Jobs::default(), sessions: session::SessionCache::default() };
     let headers = [
         (
             header::CONTENT_SECURITY_POLICY,

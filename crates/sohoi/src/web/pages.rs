@@ -158,6 +158,7 @@ pub async fn signout(State(state): State<AppState>, signed: Signed, parts: Parts
     }
     let jar = CookieJar::from_headers(&parts.headers);
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
+        state.sessions.forget(&token);
         let Ok(mut tx) = state.store.begin().await else { return unavailable() };
         if crate::auth::sessions::close(&mut tx, &token).await.is_err() || tx.commit().await.is_err() {
             return unavailable();

@@ -61,6 +61,40 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
+/// Sessions recently looked up, so that a burst of pages does not read the session and the
+/// roles again for each: an entry lives a few seconds, and signing out drops it at once.
+/// (Roles changed by another process take effect within that time.)
+#[derive(Clone, Default)]
+pub struct SessionCache(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, User, Scope, String)>>>);
+
+const CACHED_FOR: std::time::Duration = std::time::Duration::from_secs(10);
+const CACHE_SIZE: usize = 10_000;
+
+impl SessionCache {
+    fn get(&self, token: &str) -> Option<(User, Scope, String)> {
+        let cache = self.0.lock().ok()?;
+        let (at, user, scope, csrf) = cache.get(token)?;
+        (at.elapsed() < CACHED_FOR).then(|| (user.clone(), scope.clone(), csrf.clone()))
+    }
+
+    fn put(&self, token: String, user: &User, scope: &Scope, csrf: &str) {
+        if let Ok(mut cache) = self.0.lock() {
+            if cache.len() >= CACHE_SIZE {
+                cache.retain(|_, (at, ..)| at.elapsed() < CACHED_FOR);
+            }
+            if cache.len() < CACHE_SIZE {
+                cache.insert(token, (std::time::Instant::now(), user.clone(), scope.clone(), csrf.to_string()));
+            }
+        }
+    }
+
+    pub fn forget(&self, token: &str) {
+        if let Ok(mut cache) = self.0.lock() {
+            cache.remove(token);
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for Signed {
     type Rejection = Response;
 
@@ -69,11 +103,15 @@ impl FromRequestParts<AppState> for Signed {
         let jar = CookieJar::from_headers(&parts.headers);
         let to_signin = || Redirect::to("/signin").into_response();
         let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else { return Err(to_signin()) };
+        if let Some((user, scope, csrf)) = state.sessions.get(&token) {
+            return Ok(Signed { user, scope, csrf, lang });
+        }
         let mut tx = state.store.read().await.map_err(|_| super::pages::unavailable())?;
         let Some((user, csrf)) = crate::auth::sessions::find(&mut tx, &token).await.map_err(|_| super::pages::unavailable())? else {
             return Err(to_signin());
         };
         let scope = crate::auth::users::scope_for(&mut tx, &user).await.map_err(|_| super::pages::unavailable())?;
+        state.sessions.put(token, &user, &scope, &csrf);
         Ok(Signed { user, scope, csrf, lang })
     }
 }
