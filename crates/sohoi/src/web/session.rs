@@ -65,7 +65,10 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 /// roles again for each: an entry lives a few seconds, and signing out drops it at once.
 /// (Roles changed by another process take effect within that time.)
 #[derive(Clone, Default)]
-pub struct SessionCache(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, User, Scope, String)>>>);
+pub struct SessionCache(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Cached>>>);
+
+/// When it was read, the user, her scope, the session's CSRF token.
+type Cached = (std::time::Instant, User, Scope, String);
 
 const CACHED_FOR: std::time::Duration = std::time::Duration::from_secs(10);
 const CACHE_SIZE: usize = 10_000;
