@@ -379,27 +379,58 @@ pub async fn page_under(
     limit: i64,
     known_total: Option<i64>,
 ) -> Result<(Vec<Member>, i64), sqlx::Error> {
-    let condition = "from members m join units u on u.id = m.unit_id \
-        where m.unit_id in (select descendant_id from unit_closure where ancestor_id = $1 and valid_from <= $2 and valid_to > $2) \
-          and ($3 = '' or m.status = $3) \
-          and ($4 = '' or (',' || m.segments || ',') like ('%,' || $4 || ',%')) \
-          and ($5 = 0 or m.birth_year between $5 and $6)";
-    let status = filter.status.map_or("", Status::as_str);
-    let segment = filter.segment.as_deref().unwrap_or("");
-    let (from, to) = filter.born.unwrap_or((0, 0));
+    // Only the filters in use go into the statement: PostgreSQL plans a prepared statement
+    // generically after a few runs, and "$n = '' or …" conditions would make it sort the
+    // whole subtree every time.
+    enum Arg {
+        Int(i64),
+        Text(String),
+        Day(Date),
+    }
+    let mut args = vec![Arg::Int(root), Arg::Day(today)];
+    let mut condition = String::from(
+        "from members m join units u on u.id = m.unit_id \
+         where m.unit_id in (select descendant_id from unit_closure where ancestor_id = $1 and valid_from <= $2 and valid_to > $2)",
+    );
+    if let Some(status) = filter.status {
+        args.push(Arg::Text(status.as_str().into()));
+        condition.push_str(&format!(" and m.status = ${}", args.len()));
+    }
+    if let Some(segment) = &filter.segment {
+        args.push(Arg::Text(format!("%,{segment},%")));
+        condition.push_str(&format!(" and (',' || m.segments || ',') like ${}", args.len()));
+    }
+    if let Some((from, to)) = filter.born {
+        args.push(Arg::Int(from.into()));
+        args.push(Arg::Int(to.into()));
+        condition.push_str(&format!(" and m.birth_year between ${} and ${}", args.len() - 1, args.len()));
+    }
+    let n = args.len();
     let select = format!(
         "select m.id, m.province_id, m.unit_id, u.code as unit_code, u.name as unit_name, m.status, \
         m.honorary, m.full_name, m.birth_year, m.birth_month, m.birth_day, m.sex, m.national_id, m.phone, m.address, \
         m.ethnicity, m.religion, m.education, m.qualification, m.political_theory, m.occupation, m.party_member, \
-        m.segments, m.card_number, m.joined_on, m.version {condition} order by m.sort_key, m.id limit $7 offset $8"
+        m.segments, m.card_number, m.joined_on, m.version {condition} order by m.sort_key, m.id limit ${} offset ${}",
+        n + 1,
+        n + 2
     );
     let count_sql = format!("select count(*) {condition}");
-    let rows: Vec<MemberRow> = on_engine!(&mut *tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*select))
-        .bind(root).bind(today).bind(status).bind(segment).bind(from).bind(to).bind(limit).bind(offset).fetch_all(&mut **c).await)?;
+    let rows: Vec<MemberRow> = on_engine!(&mut *tx, c => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(&*select));
+        for a in &args {
+            q = match a { Arg::Int(v) => q.bind(*v), Arg::Text(v) => q.bind(v.clone()), Arg::Day(v) => q.bind(*v) };
+        }
+        q.bind(limit).bind(offset).fetch_all(&mut **c).await
+    })?;
     let total: i64 = match known_total {
         Some(n) => n,
-        None => on_engine!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(&*count_sql))
-            .bind(root).bind(today).bind(status).bind(segment).bind(from).bind(to).fetch_one(&mut **c).await)?,
+        None => on_engine!(tx, c => {
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(&*count_sql));
+            for a in &args {
+                q = match a { Arg::Int(v) => q.bind(*v), Arg::Text(v) => q.bind(v.clone()), Arg::Day(v) => q.bind(*v) };
+            }
+            q.fetch_one(&mut **c).await
+        })?,
     };
     Ok((rows.into_iter().map(Member::from).collect(), total))
 }
