@@ -388,9 +388,11 @@ pub async fn page_under(
         Day(Date),
     }
     let mut args = vec![Arg::Int(root), Arg::Day(today)];
+    // The subtree drives the join (one closure row per unit at a date), so that both engines
+    // reach the members by the unit index and the unit names by their key.
     let mut condition = String::from(
-        "from members m join units u on u.id = m.unit_id \
-         where m.unit_id in (select descendant_id from unit_closure where ancestor_id = $1 and valid_from <= $2 and valid_to > $2)",
+        "from unit_closure c join members m on m.unit_id = c.descendant_id join units u on u.id = m.unit_id \
+         where c.ancestor_id = $1 and c.valid_from <= $2 and c.valid_to > $2",
     );
     if let Some(status) = filter.status {
         args.push(Arg::Text(status.as_str().into()));
