@@ -166,23 +166,9 @@ fn print_report(report: &Report, lang: Lang) {
     if report.repair_count as usize > SHOWN {
         crate::say!("  … {}", t.msg_with("cli-import-more", &Args::new().num("count", (report.repair_count as usize - SHOWN) as f64)));
     }
-    let counts = Args::new()
-        .num("rows", report.rows as f64)
-        .num("added", report.added as f64)
-        .num("updated", report.updated as f64)
-        .num("unchanged", report.unchanged as f64)
-        .num("skipped", (report.skipped_blank + report.skipped_total + report.skipped_signature) as f64)
-        .num("errors", report.error_rows() as f64)
-        .num("repairs", report.repair_count as f64);
-    crate::say!("{}", t.msg_with("cli-import-summary", &counts));
-    let verdict = if report.dry_run {
-        "cli-import-dry-run"
-    } else if report.commits() {
-        "cli-import-committed"
-    } else {
-        "cli-import-rolled-back"
-    };
-    crate::say!("{}", t.msg(verdict));
+    let (summary, verdict) = report.summary(lang);
+    crate::say!("{summary}");
+    crate::say!("{verdict}");
 }
 
 pub async fn export(db: &str, command: ExportCommand, scope: &Scope, lang: Lang) -> anyhow::Result<()> {

@@ -417,22 +417,24 @@ pub async fn page_under(
         n + 2
     );
     let count_sql = format!("select count(*) {condition}");
-    let rows: Vec<MemberRow> = on_engine!(&mut *tx, c => {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(&*select));
-        for a in &args {
-            q = match a { Arg::Int(v) => q.bind(*v), Arg::Text(v) => q.bind(v.clone()), Arg::Day(v) => q.bind(*v) };
-        }
-        q.bind(limit).bind(offset).fetch_all(&mut **c).await
-    })?;
+    // Binds the filter's arguments, in order, to a query of either engine.
+    macro_rules! bind_args {
+        ($q:expr) => {{
+            let mut q = $q;
+            for a in &args {
+                q = match a {
+                    Arg::Int(v) => q.bind(*v),
+                    Arg::Text(v) => q.bind(v.clone()),
+                    Arg::Day(v) => q.bind(*v),
+                };
+            }
+            q
+        }};
+    }
+    let rows: Vec<MemberRow> = on_engine!(&mut *tx, c => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(&*select))).bind(limit).bind(offset).fetch_all(&mut **c).await)?;
     let total: i64 = match known_total {
         Some(n) => n,
-        None => on_engine!(tx, c => {
-            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(&*count_sql));
-            for a in &args {
-                q = match a { Arg::Int(v) => q.bind(*v), Arg::Text(v) => q.bind(v.clone()), Arg::Day(v) => q.bind(*v) };
-            }
-            q.fetch_one(&mut **c).await
-        })?,
+        None => on_engine!(tx, c => bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(&*count_sql))).fetch_one(&mut **c).await)?,
     };
     Ok((rows.into_iter().map(Member::from).collect(), total))
 }

@@ -247,22 +247,8 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
     };
     let (summary, verdict, may_commit) = match &report {
         Some(r) => {
-            let counts = Args::new()
-                .num("rows", r.rows as f64)
-                .num("added", r.added as f64)
-                .num("updated", r.updated as f64)
-                .num("unchanged", r.unchanged as f64)
-                .num("skipped", (r.skipped_blank + r.skipped_total + r.skipped_signature) as f64)
-                .num("errors", r.error_rows() as f64)
-                .num("repairs", r.repair_count as f64);
-            let verdict = if r.dry_run {
-                "cli-import-dry-run"
-            } else if r.commits() {
-                "cli-import-committed"
-            } else {
-                "cli-import-rolled-back"
-            };
-            (t.msg_with("cli-import-summary", &counts), t.msg(verdict), r.dry_run && (r.error_row_count == 0 || job.partial))
+            let (summary, verdict) = r.summary(signed.lang);
+            (summary, verdict, r.dry_run && (r.error_row_count == 0 || job.partial))
         }
         None => (String::new(), String::new(), false),
     };

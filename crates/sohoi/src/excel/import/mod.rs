@@ -117,6 +117,27 @@ impl Report {
     pub fn error_rows(&self) -> u64 {
         self.error_row_count
     }
+
+    /// The one-line summary and the verdict (dry run, written, or not written), in `lang`.
+    pub fn summary(&self, lang: Lang) -> (String, String) {
+        let t = crate::i18n::translator(lang);
+        let counts = crate::i18n::Args::new()
+            .num("rows", self.rows as f64)
+            .num("added", self.added as f64)
+            .num("updated", self.updated as f64)
+            .num("unchanged", self.unchanged as f64)
+            .num("skipped", (self.skipped_blank + self.skipped_total + self.skipped_signature) as f64)
+            .num("errors", self.error_row_count as f64)
+            .num("repairs", self.repair_count as f64);
+        let verdict = if self.dry_run {
+            "cli-import-dry-run"
+        } else if self.commits() {
+            "cli-import-committed"
+        } else {
+            "cli-import-rolled-back"
+        };
+        (t.msg_with("cli-import-summary", &counts), t.msg(verdict))
+    }
 }
 
 /// A data row parsed on the reading side.
