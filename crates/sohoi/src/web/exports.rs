@@ -46,8 +46,11 @@ pub async fn report(State(state): State<AppState>, signed: Signed, Path(code): P
     let Some(period) = crate::reports::Period::parse(&text) else {
         return message_page(StatusCode::UNPROCESSABLE_ENTITY, signed.lang, "invalid-period");
     };
+    let Some(structure) = crate::reports::movements::Structure::parse(q.structure.as_deref().unwrap_or("")) else {
+        return message_page(StatusCode::UNPROCESSABLE_ENTITY, signed.lang, "invalid-structure");
+    };
     let Ok(mut tx) = state.store.read().await else { return unavailable() };
-    let report = match crate::reports::movements::movements(&mut tx, &signed.scope, &code, period).await {
+    let report = match crate::reports::movements::movements_in(&mut tx, &signed.scope, &code, period, structure).await {
         Ok(r) => r,
         Err(e) => return refused(&e, &signed),
     };
