@@ -312,6 +312,8 @@ async fn a_chair_reads_her_subtrees_audit_log_and_an_officer_cannot() {
     let page = browser.get("/audit").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("<td>Thêm hội viên</td>") && page.body.contains("00004"), "{}", page.body);
+    // Sign-ins of her ward's accounts are hers to read too, with the address they came from.
+    assert!(page.body.contains("<td>Đăng nhập</td><td>00004</td><td>badinh</td>"), "{}", page.body);
     assert!(!page.body.contains("00008"), "Ngọc Hà's entries are not hers to read");
 }
 

@@ -43,8 +43,10 @@ pub async fn list(tx: &mut Tx, scope: &super::Scope, before: Option<i64>, per_pa
     let filter = match roots {
         None => String::new(),
         // Unit ids come from the caller's roles, never from user text.
+        // Entries without a unit (sign-in attempts on unknown names) go to the central union.
         Some(list) => format!(
-            "and a.unit_id in (select descendant_id from unit_closure where ancestor_id in ({list}) and valid_from <= $3 and valid_to > $3)"
+            "and (a.unit_id in (select descendant_id from unit_closure where ancestor_id in ({list}) and valid_from <= $3 and valid_to > $3) \
+              or (a.unit_id is null and exists (select 1 from units c where c.id in ({list}) and c.kind = 'central')))"
         ),
     };
     let sql = format!(

@@ -164,7 +164,11 @@ pub async fn sign_in(tx: &mut Tx, username: &str, password: &Password, address: 
 
 async fn audit_sign_in(tx: &mut Tx, username: &str, action: &str, address: &str) -> Result<(), sqlx::Error> {
     let at = crate::clock::now_text();
-    on_engine!(tx, c => sqlx::query("insert into audit_log (at, actor, action, subject, address) values ($1, $2, $3, $4, $5)")
+    // Filed under the unit of the account's (first) role, so that the chairs above it read
+    // it; attempts on unknown names have no unit and only the central union reads them.
+    on_engine!(tx, c => sqlx::query(
+        "insert into audit_log (at, actor, action, unit_id, subject, address) values ($1, $2, $3, \
+         (select min(r.unit_id) from user_roles r join users u on u.id = r.user_id where u.username = $4), $4, $5)")
         .bind(at).bind(format!("user:{username}")).bind(action).bind(username).bind(address).execute(&mut **c).await.map(|_| ()))
 }
 
