@@ -190,6 +190,25 @@ async fn refuse_later_history(tx: &mut Tx, unit: &Unit, on: Date) -> Result<()> 
     Ok(())
 }
 
+/// A new unit under `parent` from `on`, of the kind and name of `old` (which it succeeds),
+/// with the next free code; listed in the impact.
+async fn successor_under(tx: &mut Tx, old: &Unit, parent: &Unit, on: Date, impact: &mut Impact) -> Result<Unit> {
+    let code = store::next_child_code(tx, &parent.code).await?;
+    let new = store::NewUnit {
+        id: None,
+        code: &code,
+        kind: old.kind,
+        name: &old.name,
+        admin_type: old.admin_type.as_deref(),
+        parent: Some(parent.id),
+        province: None,
+        valid_from: on,
+    };
+    store::insert(tx, &new).await?;
+    impact.created.push((code.clone(), old.name.clone(), parent.code.clone()));
+    store::by_code(tx, &code, on).await?.ok_or_else(|| Error::not_found("unit", code))
+}
+
 /// Moves `unit`'s members and child units under `target` on `on` and ends `unit`: each
 /// child goes to `target`'s child of the same name (folded), or to a new one created for it.
 fn relocate<'a>(
@@ -211,22 +230,7 @@ fn relocate<'a>(
         for child in children {
             let successor = match existing.get(&crate::text::fold(&child.name)) {
                 Some(u) => u.clone(),
-                None => {
-                    let code = store::next_child_code(tx, &target.code).await?;
-                    let new = store::NewUnit {
-                        id: None,
-                        code: &code,
-                        kind: child.kind,
-                        name: &child.name,
-                        admin_type: child.admin_type.as_deref(),
-                        parent: Some(target.id),
-                        province: None,
-                        valid_from: on,
-                    };
-                    store::insert(tx, &new).await?;
-                    impact.created.push((code.clone(), child.name.clone(), target.code.clone()));
-                    store::by_code(tx, &code, on).await?.ok_or_else(|| Error::not_found("unit", code.clone()))?
-                }
+                None => successor_under(tx, &child, target, on, &mut impact).await?,
             };
             impact.absorb(relocate(tx, scope, &child, &successor, on).await?);
         }
@@ -284,20 +288,7 @@ pub async fn split(tx: &mut Tx, scope: &Scope, source: &str, assignments: &[(Str
         if !store::is_within(tx, branch.id, source.id, on).await? {
             return Err(Error::invalid("unit", "invalid-split-branch"));
         }
-        let code = store::next_child_code(tx, &parent.code).await?;
-        let new = store::NewUnit {
-            id: None,
-            code: &code,
-            kind: branch.kind,
-            name: &branch.name,
-            admin_type: branch.admin_type.as_deref(),
-            parent: Some(parent.id),
-            province: None,
-            valid_from: on,
-        };
-        store::insert(tx, &new).await?;
-        impact.created.push((code.clone(), branch.name.clone(), parent.code.clone()));
-        let successor = store::by_code(tx, &code, on).await?.ok_or_else(|| Error::not_found("unit", code.clone()))?;
+        let successor = successor_under(tx, &branch, &parent, on, &mut impact).await?;
         let mut part = relocate(tx, scope, &branch, &successor, on).await?;
         // The branch goes on as the new one: say "split", not "merge".
         part.lineage.retain(|(from, _)| *from != branch.code);

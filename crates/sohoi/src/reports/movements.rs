@@ -194,50 +194,57 @@ fn remainder(total: &MovementRow, rows: &[MovementRow]) -> Option<MovementRow> {
 /// the units of one group (the merges themselves) are taken out of both columns.
 async fn restated(tx: &mut Tx, unit: Unit, children: Vec<Unit>, period: Period) -> Result<MovementReport> {
     let lineage = org::store::lineage(tx).await?;
-    let row_of = |u: &Unit, group: Vec<i64>| (u.clone(), group);
-    let groups: Vec<(Unit, Vec<i64>)> =
-        children.iter().map(|c| row_of(c, merged_into(c.id, &lineage))).chain([row_of(&unit, merged_into(unit.id, &lineage))]).collect();
-    let all: Vec<i64> = groups.iter().flat_map(|(_, g)| g.iter().copied()).collect();
-    let opening = stats::stock_at(tx, &all, "all", period.opening_date()).await?;
-    let closing = stats::stock_at(tx, &all, "all", period.to).await?;
-    let mut flows = std::collections::HashMap::new();
-    for measure in stats::effects::FLOWS {
-        flows.insert(measure, stats::flow(tx, &all, measure, period.from, period.to).await?);
-    }
-    let mut rows = Vec::with_capacity(groups.len());
+    let groups: Vec<(&Unit, Vec<i64>)> = children.iter().map(|u| (u, merged_into(u.id, &lineage))).collect();
+    let whole = merged_into(unit.id, &lineage);
+    let all: Vec<i64> = groups.iter().flat_map(|(_, g)| g.iter().copied()).chain(whole.iter().copied()).collect();
+    let figures = Figures {
+        opening: stats::stock_at(tx, &all, "all", period.opening_date()).await?,
+        closing: stats::stock_at(tx, &all, "all", period.to).await?,
+        flows: {
+            let mut flows = std::collections::HashMap::new();
+            for measure in stats::effects::FLOWS {
+                flows.insert(measure, stats::flow(tx, &all, measure, period.from, period.to).await?);
+            }
+            flows
+        },
+    };
+    let mut rows = Vec::with_capacity(children.len() + 1);
     for (u, group) in &groups {
-        let sum = |m: &str| group.iter().map(|g| flows.get(m).and_then(|f| f.get(g)).copied().unwrap_or(0)).sum::<i64>();
+        rows.push(figures.row(tx, u, group, period).await?);
+    }
+    let total = figures.row(tx, &unit, &whole, period).await?;
+    if let Some(rest) = remainder(&total, &rows) {
+        rows.push(rest);
+    }
+    Ok(MovementReport { unit, period, rows, total })
+}
+
+/// The stocks and flows of every unit a restated report reads.
+struct Figures {
+    opening: stats::store::Counts,
+    closing: stats::store::Counts,
+    flows: std::collections::HashMap<&'static str, std::collections::HashMap<i64, i64>>,
+}
+
+impl Figures {
+    /// The row of `u` with the figures of its whole group, the transfers inside it netted out.
+    async fn row(&self, tx: &mut Tx, u: &Unit, group: &[i64], period: Period) -> Result<MovementRow> {
+        let sum = |m: &str| group.iter().map(|g| self.flows.get(m).and_then(|f| f.get(g)).copied().unwrap_or(0)).sum::<i64>();
         let stock = |c: &stats::store::Counts| group.iter().map(|g| c.get(&(*g, String::new())).copied().unwrap_or(0)).sum::<i64>();
         let internal = if group.len() > 1 { internal_transfers(tx, group, period).await? } else { 0 };
-        rows.push(MovementRow {
+        Ok(MovementRow {
             code: u.code.clone(),
             name: u.name.clone(),
-            opening: stock(&opening),
+            opening: stock(&self.opening),
             new: sum("joined") + sum("restored"),
             transferred_in: sum("transferred_in") - internal,
             transferred_out: sum("transferred_out") - internal,
             left: sum("left"),
             died: sum("died"),
-            closing: stock(&closing),
+            closing: stock(&self.closing),
             coverage_rate: None,
-        });
+        })
     }
-    let total = rows.pop().unwrap_or_else(|| MovementRow {
-        code: unit.code.clone(),
-        name: unit.name.clone(),
-        opening: 0,
-        new: 0,
-        transferred_in: 0,
-        transferred_out: 0,
-        left: 0,
-        died: 0,
-        closing: 0,
-        coverage_rate: None,
-    });
-    if let Some(rest) = remainder(&total, &rows) {
-        rows.push(rest);
-    }
-    Ok(MovementReport { unit, period, rows, total })
 }
 
 /// Transfers in the period whose two ends both lie under units of `group` (at the time):

@@ -13,7 +13,8 @@ use crate::excel;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-fn workbook(bytes: Vec<u8>, name: &str) -> Response {
+/// A workbook download named `name`.xlsx.
+pub fn workbook(bytes: Vec<u8>, name: &str) -> Response {
     let disposition = format!("attachment; filename=\"{name}.xlsx\"");
     ([(header::CONTENT_TYPE, XLSX.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
 }

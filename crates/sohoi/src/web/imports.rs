@@ -11,12 +11,12 @@ use std::time::{Duration, Instant};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::AppState;
-use super::pages::{error_page, message_page, render, unavailable};
+use super::pages::{Right, message_page, render, unavailable, unit_for};
 use super::session::Signed;
 use crate::auth::Scope;
 use crate::auth::sessions::same_token;
@@ -80,15 +80,10 @@ struct UploadPage<'a> {
 }
 
 async fn upload_page(state: &AppState, signed: &Signed, code: &str, status: StatusCode, error: Option<String>) -> Response {
-    let today = crate::clock::today();
-    let Ok(mut tx) = state.store.read().await else { return unavailable() };
-    let unit = match crate::org::tree::find(&mut tx, &signed.scope, code, today).await {
+    let unit = match unit_for(state, signed, code, Right::Edit).await {
         Ok(u) => u,
-        Err(e) => return error_page(&e, signed.lang),
+        Err(response) => return response,
     };
-    if let Err(e) = signed.scope.ensure_edit(&mut tx, unit.id, today, &unit.code).await {
-        return error_page(&e, signed.lang);
-    }
     let t = translator(signed.lang);
     let page = UploadPage {
         lang: signed.lang.code(),
@@ -148,16 +143,10 @@ pub async fn upload(State(state): State<AppState>, signed: Signed, Path(code): P
         return upload_page(&state, &signed, &code, StatusCode::UNPROCESSABLE_ENTITY, Some(t_msg(signed.lang, "web-import-no-file"))).await;
     }
     // The unit must be one she may edit before anything runs.
-    let today = crate::clock::today();
-    let Ok(mut tx) = state.store.read().await else { return unavailable() };
-    let unit = match crate::org::tree::find(&mut tx, &signed.scope, &code, today).await {
+    let unit = match unit_for(&state, &signed, &code, Right::Edit).await {
         Ok(u) => u,
-        Err(e) => return error_page(&e, signed.lang),
+        Err(response) => return response,
     };
-    if let Err(e) = signed.scope.ensure_edit(&mut tx, unit.id, today, &unit.code).await {
-        return error_page(&e, signed.lang);
-    }
-    drop(tx);
     let job = Job {
         owner: signed.user.id,
         unit_code: unit.code,
@@ -322,13 +311,5 @@ pub async fn errors(State(state): State<AppState>, signed: Signed, Path(id): Pat
         JobState::Done { errors: Some(bytes), .. } => bytes.clone(),
         _ => return message_page(StatusCode::NOT_FOUND, signed.lang, "web-not-found"),
     };
-    let disposition = "attachment; filename=\"loi-nhap-du-lieu.xlsx\"".to_string();
-    (
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
+    super::exports::workbook(bytes, "loi-nhap-du-lieu")
 }

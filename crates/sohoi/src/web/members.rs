@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::AppState;
-use super::pages::{error_page, message_page, render, unavailable};
+use super::pages::{Right, error_page, message_page, render, unavailable, unit_for};
 use super::session::Signed;
 use crate::auth::sessions::same_token;
 use crate::auth::users::User;
@@ -393,15 +393,10 @@ async fn form_page(
     status: StatusCode,
 ) -> Response {
     let t = translator(signed.lang);
-    let today = crate::clock::today();
-    let Ok(mut tx) = state.store.read().await else { return unavailable() };
-    let unit = match crate::org::tree::find(&mut tx, &signed.scope, code, today).await {
+    let unit = match unit_for(state, signed, code, Right::Edit).await {
         Ok(u) => u,
-        Err(e) => return error_page(&e, signed.lang),
+        Err(response) => return response,
     };
-    if let Err(e) = signed.scope.ensure_edit(&mut tx, unit.id, today, &unit.code).await {
-        return error_page(&e, signed.lang);
-    }
     // Whoever adds a member records what she knows; only a caller with the grant sees (and
     // so corrects) the sensitive fields of a stored record.
     let sensitive = matches!(mode, FormMode::Add) || signed.scope.sees_sensitive();

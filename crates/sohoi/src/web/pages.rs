@@ -60,6 +60,28 @@ pub async fn not_found(State(state): State<AppState>, parts: Parts) -> Response 
     message_page(StatusCode::NOT_FOUND, session::language(&parts, state.lang), "web-not-found")
 }
 
+/// What a page needs the caller to be allowed to do at its unit.
+pub enum Right {
+    /// Change members (officers and above).
+    Edit,
+    /// Manage accounts and the tree (chairs and administrators).
+    Manage,
+}
+
+/// The unit `code` as it stands today, if the caller holds `right` there; otherwise the page
+/// that says why (not found outside her scope, forbidden within it).
+pub async fn unit_for(state: &AppState, signed: &Signed, code: &str, right: Right) -> Result<crate::org::Unit, Response> {
+    let today = crate::clock::today();
+    let Ok(mut tx) = state.store.read().await else { return Err(unavailable()) };
+    let unit = crate::org::tree::find(&mut tx, &signed.scope, code, today).await.map_err(|e| error_page(&e, signed.lang))?;
+    let allowed = match right {
+        Right::Edit => signed.scope.ensure_edit(&mut tx, unit.id, today, &unit.code).await,
+        Right::Manage => signed.scope.ensure_manage(&mut tx, unit.id, today, &unit.code).await,
+    };
+    allowed.map_err(|e| error_page(&e, signed.lang))?;
+    Ok(unit)
+}
+
 pub async fn health(State(state): State<AppState>) -> Response {
     let ok = match state.store.read().await {
         Ok(mut tx) => crate::org::store::max_id(&mut tx).await.is_ok(),

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::AppState;
-use super::pages::{error_page, message_page, render, unavailable};
+use super::pages::{Right, message_page, render, unavailable, unit_for};
 use super::session::Signed;
 use crate::auth::sessions::same_token;
 use crate::auth::users::User;
@@ -62,14 +62,10 @@ async fn page(
     applied: bool,
 ) -> Response {
     let today = crate::clock::today();
-    let Ok(mut tx) = state.store.read().await else { return unavailable() };
-    let unit = match crate::org::tree::find(&mut tx, &signed.scope, code, today).await {
+    let unit = match unit_for(state, signed, code, Right::Manage).await {
         Ok(u) => u,
-        Err(e) => return error_page(&e, signed.lang),
+        Err(response) => return response,
     };
-    if let Err(e) = signed.scope.ensure_manage(&mut tx, unit.id, today, &unit.code).await {
-        return error_page(&e, signed.lang);
-    }
     let (impact, error) = match outcome {
         Some(Ok(i)) => (Some(i), None),
         Some(Err(m)) => (None, Some(m)),

@@ -229,6 +229,9 @@ fn read_sheets(
 ) {
     let send = |m: Message| out.blocking_send(m).is_ok();
     for (index, name) in sheets.iter().enumerate() {
+        if out.is_closed() {
+            return; // the database side stopped (an error, or the import was cancelled)
+        }
         let mut top: Vec<Row> = Vec::new();
         let mut mapping: Option<Mapping> = None;
         let mut chunk: Vec<Parsed> = Vec::with_capacity(CHUNK);
@@ -243,6 +246,18 @@ fn read_sheets(
                 }
             }
         };
+        // Finds the header among the rows read so far, announces the sheet and hands on the
+        // rows under the header; false when there is nothing more to read in this sheet.
+        let start = |top: &mut Vec<Row>, chunk: &mut Vec<Parsed>| -> (Option<Mapping>, bool) {
+            let mapping = header::detect(top, custom);
+            if !announce(&send, name, mapping.as_ref(), top) {
+                return (mapping, false);
+            }
+            let Some(m) = &mapping else { return (mapping, false) };
+            let rows: Vec<Row> = top.drain(..).filter(|r| r.number > m.header_row).collect();
+            let go_on = rows.into_iter().all(|row| handle(row, m, chunk));
+            (mapping, go_on)
+        };
         let result = book.rows(name, limits, |row| {
             control.rows_read.fetch_add(1, Ordering::Relaxed);
             if control.cancelled.load(Ordering::Relaxed) {
@@ -255,19 +270,10 @@ fn read_sheets(
             if top.len() < header::SEARCH_ROWS {
                 return Ok(true);
             }
-            // Enough rows to find the header: announce the sheet and read on.
-            mapping = header::detect(&top, custom);
             announced = true;
-            if !announce(&send, name, mapping.as_ref(), &top) {
-                return Ok(false);
-            }
-            let Some(m) = &mapping else { return Ok(false) };
-            for row in top.drain(..).filter(|r| r.number > m.header_row) {
-                if !handle(row, m, &mut chunk) {
-                    return Ok(false);
-                }
-            }
-            Ok(true)
+            let (found, go_on) = start(&mut top, &mut chunk);
+            mapping = found;
+            Ok(go_on)
         });
         if let Err(e) = result {
             send(Message::Failed(e));
@@ -275,17 +281,7 @@ fn read_sheets(
         }
         if !announced {
             // A sheet shorter than the header search.
-            mapping = header::detect(&top, custom);
-            if !announce(&send, name, mapping.as_ref(), &top) {
-                return;
-            }
-            if let Some(m) = &mapping {
-                for row in top.drain(..).filter(|r| r.number > m.header_row) {
-                    if !handle(row, m, &mut chunk) {
-                        return;
-                    }
-                }
-            }
+            start(&mut top, &mut chunk);
         }
         if !chunk.is_empty() && !send(Message::Rows(chunk)) {
             return;

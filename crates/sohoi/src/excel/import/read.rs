@@ -120,10 +120,14 @@ fn unreadable(e: impl std::fmt::Display) -> Error {
     Error::File(e.to_string())
 }
 
+/// The file's bytes, shared: calamine tries each format on its own copy of the reader, and
+/// a copy of this is a pointer, not the file again.
+type Bytes = Cursor<std::sync::Arc<[u8]>>;
+
 /// A workbook opened for reading.
 pub enum Book {
-    Xlsx(Box<Xlsx<Cursor<Vec<u8>>>>),
-    Other(Box<Sheets<Cursor<Vec<u8>>>>),
+    Xlsx(Box<Xlsx<Bytes>>),
+    Other(Box<Sheets<Bytes>>),
 }
 
 /// Checks what a zip declares before any of it is unpacked (a small file that unpacks to
@@ -147,12 +151,9 @@ impl Book {
             return Err(Error::invalid("file", "invalid-file-too-large"));
         }
         check_zip(&bytes, limits)?;
-        let is_zip = bytes.starts_with(b"PK\x03\x04");
-        let cursor = Cursor::new(bytes);
-        if is_zip && let Ok(book) = Xlsx::new(cursor.clone()) {
-            return Ok(Book::Xlsx(Box::new(book)));
-        }
-        match calamine::open_workbook_auto_from_rs(cursor) {
+        match calamine::open_workbook_auto_from_rs(Cursor::new(std::sync::Arc::<[u8]>::from(bytes))) {
+            // .xlsx is read cell by cell; the others whole.
+            Ok(Sheets::Xlsx(book)) => Ok(Book::Xlsx(Box::new(book))),
             Ok(book) => Ok(Book::Other(Box::new(book))),
             Err(_) => Err(Error::invalid("file", "invalid-file-not-workbook")),
         }
