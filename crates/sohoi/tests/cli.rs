@@ -86,6 +86,31 @@ async fn a_database_from_a_newer_sohoi_is_refused() {
 }
 
 #[tokio::test]
+async fn a_backup_restores_to_the_same_statistics() {
+    let db = TestDb::new().await;
+    let out = sohoi(&db.url, &["demo", "--province", "12", "--members", "2000", "--seed", "5", "--no-serve"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("backup");
+    let out = sohoi(&db.url, &["backup", "--to", file.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A second backup never overwrites the first.
+    assert_clear_failure(&sohoi(&db.url, &["backup", "--to", file.to_str().expect("utf-8")]), "Không sao lưu được");
+    let restored = if helpers::engine() == "postgres" {
+        let url = helpers::empty_pg_database().await;
+        let out = Command::new("pg_restore").arg("--no-owner").arg("-d").arg(&url).arg(&file).output().expect("pg_restore");
+        assert!(out.status.success(), "{}", stderr(&out));
+        url
+    } else {
+        file.display().to_string()
+    };
+    let stats = |url: &str| stdout(&sohoi(url, &["stats", "12", "--json"]));
+    assert_eq!(stats(&restored), stats(&db.url));
+    let check = sohoi(&restored, &["check"]);
+    assert!(check.status.success(), "{}", stdout(&check));
+}
+
+#[tokio::test]
 async fn the_demo_is_the_same_for_the_same_seed_and_checks_clean() {
     let (a, b) = (TestDb::new().await, TestDb::new().await);
     for db in [&a, &b] {

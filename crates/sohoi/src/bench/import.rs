@@ -1,8 +1,8 @@
 //! The import figure of issue 5, side by side in one run: a member workbook of N rows is
 //! built (deterministically), streamed by the calamine crate alone (the floor), read by
 //! pandas.read_excel (where Python has pandas), and imported by sohoi — validated and
-//! committed into a fresh SQLite database of the national tree — with the peak memory of
-//! the import itself.
+//! committed into a fresh database of the national tree (a SQLite file in the work
+//! directory, or the empty database given) — with the peak memory of the import itself.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -92,7 +92,8 @@ fn secs(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64())
 }
 
-pub async fn run(rows: usize, dir: &Path) -> anyhow::Result<()> {
+/// `database`: an empty database to import into; by default a new SQLite file in `dir`.
+pub async fn run(rows: usize, dir: &Path, database: Option<&str>) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
     let file = dir.join(format!("members-{rows}.xlsx"));
     if !file.exists() {
@@ -110,11 +111,21 @@ pub async fn run(rows: usize, dir: &Path) -> anyhow::Result<()> {
     calamine.sort();
 
     // A fresh database of the national tree, the commune given its branches.
-    let db = dir.join("import-bench.db");
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-    }
-    let store = crate::store::connect(&format!("sqlite://{}", db.display()), 4).await?;
+    let url = match database {
+        Some(url) => url.to_string(),
+        None => {
+            let db = dir.join("import-bench.db");
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+            }
+            format!("sqlite://{}", db.display())
+        }
+    };
+    let store = crate::store::connect(&url, 4).await?;
+    let engine = match store.engine() {
+        crate::store::Engine::Sqlite => "SQLite",
+        crate::store::Engine::Postgres => "PostgreSQL",
+    };
     crate::store::migrate(&store).await?;
     let mut tx = store.begin().await?;
     crate::org::reference::init(&mut tx).await?;
@@ -161,7 +172,7 @@ pub async fn run(rows: usize, dir: &Path) -> anyhow::Result<()> {
     crate::say!("|---|---:|---:|");
     crate::say!("| calamine streaming every cell (median of 3) | {} | 1.00 |", secs(floor));
     crate::say!(
-        "| sohoi import: read, validate, commit to SQLite (peak memory {} MB) | {} | {:.2} |",
+        "| sohoi import: read, validate, commit to {engine} (peak memory {} MB) | {} | {:.2} |",
         peak.map_or("?".into(), |p| p.to_string()),
         secs(ours),
         ours.as_secs_f64() / floor.as_secs_f64()

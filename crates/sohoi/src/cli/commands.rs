@@ -169,18 +169,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::stats::set_population(&mut tx, unit.id, year, women).await?;
             tx.commit().await?;
         }
-        Command::Bench { iterations, baseline_runs, import_rows, import_only, work_dir } => {
+        Command::Bench { iterations, baseline_runs, import_rows, import_only, work_dir, import_db } => {
             if !import_only {
                 let store = open(&cli.db).await?;
                 crate::bench::run(&store, iterations, baseline_runs).await?;
             }
             if import_rows > 0 {
-                crate::bench::import::run(import_rows, &work_dir).await?;
+                crate::bench::import::run(import_rows, &work_dir, import_db.as_deref()).await?;
             }
         }
         Command::Backup { to } => {
             let store = open(&cli.db).await?;
-            crate::store::backup(&store, &to)
+            crate::store::backup(&store, &cli.db, &to)
                 .await
                 .map_err(|e| anyhow::anyhow!(t.msg_with("cli-backup-failed", &Args::new().with("reason", e))))?;
             crate::say!("{}", t.msg_with("cli-written", &Args::new().with("path", to.display().to_string())));

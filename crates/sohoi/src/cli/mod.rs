@@ -132,9 +132,14 @@ pub enum Command {
         /// Where the import benchmark keeps its workbook and scratch database.
         #[arg(long, default_value = "bench-work")]
         work_dir: std::path::PathBuf,
+        /// An empty database for the import benchmark to import into (default: a new SQLite
+        /// file in --work-dir); give a PostgreSQL URL to measure the import on PostgreSQL.
+        #[arg(long)]
+        import_db: Option<String>,
     },
-    /// Copy the database to a new file while it is in use (SQLite: a consistent snapshot,
-    /// written with VACUUM INTO). The copy is itself a database: restore by using it.
+    /// Copy the database to a new file while it is in use, from one consistent snapshot.
+    /// SQLite: the copy is itself a database (restore by using it). PostgreSQL: a pg_dump
+    /// archive (restore with `pg_restore -d NEW_DATABASE FILE`; pg_dump must be installed).
     Backup {
         /// The file to write (must not exist).
         #[arg(long)]

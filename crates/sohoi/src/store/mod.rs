@@ -100,9 +100,12 @@ pub enum Engine {
 /// The end of an open validity interval.
 pub const OPEN_END: time::Date = time::macros::date!(9999 - 12 - 31);
 
-/// Writes a consistent copy of the database to `to` while others read and write it: SQLite's
-/// `VACUUM INTO` reads one snapshot. PostgreSQL is backed up with its own tools (pg_dump).
-pub async fn backup(store: &Store, to: &std::path::Path) -> Result<(), String> {
+/// Writes a consistent copy of the database at `url` to `to` while others read and write it.
+/// SQLite: `VACUUM INTO` reads one snapshot into a file that is itself a database (restore by
+/// using it). PostgreSQL: `pg_dump --format=custom` reads one snapshot (restore with
+/// `pg_restore -d NEW_DATABASE FILE`); PostgreSQL's own tool is the one its operators trust,
+/// and it must be on the PATH.
+pub async fn backup(store: &Store, url: &str, to: &std::path::Path) -> Result<(), String> {
     if to.exists() {
         return Err(format!("{} exists", to.display()));
     }
@@ -111,6 +114,22 @@ pub async fn backup(store: &Store, to: &std::path::Path) -> Result<(), String> {
             let path = to.to_str().ok_or("the path is not UTF-8")?.to_string();
             sqlx::query("vacuum into $1").bind(path).execute(pool).await.map(|_| ()).map_err(|e| e.to_string())
         }
-        Store::Postgres(_) => Err("PostgreSQL: use pg_dump".into()),
+        Store::Postgres(_) => {
+            let out = tokio::process::Command::new("pg_dump")
+                .arg("--format=custom")
+                .arg("--file")
+                .arg(to)
+                .arg("--dbname")
+                .arg(url)
+                .output()
+                .await
+                .map_err(|e| format!("pg_dump: {e}"))?;
+            if out.status.success() {
+                Ok(())
+            } else {
+                let _ = std::fs::remove_file(to);
+                Err(format!("pg_dump: {}", String::from_utf8_lossy(&out.stderr).trim()))
+            }
+        }
     }
 }

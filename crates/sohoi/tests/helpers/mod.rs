@@ -70,6 +70,13 @@ async fn admin(sql: &str) {
     pool.close().await;
 }
 
+/// The URL of a new, empty PostgreSQL database (for restoring a backup into).
+pub async fn empty_pg_database() -> String {
+    let name = format!("sohoi_t_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+    admin(&format!("create database {name}")).await;
+    pg_url(&name)
+}
+
 /// A fresh database holding the national tree.
 pub struct TestDb {
     pub store: Store,
