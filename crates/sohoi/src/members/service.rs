@@ -108,13 +108,21 @@ async fn refuse_active_duplicate(tx: &mut Tx, scope: &Scope, nid: Option<&str>, 
 }
 
 async fn province_of(tx: &mut Tx, unit: &Unit, at: Date) -> Result<i64> {
-    org::tree::province_of(tx, unit, at).await?.ok_or_else(|| Error::invalid("unit", "invalid-unit-level"))
+    province_in(&org::tree::path(tx, unit, at).await?)
+}
+
+/// The province in a unit's path (the ledger's partition key).
+fn province_in(path: &[Unit]) -> Result<i64> {
+    path.iter().find(|u| u.kind == UnitKind::Province).map(|u| u.id).ok_or_else(|| Error::invalid("unit", "invalid-unit-level"))
 }
 
 /// The commune-level unit above (or at) `unit`, where duplicates are looked for.
 async fn commune_of(tx: &mut Tx, unit: &Unit, at: Date) -> Result<i64> {
-    let path = org::tree::path(tx, unit, at).await?;
-    Ok(path.iter().find(|u| matches!(u.kind, UnitKind::Commune | UnitKind::Agency)).map_or(unit.id, |u| u.id))
+    Ok(commune_in(&org::tree::path(tx, unit, at).await?, unit))
+}
+
+fn commune_in(path: &[Unit], unit: &Unit) -> i64 {
+    path.iter().find(|u| matches!(u.kind, UnitKind::Commune | UnitKind::Agency)).map_or(unit.id, |u| u.id)
 }
 
 /// Members who may be the same person as `input` if she were added to `unit_code`: same
@@ -170,11 +178,12 @@ pub async fn add(tx: &mut Tx, scope: &Scope, unit_code: &str, input: MemberInput
     scope.ensure_edit(tx, unit.id, today, &unit.code).await?;
     check_new(&unit, &input, today)?;
     refuse_active_duplicate(tx, scope, input.national_id.as_ref().map(|n| n.as_str()), None).await?;
-    let commune = commune_of(tx, &unit, today).await?;
+    let path = org::tree::path(tx, &unit, today).await?;
+    let commune = commune_in(&path, &unit);
     let name_fold = crate::text::fold(input.full_name.as_str());
     let rows = store::similar_under(tx, &name_fold, input.birth.map(|b| b.year), commune, today).await?;
     let similar = visible_similar(tx, scope, rows).await?;
-    let province = province_of(tx, &unit, today).await?;
+    let province = province_in(&path)?;
     let id = store::insert(tx, province, unit.id, &input).await?;
     let class = input.class();
     let now = crate::clock::now_text();

@@ -74,6 +74,19 @@ pub async fn ancestor_ids(tx: &mut Tx, unit: i64, at: Date) -> Result<Vec<i64>, 
     on_engine!(tx, c => sqlx::query_scalar(sql).bind(unit).bind(at).fetch_all(&mut **c).await)
 }
 
+/// The ancestors of `unit` at `at`, the root first and the unit itself last, in one statement
+/// (a page's breadcrumb and every write's look-ups go through it).
+pub async fn ancestors(tx: &mut Tx, unit: i64, at: Date) -> Result<Vec<Unit>, sqlx::Error> {
+    let sql = format!(
+        "select {UNIT_COLUMNS} from unit_closure c join units u on u.id = c.ancestor_id \
+         where c.descendant_id = $1 and c.valid_from <= $2 and c.valid_to > $2 order by c.depth desc"
+    );
+    on_engine!(tx, c => {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(unit).bind(at).fetch_all(&mut **c).await?;
+        rows.iter().map(|r| unit_from_row(r, 0)).collect()
+    })
+}
+
 /// The ancestors of `unit` at `at` with their kinds, the unit itself first.
 pub async fn ancestors_with_kind(tx: &mut Tx, unit: i64, at: Date) -> Result<Vec<(i64, UnitKind)>, sqlx::Error> {
     let sql = "select c.ancestor_id, u.kind from unit_closure c join units u on u.id = c.ancestor_id \

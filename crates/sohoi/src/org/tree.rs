@@ -2,7 +2,7 @@
 
 use time::Date;
 
-use super::model::{Unit, UnitCode, UnitKind};
+use super::model::{Unit, UnitCode};
 use super::store;
 use crate::auth::scope::{Roots, Scope};
 use crate::error::{Error, Result};
@@ -52,17 +52,7 @@ pub async fn children(tx: &mut Tx, scope: &Scope, unit: &Unit, at: Date) -> Resu
 
 /// The chain from the root down to `unit` at `at` (for breadcrumbs and the province key).
 pub async fn path(tx: &mut Tx, unit: &Unit, at: Date) -> Result<Vec<Unit>> {
-    let ids = store::ancestor_ids(tx, unit.id, at).await?;
-    let mut chain = Vec::with_capacity(ids.len());
-    for id in ids.into_iter().rev() {
-        chain.extend(store::by_id(tx, id, at).await?);
-    }
-    Ok(chain)
-}
-
-/// The province a unit belongs to at `at` (itself for a province; `None` for the centre).
-pub async fn province_of(tx: &mut Tx, unit: &Unit, at: Date) -> Result<Option<i64>> {
-    Ok(path(tx, unit, at).await?.into_iter().find(|u| u.kind == UnitKind::Province).map(|u| u.id))
+    Ok(store::ancestors(tx, unit.id, at).await?)
 }
 
 /// Units whose name contains `query` ignoring case and diacritics, within the caller's scope.
