@@ -94,6 +94,7 @@ pub async fn build(store: &Store, options: &DemoOptions, progress: impl Fn(u64, 
     members_store::reset_sequences(&mut tx).await?;
     crate::org::store::set_meta(&mut tx, "demo", &format!("members={} seed={}", options.members, options.seed)).await?;
     tx.commit().await?;
+    crate::store::after_bulk_load(store).await?;
     Ok(report)
 }
 

@@ -100,6 +100,16 @@ pub enum Engine {
 /// The end of an open validity interval.
 pub const OPEN_END: time::Date = time::macros::date!(9999 - 12 - 31);
 
+/// After a bulk load: PostgreSQL gets its planner statistics and visibility map at once
+/// (`VACUUM ANALYZE`), rather than whenever autovacuum comes by, if it runs at all; without
+/// them it plans a national register as if it were empty. SQLite plans without statistics.
+pub async fn after_bulk_load(store: &Store) -> Result<(), sqlx::Error> {
+    if let Store::Postgres(pool) = store {
+        sqlx::query("vacuum (analyze)").execute(pool).await?;
+    }
+    Ok(())
+}
+
 /// Writes a consistent copy of the database at `url` to `to` while others read and write it.
 /// SQLite: `VACUUM INTO` reads one snapshot into a file that is itself a database (restore by
 /// using it). PostgreSQL: `pg_dump --format=custom` reads one snapshot (restore with
