@@ -47,6 +47,18 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Store, ConnectEr
     Ok(Store::Sqlite(pool))
 }
 
+/// A connection URL without its password, and the password: for handing a URL to another
+/// program (pg_dump) without showing the password in the process list.
+pub(super) fn without_password(url: &str) -> (String, Option<String>) {
+    if let (Some(scheme), Some(at)) = (url.find("://"), url.rfind('@'))
+        && at > scheme
+        && let Some((user, password)) = url[scheme + 3..at].split_once(':')
+    {
+        return (format!("{}{}{}", &url[..scheme + 3], user, &url[at..]), Some(password.to_string()));
+    }
+    (url.to_string(), None)
+}
+
 /// Hides a password in a connection URL before it reaches a message or a log.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -72,6 +84,13 @@ fn plain(e: &sqlx::Error) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_password_is_taken_out_of_the_url() {
+        let (url, password) = super::without_password("postgres://sohoi:s3cr@t@db:5432/x");
+        assert_eq!((url.as_str(), password.as_deref()), ("postgres://sohoi@db:5432/x", Some("s3cr@t")));
+        assert_eq!(super::without_password("postgres://sohoi@db/x"), ("postgres://sohoi@db/x".to_string(), None));
+    }
+
     #[test]
     fn passwords_never_reach_messages() {
         assert_eq!(super::redact("postgres://sohoi:secret@db/x"), "postgres://sohoi:***@db/x");

@@ -125,7 +125,13 @@ pub async fn backup(store: &Store, url: &str, to: &std::path::Path) -> Result<()
             sqlx::query("vacuum into $1").bind(path).execute(pool).await.map(|_| ()).map_err(|e| e.to_string())
         }
         Store::Postgres(_) => {
-            let out = tokio::process::Command::new("pg_dump")
+            // The password goes by the environment, never on pg_dump's command line.
+            let (url, password) = connect::without_password(url);
+            let mut command = tokio::process::Command::new("pg_dump");
+            if let Some(password) = password {
+                command.env("PGPASSWORD", password);
+            }
+            let out = command
                 .arg("--format=custom")
                 .arg("--file")
                 .arg(to)
