@@ -122,10 +122,7 @@ pub async fn run(rows: usize, dir: &Path, database: Option<&str>) -> anyhow::Res
         }
     };
     let store = crate::store::connect(&url, 4).await?;
-    let engine = match store.engine() {
-        crate::store::Engine::Sqlite => "SQLite",
-        crate::store::Engine::Postgres => "PostgreSQL",
-    };
+    let engine = store.engine().name();
     crate::store::migrate(&store).await?;
     let mut tx = store.begin().await?;
     crate::org::reference::init(&mut tx).await?;

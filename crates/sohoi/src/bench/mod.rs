@@ -243,10 +243,7 @@ pub async fn run(store: &Store, iterations: usize, baseline_runs: usize) -> anyh
 fn header(store: &Store, members: i64) -> String {
     format!(
         "Database: {} engine, {} members. {}\n\n| what | target | median ms | p99 ms | min–max ms | runs |\n|---|---|---:|---:|---:|---:|",
-        match store.engine() {
-            crate::store::Engine::Sqlite => "SQLite",
-            crate::store::Engine::Postgres => "PostgreSQL",
-        },
+        store.engine().name(),
         members,
         machine::describe()
     )

@@ -47,29 +47,28 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Store, ConnectEr
     Ok(Store::Sqlite(pool))
 }
 
+/// Where the password sits in a connection URL (`scheme://user:password@host…`), if it has one.
+fn password_span(url: &str) -> Option<std::ops::Range<usize>> {
+    let start = url.find("://")? + 3;
+    let at = url.rfind('@').filter(|at| *at > start)?;
+    let colon = url[start..at].find(':')? + start;
+    Some(colon + 1..at)
+}
+
 /// A connection URL without its password, and the password: for handing a URL to another
 /// program (pg_dump) without showing the password in the process list.
 pub(super) fn without_password(url: &str) -> (String, Option<String>) {
-    if let (Some(scheme), Some(at)) = (url.find("://"), url.rfind('@'))
-        && at > scheme
-        && let Some((user, password)) = url[scheme + 3..at].split_once(':')
-    {
-        return (format!("{}{}{}", &url[..scheme + 3], user, &url[at..]), Some(password.to_string()));
+    match password_span(url) {
+        Some(span) => (format!("{}{}", &url[..span.start - 1], &url[span.end..]), Some(url[span].to_string())),
+        None => (url.to_string(), None),
     }
-    (url.to_string(), None)
 }
 
 /// Hides a password in a connection URL before it reaches a message or a log.
 fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
+    match password_span(url) {
+        Some(span) => format!("{}***{}", &url[..span.start], &url[span.end..]),
+        None => url.to_string(),
     }
 }
 

@@ -97,6 +97,16 @@ pub enum Engine {
     Postgres,
 }
 
+impl Engine {
+    /// The engine's name, as reports print it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "SQLite",
+            Engine::Postgres => "PostgreSQL",
+        }
+    }
+}
+
 /// The end of an open validity interval.
 pub const OPEN_END: time::Date = time::macros::date!(9999 - 12 - 31);
 
