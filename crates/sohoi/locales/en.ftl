@@ -402,3 +402,24 @@ role-viewer = Viewer
 role-officer = Officer
 role-chair = Chair
 role-admin = Administrator
+
+## Reference data: correcting a tree built from the draft code list
+audit-reference-code = Unit code corrected to the official list
+audit-reference-spelling = Unit name spelling corrected
+audit-reference-kind = Administrative kind changed
+audit-reference-corrected = Administrative unit list updated
+reference-draft-init-refused = This database was built from the draft code list (before Decision 19/2025/QĐ-TTg). Run "sohoi reference correct" before initialising again.
+reference-draft-warning = Warning: the tree carries unit codes from the draft list, which differ from the official codes of Decision 19/2025/QĐ-TTg for 124 communes and wards. Run "sohoi reference correct" to preview and correct them (members, history, accounts and reports are kept).
+reference-nothing-to-correct = The tree follows the official list: nothing to correct.
+reference-codes = Code changes: { $count } units ({ $branches } branch and group codes follow)
+reference-branches-follow = { $count } branches follow
+reference-spellings = Spelling corrections (undated): { $count } names
+reference-kinds = Later changes of kind (dated): { $count } units
+reference-kinds-need-date = Changes of kind need the decision's date: add --changes-on DATE. Without it they are left for a later run.
+reference-skipped = Left alone: { $count } lines
+reference-skip-name = { $code }: the database calls it "{ $found }", the list "{ $expected }" — kept
+reference-skip-taken = { $from } → { $to }: code { $to } belongs to another unit ({ $holder })
+reference-skip-missing = { $code } { $name }: not in the database
+reference-preview = Preview: nothing changed. Add --apply to do it.
+reference-applied = Corrected: { $codes } unit codes, { $branches } branch codes, { $spellings } names, { $kinds } changes of kind. Every change is in the audit log.
+reference-kinds-pending = { $count } changes of kind not yet made: run again with --changes-on DATE.

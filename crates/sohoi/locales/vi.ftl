@@ -402,3 +402,24 @@ role-viewer = Xem
 role-officer = Cán bộ nghiệp vụ
 role-chair = Chủ tịch
 role-admin = Quản trị
+
+## Reference data: correcting a tree built from the draft code list
+audit-reference-code = Sửa mã đơn vị theo danh mục chính thức
+audit-reference-spelling = Sửa chính tả tên đơn vị
+audit-reference-kind = Đổi loại đơn vị hành chính
+audit-reference-corrected = Cập nhật danh mục đơn vị hành chính
+reference-draft-init-refused = Cơ sở dữ liệu này được tạo từ danh mục mã dự thảo (trước Quyết định 19/2025/QĐ-TTg). Hãy chạy "sohoi reference correct" trước khi khởi tạo lại.
+reference-draft-warning = Cảnh báo: cây tổ chức mang mã đơn vị theo danh mục dự thảo, khác mã chính thức của Quyết định 19/2025/QĐ-TTg ở 124 xã, phường. Chạy "sohoi reference correct" để xem trước và sửa (giữ nguyên hội viên, lịch sử, tài khoản, báo cáo).
+reference-nothing-to-correct = Cây tổ chức đã theo danh mục chính thức: không có gì cần sửa.
+reference-codes = Đổi mã: { $count } đơn vị ({ $branches } mã chi hội, tổ hội đi theo)
+reference-branches-follow = { $count } chi hội theo mã mới
+reference-spellings = Sửa chính tả (không ghi ngày): { $count } tên
+reference-kinds = Đổi loại theo quyết định sau này (ghi ngày hiệu lực): { $count } đơn vị
+reference-kinds-need-date = Các thay đổi loại cần ngày của quyết định: thêm --changes-on NGÀY. Nếu không, chúng được để lại cho lần chạy sau.
+reference-skipped = Không sửa: { $count } dòng
+reference-skip-name = { $code }: tên trong cơ sở dữ liệu là "{ $found }", danh mục ghi "{ $expected }" — giữ nguyên
+reference-skip-taken = { $from } → { $to }: mã { $to } đang thuộc đơn vị khác ({ $holder })
+reference-skip-missing = { $code } { $name }: không có trong cơ sở dữ liệu
+reference-preview = Xem trước: chưa thay đổi gì. Thêm --apply để thực hiện.
+reference-applied = Đã sửa: { $codes } mã đơn vị, { $branches } mã chi hội, { $spellings } tên, { $kinds } thay đổi loại. Mọi thay đổi được ghi vào nhật ký.
+reference-kinds-pending = Còn { $count } thay đổi loại chưa thực hiện: chạy lại với --changes-on NGÀY.

@@ -41,6 +41,26 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// A place name folded for comparison: [`fold`], with typographic dashes and apostrophes
+/// taken as plain ones ("Chân Mây – Lăng Cô", "Ea H’leo"), so that two spellings of one
+/// official name compare equal.
+pub fn fold_name(s: &str) -> String {
+    fold(s)
+        .chars()
+        .map(|c| match c {
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+            '\u{2018}' | '\u{2019}' | '\u{02bc}' | '`' => '\'',
+            other => other,
+        })
+        .collect()
+}
+
+/// Whether two place names are the same name written differently (tone-mark placement,
+/// case, spaces, dashes, apostrophes).
+pub fn same_name(a: &str, b: &str) -> bool {
+    fold_name(a) == fold_name(b)
+}
+
 /// The Vietnamese collator (CLDR `vi` tailoring: a < ă < â, d < đ, tone order).
 pub fn collator() -> &'static CollatorBorrowed<'static> {
     static COLLATOR: OnceLock<CollatorBorrowed<'static>> = OnceLock::new();

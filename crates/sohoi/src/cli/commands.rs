@@ -86,6 +86,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Export(command) => super::excel::export(&cli.db, command, &scope, lang).await?,
         Command::Restructure(command) => super::restructure::run(&cli.db, command, &scope, lang).await?,
+        Command::Reference(command) => super::reference::run(&cli.db, command, lang).await?,
         Command::Stats { unit, as_of, json } => {
             let at = parse_date_arg(as_of.as_deref(), lang)?;
             let store = open(&cli.db).await?;

@@ -5,6 +5,7 @@ mod commands;
 mod excel;
 mod member;
 mod output;
+mod reference;
 mod restructure;
 
 use clap::{Parser, Subcommand};
@@ -86,6 +87,10 @@ pub enum Command {
     /// Each previews its impact; `--apply` makes it so.
     #[command(subcommand)]
     Restructure(restructure::RestructureCommand),
+    /// Reference data: `sohoi reference correct` brings a tree built from the draft code
+    /// list to the official codes of Decision 19/2025/QĐ-TTg.
+    #[command(subcommand)]
+    Reference(reference::ReferenceCommand),
     /// Accounts: `sohoi user add` creates the first administrator.
     #[command(subcommand)]
     User(UserCommand),

@@ -1,6 +1,7 @@
 //! The organisation tree with history: units, their names and parents over time, and the
 //! temporal closure that answers subtree questions in one query.
 
+pub mod correction;
 pub mod model;
 pub mod reference;
 pub mod restructure;

@@ -1,8 +1,10 @@
 //! The real national tree from the reference data: Vietnam's 34 provinces and 3,321
 //! communes, wards and special zones after the reform of 1 July 2025.
 //!
-//! Source: the General Statistics Office code lists (Decision 19/2025/QĐ-TTg), data version
-//! 2025-10-18; the project's copy is `data/vn-admin-units-2025.csv` (see `data/README.md`).
+//! Source: the official list and codes of Decision 19/2025/QĐ-TTg with the government's later
+//! changes, data as of August 2026; the project's copy is `data/vn-admin-units-2025.csv` (see
+//! `data/README.md`). Databases built from the earlier draft list are brought to it by
+//! [`super::correction`].
 
 use std::collections::{HashMap, HashSet};
 
@@ -12,7 +14,10 @@ use crate::clock::BEGINNING;
 use crate::store::Tx;
 
 pub const REFERENCE_CSV: &str = include_str!("../../../../data/vn-admin-units-2025.csv");
-pub const REFERENCE_SOURCE: &str = "General Statistics Office administrative unit codes, data version 2025-10-18";
+pub const REFERENCE_SOURCE: &str = "Decision 19/2025/QĐ-TTg official unit codes, with later changes, data as of 2026-08";
+/// What `meta.reference_data` says in a database built from the draft list (before the
+/// Decision): such a database needs `sohoi reference correct`.
+pub const DRAFT_SOURCE: &str = "General Statistics Office administrative unit codes, data version 2025-10-18";
 pub const CENTRAL_CODE: &str = "TW";
 pub const CENTRAL_NAME: &str = "Trung ương Hội LHPN Việt Nam";
 
@@ -28,7 +33,17 @@ pub struct ReferenceRow {
 }
 
 pub fn reference_rows() -> Result<Vec<ReferenceRow>, csv::Error> {
-    csv::Reader::from_reader(REFERENCE_CSV.as_bytes()).deserialize().collect()
+    parse_rows(REFERENCE_CSV)
+}
+
+/// Rows of a reference list in the same columns (the official one, or the draft in tests).
+pub fn parse_rows(csv_text: &str) -> Result<Vec<ReferenceRow>, csv::Error> {
+    csv::Reader::from_reader(csv_text.as_bytes()).deserialize().collect()
+}
+
+/// Whether the database's tree was built from the draft list and not yet corrected.
+pub async fn built_from_draft(tx: &mut Tx) -> Result<bool, sqlx::Error> {
+    Ok(store::get_meta(tx, "reference_data").await?.as_deref() == Some(DRAFT_SOURCE))
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -38,8 +53,17 @@ pub struct InitReport {
 }
 
 /// Creates whatever part of the national tree is missing; a second run changes nothing.
+/// A database built from the draft list is refused: adding the official units beside the
+/// draft ones would give some wards two units.
 pub async fn init(tx: &mut Tx) -> anyhow::Result<InitReport> {
-    let rows = reference_rows()?;
+    if built_from_draft(tx).await? {
+        return Err(crate::error::Error::Conflict { message: "reference-draft-init-refused", args: Default::default() }.into());
+    }
+    init_from(tx, &reference_rows()?, REFERENCE_SOURCE).await
+}
+
+/// Builds the tree from the given rows and records `source` as its reference data.
+pub async fn init_from(tx: &mut Tx, rows: &[ReferenceRow], source: &str) -> anyhow::Result<InitReport> {
     let existing: HashSet<String> =
         crate::on_engine!(tx, c => sqlx::query_scalar::<_, String>("select code from units").fetch_all(&mut **c).await)?
             .into_iter()
@@ -69,7 +93,7 @@ pub async fn init(tx: &mut Tx) -> anyhow::Result<InitReport> {
     )
     .await?;
     let mut provinces: HashMap<&str, i64> = HashMap::new();
-    for row in &rows {
+    for row in rows {
         let province_id = match provinces.get(row.province_code.as_str()) {
             Some(id) => *id,
             None => {
@@ -101,7 +125,7 @@ pub async fn init(tx: &mut Tx) -> anyhow::Result<InitReport> {
         ensure(tx, unit).await?;
     }
     if report.created > 0 {
-        store::set_meta(tx, "reference_data", REFERENCE_SOURCE).await?;
+        store::set_meta(tx, "reference_data", source).await?;
     }
     Ok(report)
 }

@@ -117,11 +117,23 @@ pub async fn serve(store: Store, addr: &str, lang: Lang) -> anyhow::Result<()> {
         addr.parse().map_err(|_| anyhow::anyhow!(t.msg_with("cli-bad-addr", &crate::i18n::Args::new().with("value", addr))))?;
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("{addr}: {e}"))?;
     let local = listener.local_addr()?;
+    warn_if_draft_codes(&store, lang).await;
     crate::say!("{}", t.msg_with("cli-serving", &crate::i18n::Args::new().with("url", format!("http://{local}/"))));
     let app = app(store.clone(), lang).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     store.close().await;
     Ok(())
+}
+
+/// Until `sohoi reference correct` has run on a tree built from the draft code list, every
+/// start says so: officers would otherwise find wards under codes the government never used.
+async fn warn_if_draft_codes(store: &Store, lang: Lang) {
+    let Ok(mut tx) = store.read().await else { return };
+    if let Ok(true) = crate::org::reference::built_from_draft(&mut tx).await {
+        let message = crate::i18n::translator(lang).msg("reference-draft-warning");
+        tracing::warn!("{message}");
+        eprintln!("{message}");
+    }
 }
 
 async fn shutdown_signal() {

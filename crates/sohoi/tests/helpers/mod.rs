@@ -105,6 +105,28 @@ impl TestDb {
         }
     }
 
+    /// A fresh database with the schema and nothing else (to build a tree of one's own).
+    pub async fn empty() -> Self {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let pid = std::process::id();
+        let db = if engine() == "postgres" {
+            let name = format!("sohoi_t_{pid}_{n}");
+            admin(&format!("create database {name}")).await;
+            let url = pg_url(&name);
+            let store = store::connect(&url, 4).await.expect("connect");
+            TestDb { store, url, path: None }
+        } else {
+            let dir = std::env::temp_dir().join(format!("sohoi-tests-{pid}"));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            let path = dir.join(format!("e{n}.db"));
+            let url = path.display().to_string();
+            let store = store::connect(&url, 4).await.expect("connect");
+            TestDb { store, url, path: Some(path) }
+        };
+        store::migrate(&db.store).await.expect("migrate");
+        db
+    }
+
     pub async fn tx(&self) -> Tx {
         self.store.begin().await.expect("begin")
     }
