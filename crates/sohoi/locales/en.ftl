@@ -52,6 +52,8 @@ conflict-national-id = This national ID belongs to { $name } (member { $id }), a
 conflict-national-id-elsewhere = This national ID belongs to an active member of another unit; ask the union above to transfer her
 invalid-joined-on-change = cannot be changed here: the join date is the date of the "joined" event in the ledger
 conflict-stale = Someone else saved this record while you were editing; reload it and make your change again
+conflict-unit-closed = This unit ended (merged or dissolved) while you were working; choose its successor
+conflict-busy = Many people are writing the same figures at once; try again in a moment
 warning-similar = Possible duplicate: { $name }, born { $birth }, member { $id }, unit { $unit } — please check
 
 ## Unit kinds

@@ -52,6 +52,8 @@ conflict-national-id = Số CCCD này đã thuộc hội viên { $name } (mã { 
 conflict-national-id-elsewhere = Số CCCD này đã thuộc một hội viên đang sinh hoạt ở đơn vị khác; hãy liên hệ cấp Hội quản lý để chuyển sinh hoạt
 invalid-joined-on-change = không sửa được ở đây: ngày vào Hội là ngày của sự kiện kết nạp trong sổ biến động
 conflict-stale = Hồ sơ đã được người khác cập nhật trong lúc bạn sửa; hãy tải lại và nhập lại thay đổi
+conflict-unit-closed = Đơn vị này đã kết thúc (sáp nhập hoặc giải thể) trong lúc bạn thao tác; hãy chọn đơn vị kế thừa
+conflict-busy = Nhiều người đang ghi cùng lúc vào cùng số liệu; hãy thử lại sau giây lát
 warning-similar = Có thể trùng: { $name }, sinh { $birth }, mã { $id }, đơn vị { $unit } — hãy kiểm tra lại
 
 ## Unit kinds

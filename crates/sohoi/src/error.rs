@@ -36,10 +36,18 @@ impl Error {
         Error::NotFound { what, key: key.into() }
     }
 
+    /// The database rolled the action back because others wrote the same rows at once (a
+    /// deadlock or serialization failure that outlasted `write_tx!`'s attempts): a conflict
+    /// to try again, not a fault.
+    pub fn is_contention(&self) -> bool {
+        crate::store::is_retryable(self)
+    }
+
     /// The message for a person, in `lang`.
     pub fn render(&self, lang: Lang) -> String {
         let t = crate::i18n::translator(lang);
         match self {
+            e if e.is_contention() => t.msg("conflict-busy"),
             Error::NotFound { what, key } => {
                 t.msg_with("error-not-found", &Args::new().with("what", t.msg(&format!("thing-{what}"))).with("key", key.clone()))
             }

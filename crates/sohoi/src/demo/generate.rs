@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rand::{Rng, SeedableRng};
@@ -7,11 +8,11 @@ use time::{Date, Duration, Month};
 use super::names::{self, weighted};
 use crate::clock::BEGINNING;
 use crate::members::domain::{BirthDate, FullName, NationalId, Phone, Sex};
+use crate::members::ledger::Bulk;
 use crate::members::model::{Class, EventKind, MemberInput, Status};
 use crate::members::store::{self as members_store, BulkEvent, BulkMember};
 use crate::org::UnitKind;
 use crate::org::store::{self as org_store, BulkUnit, CommuneChain};
-use crate::stats::batch::Batch;
 use crate::store::Store;
 
 #[derive(Clone, Debug)]
@@ -54,7 +55,6 @@ pub async fn build(store: &Store, options: &DemoOptions, progress: impl Fn(u64, 
 
     let shares = member_shares(&communes, options);
     let today = crate::clock::today();
-    let recorded_at = crate::clock::now_text();
     let mut ids = Ids { member: max_member, event: max_event };
     let mut report = DemoReport { communes: communes.len(), ..Default::default() };
     let mut serials: HashMap<(u16, i32), u32> = HashMap::new();
@@ -64,14 +64,13 @@ pub async fn build(store: &Store, options: &DemoOptions, progress: impl Fn(u64, 
         let end = communes[start..].iter().position(|c| c.province_id != province).map_or(communes.len(), |p| start + p);
         let mut tx = store.begin().await?;
         let mut province_population = 0;
-        let mut statistics = Batch::default();
+        let mut ledger = Bulk::new("demo");
         for (index, commune) in communes.iter().enumerate().take(end).skip(start) {
             let mut rng = ChaCha8Rng::seed_from_u64(options.seed.wrapping_mul(1_000_003).wrapping_add(index as u64));
             let generated = generate_commune(&mut rng, commune, shares[index], &mut next_unit, &mut ids, &mut serials, today);
             org_store::bulk_insert(&mut tx, &generated.branches, &[commune.id, commune.province_id, commune.central_id], BEGINNING).await?;
             members_store::bulk_insert(&mut tx, &generated.members).await?;
-            members_store::bulk_append(&mut tx, &generated.events, "demo", &recorded_at).await?;
-            add_statistics(&mut statistics, commune, &generated.events);
+            ledger.append(&mut tx, &generated.events, |e| Cow::Owned(counted_by(commune, e))).await?;
             crate::stats::set_population(&mut tx, commune.id, today.year(), generated.population).await?;
             province_population += generated.population;
             report.branches += generated.branches.len();
@@ -79,7 +78,7 @@ pub async fn build(store: &Store, options: &DemoOptions, progress: impl Fn(u64, 
             report.events += generated.events.len() as u64;
             progress(report.members, options.members);
         }
-        statistics.write(&mut tx).await?;
+        ledger.finish(&mut tx, None).await?;
         crate::stats::set_population(&mut tx, province, today.year(), province_population).await?;
         tx.commit().await?;
         start = end;
@@ -302,19 +301,17 @@ fn person(
     (input, class)
 }
 
-/// Adds one commune's events to the province's statistics, at the branch, the commune,
-/// the province and the centre. The demo's transfers are between branches of one commune:
-/// counted at the branches only (see `stats::counted_units`).
-fn add_statistics(statistics: &mut Batch, commune: &CommuneChain, events: &[BulkEvent]) {
-    for e in events {
-        let all = [
-            (e.unit_id, UnitKind::Branch),
-            (commune.id, UnitKind::Commune),
-            (commune.province_id, UnitKind::Province),
-            (commune.central_id, UnitKind::Central),
-        ];
-        let transfer = matches!(e.kind, EventKind::TransferredIn | EventKind::TransferredOut);
-        let units = if transfer { &all[..1] } else { &all[..] };
-        statistics.add(units, e.kind, &e.class, e.effective_on);
+/// The units that count one of a commune's events: the branch, the commune, the province
+/// and the centre. The demo's transfers are between branches of one commune: counted at the
+/// branches only (see `stats::counted_units`).
+fn counted_by(commune: &CommuneChain, e: &BulkEvent) -> Vec<(i64, UnitKind)> {
+    if matches!(e.kind, EventKind::TransferredIn | EventKind::TransferredOut) {
+        return vec![(e.unit_id, UnitKind::Branch)];
     }
+    vec![
+        (e.unit_id, UnitKind::Branch),
+        (commune.id, UnitKind::Commune),
+        (commune.province_id, UnitKind::Province),
+        (commune.central_id, UnitKind::Central),
+    ]
 }

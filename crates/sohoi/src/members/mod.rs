@@ -3,6 +3,7 @@
 pub mod codes;
 pub mod domain;
 pub mod input;
+pub mod ledger;
 pub mod model;
 pub mod service;
 pub mod store;

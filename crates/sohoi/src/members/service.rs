@@ -4,6 +4,7 @@
 use serde::Serialize;
 use time::Date;
 
+use super::ledger::{self, Audit};
 use super::model::{Event, EventKind, Member, MemberInput, Status};
 use super::store::{self, ListFilter, NewEvent};
 use crate::auth::Scope;
@@ -201,9 +202,9 @@ pub async fn add(tx: &mut Tx, scope: &Scope, unit_code: &str, input: MemberInput
         recorded_by: scope.actor(),
         recorded_at: &now,
     };
-    store::append(tx, &event).await?;
-    crate::stats::record(tx, unit.id, None, input.joined_on, EventKind::Joined, &class, None).await?;
-    audit::record(tx, scope.actor(), "member.add", Some(unit.id), Some(&id.to_string()), None).await?;
+    let subject = id.to_string();
+    let entry = Audit { action: "member.add", unit_id: Some(unit.id), subject: Some(&subject), detail: None };
+    ledger::record(tx, &[event], scope.actor(), entry).await?;
     Ok(Added { id, similar })
 }
 
@@ -361,9 +362,9 @@ pub async fn edit(tx: &mut Tx, scope: &Scope, id: i64, version: i32, mut input: 
         recorded_by: scope.actor(),
         recorded_at: &now,
     };
-    store::append(tx, &event).await?;
-    crate::stats::record(tx, old.unit_id, None, effective_on, EventKind::Corrected, &class, before.as_ref()).await?;
-    audit::record(tx, scope.actor(), "member.edit", Some(old.unit_id), Some(&id.to_string()), None).await?;
+    let subject = id.to_string();
+    let entry = Audit { action: "member.edit", unit_id: Some(old.unit_id), subject: Some(&subject), detail: None };
+    ledger::record(tx, &[event], scope.actor(), entry).await?;
     Ok(true)
 }
 
@@ -393,31 +394,30 @@ pub async fn transfer(
     let to_province = province_of(tx, &to, effective_on).await?;
     let class = member.class();
     let now = crate::clock::now_text();
-    for (kind, unit, other, province) in [
+    let events = [
         (EventKind::TransferredOut, member.unit_id, to.id, member.province_id),
         (EventKind::TransferredIn, to.id, member.unit_id, to_province),
-    ] {
-        let event = NewEvent {
-            province_id: province,
-            member_id: id,
-            kind,
-            effective_on,
-            unit_id: unit,
-            other_unit_id: Some(other),
-            class: &class,
-            before: None,
-            changes: None,
-            note,
-            recorded_by: scope.actor(),
-            recorded_at: &now,
-        };
-        store::append(tx, &event).await?;
-        crate::stats::record(tx, unit, Some(other), effective_on, kind, &class, None).await?;
-    }
+    ]
+    .map(|(kind, unit, other, province)| NewEvent {
+        province_id: province,
+        member_id: id,
+        kind,
+        effective_on,
+        unit_id: unit,
+        other_unit_id: Some(other),
+        class: &class,
+        before: None,
+        changes: None,
+        note,
+        recorded_by: scope.actor(),
+        recorded_at: &now,
+    });
+    let subject = id.to_string();
+    let entry = Audit { action: "member.transfer", unit_id: Some(member.unit_id), subject: Some(&subject), detail: Some(&to.code) };
+    ledger::record(tx, &events, scope.actor(), entry).await?;
     if !store::set_place(tx, id, version, Status::Active, to.id, to_province).await? {
         return Err(stale());
     }
-    audit::record(tx, scope.actor(), "member.transfer", Some(member.unit_id), Some(&id.to_string()), Some(&to.code)).await?;
     Ok(())
 }
 
@@ -480,13 +480,13 @@ async fn write_status_event(
         recorded_by: scope.actor(),
         recorded_at: &now,
     };
-    store::append(tx, &event).await?;
-    crate::stats::record(tx, member.unit_id, None, effective_on, kind, &class, None).await?;
+    let action = format!("member.{}", kind.as_str());
+    let subject = member.id.to_string();
+    let entry = Audit { action: &action, unit_id: Some(member.unit_id), subject: Some(&subject), detail: note };
+    ledger::record(tx, &[event], scope.actor(), entry).await?;
     if !store::set_place(tx, member.id, version, status, member.unit_id, member.province_id).await? {
         return Err(stale());
     }
-    audit::record(tx, scope.actor(), &format!("member.{}", kind.as_str()), Some(member.unit_id), Some(&member.id.to_string()), note)
-        .await?;
     Ok(())
 }
 

@@ -8,6 +8,7 @@
 //! on the day itself both ends of each transfer exist; lineage rows say which old unit
 //! became which new one.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -17,9 +18,9 @@ use super::{Unit, UnitKind, store};
 use crate::auth::{Scope, audit};
 use crate::error::{Error, Result};
 use crate::i18n::Args;
+use crate::members::ledger::Bulk;
 use crate::members::model::EventKind;
 use crate::members::store::{self as members_store, BulkEvent};
-use crate::stats::batch::Batch;
 use crate::store::Tx;
 
 /// What a restructuring did (or, previewed, would do).
@@ -146,10 +147,7 @@ async fn transfer_all(tx: &mut Tx, scope: &Scope, from: &Unit, to: &Unit, on: Da
     let from_province = from_chain.iter().find(|(_, k)| *k == UnitKind::Province).map_or(from.id, |(id, _)| *id);
     let ids = members_store::reserve_ids(tx, "member_events", members.len() * 2).await?;
     let mut events = Vec::with_capacity(members.len() * 2);
-    let mut batch = Batch::default();
     for ((member, class), pair) in members.iter().zip(ids.chunks(2)) {
-        batch.add(&out_units, EventKind::TransferredOut, class, on);
-        batch.add(&in_units, EventKind::TransferredIn, class, on);
         events.push(BulkEvent {
             id: pair[0],
             province_id: from_province,
@@ -171,9 +169,10 @@ async fn transfer_all(tx: &mut Tx, scope: &Scope, from: &Unit, to: &Unit, on: Da
             class: class.clone(),
         });
     }
-    members_store::bulk_append(tx, &events, scope.actor(), &crate::clock::now_text()).await?;
+    let mut ledger = Bulk::new(scope.actor());
+    ledger.append(tx, &events, |e| Cow::Borrowed(if e.kind == EventKind::TransferredOut { &out_units } else { &in_units })).await?;
     let moved = members_store::move_active(tx, from.id, to.id, province).await?;
-    batch.write(tx).await?;
+    ledger.finish(tx, None).await?;
     Ok(moved)
 }
 

@@ -12,8 +12,13 @@ const CHUNK: usize = 2000;
 
 /// Adds `deltas` to the monthly cells each unit in `units` keeps for `month`, and the stock
 /// deltas to the running totals: two statements, whatever the number of cells.
+///
+/// Rows are written in primary-key order, as [`super::batch::Batch`] writes them: every writer
+/// locks the cells it shares with others (the central union's, a province's) in one order,
+/// so that two writers wait for each other at most once, never in a cycle.
 pub async fn apply(tx: &mut Tx, units: &[(i64, UnitKind)], month: i32, deltas: &[CellDelta]) -> Result<(), sqlx::Error> {
-    let cells: Vec<(i64, UnitKind, &CellDelta)> = units.iter().flat_map(|(u, k)| deltas.iter().map(move |d| (*u, *k, d))).collect();
+    let mut cells: Vec<(i64, UnitKind, &CellDelta)> = units.iter().flat_map(|(u, k)| deltas.iter().map(move |d| (*u, *k, d))).collect();
+    cells.sort_by(|a, b| (a.0, a.2.measure, a.2.dim, &a.2.value).cmp(&(b.0, b.2.measure, b.2.dim, &b.2.value)));
     add_cells(
         tx,
         cells.iter().filter(|(_, k, d)| kept_monthly(d, *k)).map(|(u, _, d)| (*u, month, d.measure, d.dim, d.value.as_str(), d.n)),

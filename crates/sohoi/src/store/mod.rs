@@ -53,10 +53,14 @@ impl Store {
     }
 
     /// A transaction that only reads: a consistent snapshot that never waits for writers.
+    /// SQLite: a deferred transaction that never writes, so it never takes the write lock;
+    /// its snapshot starts at its first read. PostgreSQL: REPEATABLE READ, READ ONLY, so that
+    /// every statement sees the same snapshot — a report cannot straddle a commit — and a
+    /// write by mistake fails instead of happening.
     pub async fn read(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
             Store::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-            Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Store::Postgres(pool) => Tx::Postgres(pool.begin_with("begin isolation level repeatable read read only").await?),
         })
     }
 
@@ -106,6 +110,92 @@ impl Engine {
         }
     }
 }
+
+/// Runs `$body` in a write transaction of `$store`, with `$tx` bound to it (`&mut Tx`), and
+/// commits. A transaction the engine chose as the victim of a deadlock or a serialization
+/// failure runs again from the start, up to [`WRITE_ATTEMPTS`] times: what it read may have
+/// changed, so the whole body runs again, never only its end. Any other error rolls back and
+/// is returned. `$body` is an expression of type `crate::error::Result<T>`.
+///
+/// ```ignore
+/// let ok = sohoi::write_tx!(store, tx => service::transfer(tx, &scope, id, version, "00004", today, None).await)?;
+/// ```
+///
+/// A macro rather than a method taking an async closure: the future of a generic async
+/// closure cannot yet be shown to be `Send`, which every server task must be.
+#[macro_export]
+macro_rules! write_tx {
+    ($store:expr, $tx:ident => $body:expr) => {{
+        let store: &$crate::store::Store = &$store;
+        let mut attempt = 1;
+        loop {
+            let outcome: $crate::error::Result<_> = async {
+                let mut transaction = store.begin().await?;
+                let value = {
+                    let $tx = &mut transaction;
+                    $body
+                }?;
+                transaction.commit().await?;
+                Ok(value)
+            }
+            .await;
+            match outcome {
+                Err(e) if attempt < $crate::store::WRITE_ATTEMPTS && $crate::store::is_retryable(&e) => {
+                    $crate::store::before_retry(attempt, &e).await;
+                    attempt += 1;
+                }
+                other => break other,
+            }
+        }
+    }};
+}
+
+/// A short pause before running a transaction again, longer at each attempt, so that the
+/// transaction it collided with can finish.
+pub async fn before_retry(attempt: u32, e: &crate::error::Error) {
+    tracing::info!("giao dịch bị huỷ vì tranh chấp với giao dịch khác, chạy lại (lần {attempt}): {e}");
+    tokio::time::sleep(std::time::Duration::from_millis(5 * u64::from(attempt))).await;
+}
+
+/// How many times [`write_tx!`] runs a transaction the engine rolled back to break a
+/// deadlock or a serialization conflict.
+pub const WRITE_ATTEMPTS: u32 = 3;
+
+/// Whether the engine rolled the transaction back only because another one ran at the same
+/// time (PostgreSQL: serialization_failure, deadlock_detected), so that running it again can
+/// succeed.
+pub fn is_retryable(e: &crate::error::Error) -> bool {
+    match e {
+        crate::error::Error::Db(sqlx::Error::Database(db)) => matches!(db.code().as_deref(), Some("40001" | "40P01")),
+        _ => false,
+    }
+}
+
+/// Takes the write lock of each province in `provinces`, in ascending order, until the
+/// transaction ends (PostgreSQL advisory locks; SQLite has one writer at a time already).
+///
+/// Every writer to the ledger takes the locks of the provinces it touches before it writes,
+/// and all in one order, so two writers never wait for each other in a cycle: a transfer from
+/// Hà Nội to Hồ Chí Minh City and one the other way queue instead of deadlocking. Taken before
+/// a writer checks what it depends on (the unit is open, the member unchanged), the lock also
+/// makes the check and the write one step: a merge cannot close a unit in between.
+pub async fn lock_provinces(tx: &mut Tx, provinces: &[i64]) -> Result<(), sqlx::Error> {
+    let Tx::Postgres(c) = tx else { return Ok(()) };
+    let mut ids = provinces.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for id in ids {
+        sqlx::query("select pg_advisory_xact_lock($1, $2)")
+            .bind(PROVINCE_LOCK_SPACE)
+            .bind(i32::try_from(id).map_err(|e| sqlx::Error::Encode(e.into()))?)
+            .execute(&mut **c)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The first key of the two-key advisory locks that stand for provinces ("SH").
+const PROVINCE_LOCK_SPACE: i32 = 0x5348;
 
 /// The end of an open validity interval.
 pub const OPEN_END: time::Date = time::macros::date!(9999 - 12 - 31);

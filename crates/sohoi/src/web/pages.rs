@@ -48,6 +48,7 @@ pub fn error_page(e: &Error, lang: Lang) -> Response {
     match e {
         Error::NotFound { .. } => message_page(StatusCode::NOT_FOUND, lang, "web-not-found"),
         Error::Forbidden => message_page(StatusCode::FORBIDDEN, lang, "error-forbidden"),
+        e if e.is_contention() => message_page(StatusCode::CONFLICT, lang, "conflict-busy"),
         other => {
             tracing::error!("{other}");
             message_page(StatusCode::INTERNAL_SERVER_ERROR, lang, "web-error")

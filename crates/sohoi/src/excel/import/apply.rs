@@ -2,20 +2,21 @@
 //! register, and the writes — corrections through the service layer (ledger, statistics,
 //! audit), new members in bulk with their "joined" events and one batch of statistics.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use super::errors::Rejected;
 use super::header::Mapping;
 use super::{Parsed, Report, RowError, RowRepair, SheetReport};
-use crate::auth::{Scope, audit};
+use crate::auth::Scope;
 use crate::error::{Error, Result};
 use crate::i18n::{Lang, translator};
 use crate::members::input::RawMember;
+use crate::members::ledger::{self, Bulk};
 use crate::members::model::{EventKind, Member, MemberInput, Status};
 use crate::members::service;
 use crate::members::store::{self, BulkEvent, BulkMember};
 use crate::org::{Unit, UnitKind};
-use crate::stats::batch::Batch;
 use crate::store::Tx;
 
 /// Where the members of an import go, and what is known about them so far.
@@ -32,7 +33,8 @@ pub struct Target {
     seen: HashMap<u64, (usize, u32)>,
     /// Members already matched by a row of this file.
     matched: HashSet<i64>,
-    statistics: Batch,
+    /// The new members' events, appended chunk by chunk, their statistics written at the end.
+    ledger: Bulk,
     today: time::Date,
 }
 
@@ -73,7 +75,7 @@ impl Target {
             editable: HashMap::new(),
             seen: HashMap::new(),
             matched: HashSet::new(),
-            statistics: Batch::default(),
+            ledger: Bulk::new(scope.actor()),
             today,
         })
     }
@@ -198,7 +200,7 @@ impl Target {
                 }
             }
         }
-        self.add_new(tx, scope, new_members, report).await
+        self.add_new(tx, new_members, report).await
     }
 
     /// The member a row stands for: her national ID (active anywhere), else her card number
@@ -267,7 +269,7 @@ impl Target {
     }
 
     /// New members in bulk: the projection, the "joined" events and their statistics.
-    async fn add_new(&mut self, tx: &mut Tx, scope: &Scope, rows: Vec<(Parsed, MemberInput, Unit)>, report: &mut Report) -> Result<()> {
+    async fn add_new(&mut self, tx: &mut Tx, rows: Vec<(Parsed, MemberInput, Unit)>, report: &mut Report) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
@@ -276,9 +278,8 @@ impl Target {
         let mut members = Vec::with_capacity(rows.len());
         let mut events = Vec::with_capacity(rows.len());
         for (((_, input, unit), id), event_id) in rows.into_iter().zip(member_ids).zip(event_ids) {
-            let (chain, province) = self.chain(tx, unit.id).await?;
+            let (_, province) = self.chain(tx, unit.id).await?;
             let class = input.class();
-            self.statistics.add(&chain, EventKind::Joined, &class, input.joined_on);
             events.push(BulkEvent {
                 id: event_id,
                 province_id: province,
@@ -292,17 +293,19 @@ impl Target {
             members.push(BulkMember { id, province_id: province, unit_id: unit.id, status: Status::Active, input });
         }
         store::bulk_insert(tx, &members).await?;
-        store::bulk_append(tx, &events, scope.actor(), &crate::clock::now_text()).await?;
+        let chains = &self.chains;
+        self.ledger.append(tx, &events, |e| Cow::Borrowed(chains.get(&e.unit_id).map_or(&[][..], |(chain, _)| chain))).await?;
         report.added += members.len() as u64;
         Ok(())
     }
 
     /// Writes the statistics of the new members and the import's audit entry.
-    pub async fn finish(self, tx: &mut Tx, scope: &Scope, report: &mut Report) -> Result<()> {
-        self.statistics.write(tx).await?;
+    pub async fn finish(self, tx: &mut Tx, report: &mut Report) -> Result<()> {
         let detail =
             format!("added={} updated={} unchanged={} errors={}", report.added, report.updated, report.unchanged, report.error_rows());
-        audit::record(tx, scope.actor(), "member.import", Some(self.root.id), Some(&self.root.code), Some(&detail)).await?;
+        let entry =
+            ledger::Audit { action: "member.import", unit_id: Some(self.root.id), subject: Some(&self.root.code), detail: Some(&detail) };
+        self.ledger.finish(tx, Some(entry)).await?;
         Ok(())
     }
 }

@@ -214,7 +214,7 @@ pub async fn import(tx: &mut Tx, scope: &Scope, bytes: Vec<u8>, options: &Option
     if report.sheets.iter().all(|s| s.header_row.is_none()) {
         return Err(Error::invalid("file", "invalid-no-header"));
     }
-    target.finish(tx, scope, &mut report).await?;
+    target.finish(tx, &mut report).await?;
     Ok(Outcome { report, rejected })
 }
 

@@ -99,6 +99,7 @@ impl ApiError {
 
     fn from_service(e: &Error, lang: Lang) -> Self {
         let (status, code) = match e {
+            e if e.is_contention() => (StatusCode::CONFLICT, "conflict"),
             Error::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found"),
             Error::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             Error::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
