@@ -6,6 +6,7 @@ pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod clock;
+pub mod ctx;
 pub mod demo;
 pub mod error;
 pub mod excel;

@@ -8,9 +8,10 @@ use axum::http::{Request, StatusCode, header};
 use helpers::{TestDb, input, raw};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use sohoi::auth::Scope;
+use sohoi::auth::Access;
+use sohoi::auth::Role;
 use sohoi::auth::password::Password;
-use sohoi::auth::users::{self, NewAccount, Role};
+use sohoi::auth::users::{self, NewAccount};
 use tower::ServiceExt;
 
 struct Api {
@@ -38,19 +39,20 @@ impl Api {
 
 /// An account at `unit` with a token; returns the API client.
 async fn client(db: &TestDb, username: &str, unit: &str, role: Role, sensitive: bool) -> Api {
-    let mut tx = db.tx().await;
-    let account = NewAccount { username, display_name: "Cán bộ", unit_code: unit, role, sensitive };
-    users::create(&mut tx, &Scope::system("test"), &account, &Password::new("mat-khau-thu")).await.expect("account");
-    let user = users::by_username(&mut tx, username).await.expect("user");
-    let (_, token) = sohoi::auth::tokens::create(&mut tx, &user, "chương trình báo cáo").await.expect("token");
-    tx.commit().await.expect("commit");
+    let mut ctx = db.ctx().await;
+    let tiers: &[sohoi::auth::Tier] = if sensitive { &sohoi::auth::Tier::MEMBER } else { &[] };
+    let account = NewAccount { username, display_name: "Cán bộ", unit_code: unit, role, tiers };
+    users::create(ctx.acting(&Access::system("test")), &account, &Password::new("mat-khau-thu")).await.expect("account");
+    let user = users::by_username(&mut ctx.tx, username).await.expect("user");
+    let (_, token) = sohoi::auth::tokens::create(&mut ctx.tx, &user, "chương trình báo cáo").await.expect("token");
+    ctx.finish().await.expect("commit");
     Api { app: sohoi::web::app(db.store.clone(), sohoi::i18n::Lang::Vi), token }
 }
 
 async fn member_at(db: &TestDb, unit: &str, name: &str) -> i64 {
-    let mut tx = db.tx().await;
-    let added = sohoi::members::service::add(&mut tx, &Scope::system("test"), unit, input(&raw(name, "1980"))).await.expect("member");
-    tx.commit().await.expect("commit");
+    let mut ctx = db.ctx().await;
+    let added = sohoi::members::service::add(ctx.acting(&Access::system("test")), unit, input(&raw(name, "1980"))).await.expect("member");
+    ctx.finish().await.expect("commit");
     added.id
 }
 
@@ -94,11 +96,11 @@ async fn without_a_live_token_nothing_is_answered() {
     assert_eq!(api.send("GET", "/api/v1/me", None).await.0, StatusCode::UNAUTHORIZED);
 
     // A revoked token stops working at once.
-    let mut tx = db.tx().await;
-    let user = users::by_username(&mut tx, "coso").await.expect("user");
-    let listed = sohoi::auth::tokens::list(&mut tx, &user).await.expect("tokens");
-    sohoi::auth::tokens::revoke(&mut tx, &user, listed[0].id).await.expect("revoke");
-    tx.commit().await.expect("commit");
+    let mut ctx = db.ctx().await;
+    let user = users::by_username(&mut ctx.tx, "coso").await.expect("user");
+    let listed = sohoi::auth::tokens::list(&mut ctx.tx, &user).await.expect("tokens");
+    sohoi::auth::tokens::revoke(&mut ctx.tx, &user, listed[0].id).await.expect("revoke");
+    ctx.finish().await.expect("commit");
     api.token = token;
     assert_eq!(api.send("GET", "/api/v1/me", None).await.0, StatusCode::UNAUTHORIZED);
 }
@@ -109,8 +111,9 @@ async fn an_officer_program_adds_corrects_transfers_and_ends_a_membership() {
     let api = client(&db, "coso", "00004", Role::Officer, false).await;
     let (status, me) = api.send("GET", "/api/v1/me", None).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(me["roles"], json!([{"unit_code": "00004", "role": "officer"}]));
-    assert_eq!(me["sees_sensitive"], false);
+    assert_eq!(me["grants"][0]["unit_code"], "00004");
+    assert_eq!(me["grants"][0]["role"], "officer");
+    assert_eq!(me["grants"][0]["tiers"], json!([]));
 
     // Every wrong field at once, in Vietnamese.
     let bad = json!({"member": {"full_name": "Lan 2", "birth_date": "31/02/1980", "phone": "12"}});
@@ -154,13 +157,10 @@ async fn an_officer_program_adds_corrects_transfers_and_ends_a_membership() {
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["error"], "conflict");
 
-    // Transfer to a sibling ward outside her reach: not found; within her commune's branch: done.
-    let (status, _) =
-        api.send("POST", &format!("/api/v1/members/{id}/transfer"), Some(json!({"version": 2, "to": "00008", "date": "2025-06-01"}))).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let mut tx = db.tx().await;
-    helpers::branches(&mut tx, "00004", &["Chi hội Tổ dân phố số 1"]).await;
-    tx.commit().await.expect("commit");
+    // A transfer within her commune: done, and she is still in view.
+    let mut ctx = db.ctx().await;
+    helpers::branches(&mut ctx.tx, "00004", &["Chi hội Tổ dân phố số 1"]).await;
+    ctx.finish().await.expect("commit");
     let (status, body) = api
         .send("POST", &format!("/api/v1/members/{id}/transfer"), Some(json!({"version": 2, "to": "00004-01", "date": "2025-06-01"})))
         .await;
@@ -182,6 +182,24 @@ async fn an_officer_program_adds_corrects_transfers_and_ends_a_membership() {
     let (status, body) = api.send("GET", "/api/v1/units/00004/report?period=2025-13", None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["message"].as_str().unwrap_or("").starts_with("Kỳ báo cáo"), "{body}");
+
+    // A transfer to a ward outside her reach is made too (the pages follow the same rule):
+    // the answer is the record as the transfer left it, and the member then leaves her view.
+    let twin_id = page["members"].as_array().and_then(|m| m.iter().find(|m| m["id"] != id)).and_then(|m| m["id"].as_i64()).expect("twin");
+    let (status, body) = api
+        .send(
+            "POST",
+            &format!("/api/v1/members/{twin_id}/transfer"),
+            Some(json!({"version": 1, "to": "00008", "date": sohoi::clock::today().to_string()})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["unit_code"], "00008");
+    assert_eq!(api.send("GET", &format!("/api/v1/members/{twin_id}"), None).await.0, StatusCode::NOT_FOUND);
+    let mut ctx = db.ctx().await;
+    let moved = sohoi::members::service::current(&mut ctx, twin_id).await.expect("she is in Ngọc Hà");
+    assert_eq!(moved.unit_code, "00008");
+    drop(ctx);
 
     // A broken body is a 400 in the same shape, never a 5xx.
     let (status, body) = api.send("POST", &format!("/api/v1/members/{id}/leave"), Some(json!({"date": 5}))).await;
@@ -214,8 +232,8 @@ async fn a_program_sees_what_its_user_sees_and_no_more() {
     assert!(viewer_summary["breakdowns"]["ethnicity"].is_null(), "{viewer_summary}");
     let (_, view) = chair.send("GET", &format!("/api/v1/members/{elsewhere}"), None).await;
     assert_eq!(view["member"]["ethnicity"], "01", "Kinh");
-    let mut tx = db.tx().await;
-    let log = sohoi::auth::audit::list(&mut tx, &Scope::system("test"), None, 50).await.expect("log");
+    let mut ctx = db.ctx().await;
+    let log = sohoi::auth::audit::list(ctx.acting(&Access::system("test")), None, 50).await.expect("log");
     assert!(log.iter().any(|e| e.action == "member.view_sensitive" && e.actor == "user:tinh"));
     let (status, children) = chair.send("GET", "/api/v1/units/01/children", None).await;
     assert_eq!(status, StatusCode::OK);

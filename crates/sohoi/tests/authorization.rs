@@ -8,10 +8,11 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use helpers::{TestDb, input, raw};
 use http_body_util::BodyExt;
-use sohoi::auth::Scope;
+use sohoi::auth::Access;
+use sohoi::auth::Role;
 use sohoi::auth::password::Password;
-use sohoi::auth::users::{self, NewAccount, Role};
-use sohoi::web::Access;
+use sohoi::auth::users::{self, NewAccount};
+use sohoi::web::Audience;
 use tower::ServiceExt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,27 +130,37 @@ async fn sign_in(app: &axum::Router, username: &str) -> Session {
 }
 
 /// What a user with `role` at Ba Đình must get.
-fn expected(access: Access, path: &str, method: &str, role: Role, place: Place) -> StatusCode {
+fn expected(access: Audience, path: &str, method: &str, role: Role, place: Place) -> StatusCode {
     match access {
         // Another user's import, or none: there is no such page for her.
         _ if path.contains("{job}") => StatusCode::NOT_FOUND,
-        Access::Public => StatusCode::OK,
-        Access::Own => match (path, method) {
+        Audience::Public => StatusCode::OK,
+        // A case worker sees her unit exists, and its structure, but not its members.
+        Audience::Scoped if role == Role::CaseWorker && place == Place::Own => {
+            if path == "/api/v1/units/{code}/children" {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            }
+        }
+        Audience::Own => match (path, method) {
             ("/", _) => StatusCode::SEE_OTHER,
-            ("/audit" | "/users", _) if role < Role::Chair => StatusCode::FORBIDDEN,
+            ("/audit" | "/users" | "/users/grant" | "/users/revoke", _) if role < Role::Chair || role == Role::CaseWorker => {
+                StatusCode::FORBIDDEN
+            }
             (_, "POST") => StatusCode::OK,
             _ => StatusCode::OK,
         },
-        Access::Scoped if place != Place::Own => StatusCode::NOT_FOUND,
+        Audience::Scoped if place != Place::Own => StatusCode::NOT_FOUND,
         // Restructuring is for chairs and administrators; a preview answers with its page.
-        Access::Scoped if path.ends_with("/restructure") => {
+        Audience::Scoped if path.ends_with("/restructure") => {
             if role < Role::Chair {
                 StatusCode::FORBIDDEN
             } else {
                 StatusCode::OK
             }
         }
-        Access::Scoped => {
+        Audience::Scoped => {
             let writes = method != "GET" || path.ends_with("/new") || path.ends_with("/edit") || path.ends_with("/import");
             let api = path.starts_with("/api/");
             match (writes, role) {
@@ -168,19 +179,19 @@ async fn every_route_answers_each_role_as_its_scope_says() {
     let mut checked = 0;
     for role in Role::ALL {
         let db = TestDb::new().await;
-        let mut tx = db.tx().await;
-        let system = Scope::system("test");
-        helpers::branches(&mut tx, "00004", &["Chi hội Tổ dân phố số 1"]).await;
+        let mut ctx = db.ctx().await;
+        let system = Access::system("test");
+        helpers::branches(&mut ctx.tx, "00004", &["Chi hội Tổ dân phố số 1"]).await;
         let username = format!("u{}", role.as_str());
-        let account = NewAccount { username: &username, display_name: "Cán bộ", unit_code: "00004", role, sensitive: false };
-        users::create(&mut tx, &system, &account, &Password::new("mat-khau-thu")).await.expect("account");
-        tx.commit().await.expect("commit");
+        let account = NewAccount { username: &username, display_name: "Cán bộ", unit_code: "00004", role, tiers: &[] };
+        users::create(ctx.acting(&system), &account, &Password::new("mat-khau-thu")).await.expect("account");
+        ctx.finish().await.expect("commit");
         let app = sohoi::web::app(db.store.clone(), sohoi::i18n::Lang::Vi);
         let mut session = sign_in(&app, &username).await;
-        let mut tx = db.tx().await;
-        let user = users::by_username(&mut tx, &username).await.expect("user");
-        session.token = sohoi::auth::tokens::create(&mut tx, &user, "kiểm thử").await.expect("token").1;
-        tx.commit().await.expect("commit");
+        let mut ctx = db.ctx().await;
+        let user = users::by_username(&mut ctx.tx, &username).await.expect("user");
+        session.token = sohoi::auth::tokens::create(&mut ctx.tx, &user, "kiểm thử").await.expect("token").1;
+        ctx.finish().await.expect("commit");
 
         for (path, access, methods, _) in sohoi::web::routes() {
             for method in methods.iter().copied() {
@@ -188,7 +199,7 @@ async fn every_route_answers_each_role_as_its_scope_says() {
                     continue; // sign-in and sign-out have their own tests
                 }
                 for place in PLACES {
-                    if access != Access::Scoped && place != Place::Own {
+                    if access != Audience::Scoped && place != Place::Own {
                         continue;
                     }
                     // Members live below communes: a province holds none of its own.
@@ -197,11 +208,11 @@ async fn every_route_answers_each_role_as_its_scope_says() {
                     }
                     // A member of the place, fresh for each request.
                     let member_unit = if place == Place::Parent { "00004" } else { unit(place) };
-                    let mut tx = db.tx().await;
-                    let member = sohoi::members::service::add(&mut tx, &system, member_unit, input(&raw("Nguyễn Thị Mai", "1980")))
+                    let mut ctx = db.ctx().await;
+                    let member = sohoi::members::service::add(ctx.acting(&system), member_unit, input(&raw("Nguyễn Thị Mai", "1980")))
                         .await
                         .expect("member");
-                    tx.commit().await.expect("commit");
+                    ctx.finish().await.expect("commit");
                     let concrete =
                         path.replace("{code}", unit(place)).replace("{id}", &member.id.to_string()).replace("{job}", "0123456789abcdef");
                     let form: Vec<(&str, String)> = match path {
@@ -217,6 +228,17 @@ async fn every_route_answers_each_role_as_its_scope_says() {
                             ("role", "viewer".into()),
                             ("password", "mat-khau-moi".into()),
                         ],
+                        // She gives herself a viewer's grant at the branch, and takes back the
+                        // branch head's made above.
+                        "/users/grant" => vec![
+                            ("csrf", session.csrf.clone()),
+                            ("username", username.clone()),
+                            ("unit", "00004-01".into()),
+                            ("role", "viewer".into()),
+                        ],
+                        "/users/revoke" => {
+                            vec![("csrf", session.csrf.clone()), ("username", "chihoi.moi".into()), ("unit", "00004-01".into())]
+                        }
                         "/units/{code}/restructure" => vec![
                             ("csrf", session.csrf.clone()),
                             ("action", "rename".into()),

@@ -77,11 +77,11 @@ fn an_unwritable_path_is_one_clear_line() {
 async fn a_database_from_a_newer_sohoi_is_refused() {
     let db = TestDb::new().await;
     assert!(sohoi(&db.url, &["units"]).status.success());
-    let mut tx = db.tx().await;
-    sohoi::on_engine!(&mut tx, c => sqlx::query(
+    let mut ctx = db.ctx().await;
+    sohoi::on_engine!(&mut ctx.tx, c => sqlx::query(
         "insert into _sqlx_migrations (version, description, success, checksum, execution_time) values (99990101000000, 'future', true, $1, 0)")
         .bind(vec![0u8; 48]).execute(&mut **c).await.map(|_| ())).expect("insert");
-    tx.commit().await.expect("commit");
+    ctx.finish().await.expect("commit");
     assert_clear_failure(&sohoi(&db.url, &["units"]), "99990101000000");
 }
 

@@ -6,8 +6,9 @@ mod helpers;
 use std::sync::Arc;
 
 use helpers::{TestDb, branches, input, raw};
-use sohoi::auth::Scope;
+use sohoi::auth::Access;
 use sohoi::clock::today;
+use sohoi::ctx::Ctx;
 use sohoi::error::Error;
 use sohoi::members::service;
 use sohoi::store::Store;
@@ -25,8 +26,8 @@ async fn wide(db: &TestDb) -> Store {
 }
 
 async fn members_at(store: &Store, code: &str) -> i64 {
-    let mut tx = store.read().await.expect("read");
-    sohoi::reports::summary::summary(&mut tx, &Scope::system("test"), code, today()).await.expect("summary").members
+    let mut ctx = Ctx::read(store, Access::system("test")).await.expect("read");
+    sohoi::reports::summary::summary(&mut ctx, code, today()).await.expect("summary").members
 }
 
 async fn check_is_clean(store: &Store) {
@@ -37,8 +38,8 @@ async fn check_is_clean(store: &Store) {
 
 /// The first commune of a province, for a branch of our own.
 async fn a_commune_of(store: &Store, province: &str) -> String {
-    let mut tx = store.read().await.expect("read");
-    let units = sohoi::org::tree::list(&mut tx, &Scope::system("test"), Some(province), 1, today()).await.expect("list");
+    let mut ctx = Ctx::read(store, Access::system("test")).await.expect("read");
+    let units = sohoi::org::tree::list(&mut ctx, Some(province), 1, today()).await.expect("list");
     units[0].code.clone()
 }
 
@@ -47,18 +48,18 @@ async fn a_commune_of(store: &Store, province: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cross_province_transfers_at_once_neither_deadlock_nor_lose_anything() {
     let db = TestDb::new().await;
-    let system = Scope::system("test");
+    let system = Access::system("test");
     let hcm_commune = a_commune_of(&db.store, "79").await;
-    let mut tx = db.tx().await;
-    let hanoi = branches(&mut tx, "00004", &["Chi hội Tổ dân phố số 1"]).await.remove(0);
-    let hcm = branches(&mut tx, &hcm_commune, &["Chi hội Khu phố 1"]).await.remove(0);
+    let mut ctx = db.ctx().await;
+    let hanoi = branches(&mut ctx.tx, "00004", &["Chi hội Tổ dân phố số 1"]).await.remove(0);
+    let hcm = branches(&mut ctx.tx, &hcm_commune, &["Chi hội Khu phố 1"]).await.remove(0);
     let mut work = Vec::new();
     for i in 0..300 {
         let (from, to) = if i % 2 == 0 { (&hanoi, &hcm) } else { (&hcm, &hanoi) };
-        let added = service::add(&mut tx, &system, from, input(&raw(&name(i), "01/02/1980"))).await.expect("add");
+        let added = service::add(ctx.acting(&system), from, input(&raw(&name(i), "01/02/1980"))).await.expect("add");
         work.push((added.id, to.clone()));
     }
-    tx.commit().await.expect("commit");
+    ctx.finish().await.expect("commit");
 
     let store = wide(&db).await;
     let gate = Arc::new(tokio::sync::Semaphore::new(32));
@@ -68,7 +69,8 @@ async fn cross_province_transfers_at_once_neither_deadlock_nor_lose_anything() {
         let gate = gate.clone();
         tasks.spawn(async move {
             let _permit = gate.acquire_owned().await.expect("gate");
-            sohoi::write_tx!(store, tx => service::transfer(tx, &Scope::system("api"), id, 1, &to, today(), None).await).map(|()| to)
+            let api = Access::system("api");
+            sohoi::write_ctx!(store, api, ctx => service::transfer(ctx, id, 1, &to, today(), None).await).map(|_| to)
         });
     }
     let (mut to_hanoi, mut to_hcm, mut conflicts) = (0, 0, 0);

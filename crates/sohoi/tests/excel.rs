@@ -8,9 +8,10 @@ use axum::http::{Request, StatusCode, header};
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use helpers::{TestDb, input, raw};
 use http_body_util::BodyExt;
-use sohoi::auth::Scope;
+use sohoi::auth::Access;
+use sohoi::auth::Role;
 use sohoi::auth::password::Password;
-use sohoi::auth::users::{self, NewAccount, Role};
+use sohoi::auth::users::{self, NewAccount};
 use tower::ServiceExt;
 
 fn rows(bytes: &[u8], sheet: &str) -> Vec<Vec<Data>> {
@@ -24,10 +25,10 @@ fn text(row: &[Data]) -> Vec<String> {
 }
 
 async fn download(db: &TestDb, username: &str, path: &str) -> (StatusCode, Vec<u8>, String) {
-    let mut tx = db.tx().await;
-    let user = users::by_username(&mut tx, username).await.expect("user");
-    let (token, _) = sohoi::auth::sessions::open(&mut tx, &user).await.expect("session");
-    tx.commit().await.expect("commit");
+    let mut ctx = db.ctx().await;
+    let user = users::by_username(&mut ctx.tx, username).await.expect("user");
+    let (token, _) = sohoi::auth::sessions::open(&mut ctx.tx, &user).await.expect("session");
+    ctx.finish().await.expect("commit");
     let app = sohoi::web::app(db.store.clone(), sohoi::i18n::Lang::Vi);
     let request = Request::get(path).header(header::COOKIE, format!("sohoi_session={token}")).body(Body::empty()).expect("request");
     let response = app.oneshot(request).await.expect("response");
@@ -37,24 +38,25 @@ async fn download(db: &TestDb, username: &str, path: &str) -> (StatusCode, Vec<u
 }
 
 async fn account(db: &TestDb, username: &str, unit: &str, role: Role, sensitive: bool) {
-    let mut tx = db.tx().await;
-    let account = NewAccount { username, display_name: "Cán bộ", unit_code: unit, role, sensitive };
-    users::create(&mut tx, &Scope::system("test"), &account, &Password::new("mat-khau-thu")).await.expect("account");
-    tx.commit().await.expect("commit");
+    let mut ctx = db.ctx().await;
+    let tiers: &[sohoi::auth::Tier] = if sensitive { &sohoi::auth::Tier::MEMBER } else { &[] };
+    let account = NewAccount { username, display_name: "Cán bộ", unit_code: unit, role, tiers };
+    users::create(ctx.acting(&Access::system("test")), &account, &Password::new("mat-khau-thu")).await.expect("account");
+    ctx.finish().await.expect("commit");
 }
 
 #[tokio::test]
 async fn the_member_list_downloads_as_the_officer_sees_it() {
     let db = TestDb::new().await;
-    let mut tx = db.tx().await;
-    let system = Scope::system("test");
+    let mut ctx = db.ctx().await;
+    let system = Access::system("test");
     let mut thuy = raw("Nguyễn Thị Thủy", "12/05/1980");
     thuy.national_id = "001180012345".into();
     thuy.phone = "0912345678".into();
-    sohoi::members::service::add(&mut tx, &system, "00004", input(&thuy)).await.expect("member");
-    sohoi::members::service::add(&mut tx, &system, "00004", input(&raw("Bùi Thị An", "1950"))).await.expect("member");
-    sohoi::members::service::add(&mut tx, &system, "00008", input(&raw("Trần Thị Lan", "1982"))).await.expect("member");
-    tx.commit().await.expect("commit");
+    sohoi::members::service::add(ctx.acting(&system), "00004", input(&thuy)).await.expect("member");
+    sohoi::members::service::add(ctx.acting(&system), "00004", input(&raw("Bùi Thị An", "1950"))).await.expect("member");
+    sohoi::members::service::add(ctx.acting(&system), "00008", input(&raw("Trần Thị Lan", "1982"))).await.expect("member");
+    ctx.finish().await.expect("commit");
     account(&db, "coso", "00004", Role::Officer, false).await;
     account(&db, "tinh", "01", Role::Chair, true).await;
 
@@ -83,11 +85,11 @@ async fn the_member_list_downloads_as_the_officer_sees_it() {
     let header = text(&sheet[5]);
     let id_col = header.iter().position(|h| h == "Số CCCD").expect("national ID column");
     assert_eq!(sheet[7][id_col].to_string(), "001180012345");
-    let mut tx = db.tx().await;
-    let log = sohoi::auth::audit::list(&mut tx, &system, None, 20).await.expect("log");
+    let mut ctx = db.ctx().await;
+    let log = sohoi::auth::audit::list(ctx.acting(&system), None, 20).await.expect("log");
     let exports: Vec<_> = log.iter().filter(|e| e.action == "member.export").map(|e| e.detail.clone().unwrap_or_default()).collect();
-    assert_eq!(exports, ["rows=2 sensitive=true", "rows=2 sensitive=false"]);
-    drop(tx);
+    assert_eq!(exports, ["rows=2 sensitive=national_id,ethnicity,religion,party_member", "rows=2 sensitive="]);
+    drop(ctx);
 
     // The age filter narrows the download as it narrows the page; another commune is not found.
     let (_, bytes, _) = download(&db, "coso", "/units/00004/members.xlsx?age=76%2B").await;
@@ -100,11 +102,11 @@ async fn the_member_list_downloads_as_the_officer_sees_it() {
 #[tokio::test]
 async fn the_movement_report_and_the_template_download() {
     let db = TestDb::new().await;
-    let mut tx = db.tx().await;
+    let mut ctx = db.ctx().await;
     let mut joined = raw("Lê Thị Hồng", "1985");
     joined.joined_on = "10/03/2025".into();
-    sohoi::members::service::add(&mut tx, &Scope::system("test"), "00004", input(&joined)).await.expect("member");
-    tx.commit().await.expect("commit");
+    sohoi::members::service::add(ctx.acting(&Access::system("test")), "00004", input(&joined)).await.expect("member");
+    ctx.finish().await.expect("commit");
     account(&db, "tinh", "01", Role::Chair, false).await;
 
     let (status, bytes, _) = download(&db, "tinh", "/units/01/report.xlsx?period=2025").await;

@@ -7,7 +7,7 @@ mod helpers;
 use calamine::{Reader, Xlsx, open_workbook_from_rs};
 use helpers::TestDb;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-use sohoi::auth::Scope;
+use sohoi::auth::Access;
 use sohoi::excel::import::{self, Control, Options, Outcome};
 use sohoi::i18n::Lang;
 
@@ -70,12 +70,12 @@ fn ward_list(sheets: &[(&str, &[Typed<'_>])]) -> Vec<u8> {
 const BRANCHES: [&str; 2] = ["Chi hội Tổ dân phố số 1", "Chi hội Tổ dân phố số 2"];
 
 async fn run(db: &TestDb, bytes: Vec<u8>, options: &Options) -> (Outcome, bool) {
-    let mut tx = db.tx().await;
+    let mut ctx = db.ctx().await;
     let outcome =
-        import::import(&mut tx, &Scope::system("test"), bytes, options, Lang::Vi, &Control::default()).await.expect("import runs");
+        import::import(ctx.acting(&Access::system("test")), bytes, options, Lang::Vi, &Control::default()).await.expect("import runs");
     let commits = outcome.report.commits();
     if commits {
-        tx.commit().await.expect("commit");
+        ctx.finish().await.expect("commit");
     }
     (outcome, commits)
 }
@@ -85,16 +85,16 @@ fn options(partial: bool) -> Options {
 }
 
 async fn count(db: &TestDb, sql: &str) -> i64 {
-    let mut tx = db.store.read().await.expect("read");
-    match &mut tx {
+    let mut ctx = sohoi::ctx::Ctx::read(&db.store, sohoi::auth::Access::system("test")).await.expect("read");
+    match &mut ctx.tx {
         sohoi::store::Tx::Sqlite(c) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&mut **c).await.expect("count"),
         sohoi::store::Tx::Postgres(c) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&mut **c).await.expect("count"),
     }
 }
 
 async fn statistics_are_exact(db: &TestDb) {
-    let mut tx = db.store.read().await.expect("read");
-    let diffs = sohoi::stats::check::check(&mut tx).await.expect("check");
+    let mut ctx = sohoi::ctx::Ctx::read(&db.store, sohoi::auth::Access::system("test")).await.expect("read");
+    let diffs = sohoi::stats::check::check(&mut ctx.tx).await.expect("check");
     assert!(diffs.is_empty(), "maintained statistics equal a recomputation: {diffs:?}");
 }
 
@@ -120,9 +120,9 @@ fn good_rows() -> Vec<Typed<'static>> {
 #[tokio::test]
 async fn a_ward_list_imports_with_repairs_listed_and_footers_skipped() {
     let db = TestDb::new().await;
-    let mut tx = db.tx().await;
-    helpers::branches(&mut tx, "00004", &BRANCHES).await;
-    tx.commit().await.expect("commit");
+    let mut ctx = db.ctx().await;
+    helpers::branches(&mut ctx.tx, "00004", &BRANCHES).await;
+    ctx.finish().await.expect("commit");
 
     let rows = good_rows();
     let (outcome, committed) = run(&db, ward_list(&[("Danh sách", &rows)]), &options(false)).await;
@@ -162,9 +162,9 @@ async fn a_ward_list_imports_with_repairs_listed_and_footers_skipped() {
 #[tokio::test]
 async fn a_wrong_row_stops_the_import_unless_partial_and_goes_to_the_error_workbook() {
     let db = TestDb::new().await;
-    let mut tx = db.tx().await;
-    helpers::branches(&mut tx, "00004", &BRANCHES).await;
-    tx.commit().await.expect("commit");
+    let mut ctx = db.ctx().await;
+    helpers::branches(&mut ctx.tx, "00004", &BRANCHES).await;
+    ctx.finish().await.expect("commit");
     let mut rows = good_rows();
     rows.push(("Phạm Thị Mai", Cell::Text("31/02/1980"), None, None, "Kinh", "01/01/2020", "Tổ dân phố số 1"));
     rows.push(("Đỗ Thị Yến", Cell::Text("1985"), None, None, "Kinh", "01/01/2020", "Tổ dân phố số 9"));
@@ -199,9 +199,9 @@ async fn a_wrong_row_stops_the_import_unless_partial_and_goes_to_the_error_workb
 #[tokio::test]
 async fn a_dry_run_reports_everything_and_writes_nothing() {
     let db = TestDb::new().await;
-    let mut tx = db.tx().await;
-    helpers::branches(&mut tx, "00004", &BRANCHES).await;
-    tx.commit().await.expect("commit");
+    let mut ctx = db.ctx().await;
+    helpers::branches(&mut ctx.tx, "00004", &BRANCHES).await;
+    ctx.finish().await.expect("commit");
     let rows = good_rows();
     let (outcome, committed) = run(&db, ward_list(&[("Danh sách", &rows)]), &Options { dry_run: true, ..options(false) }).await;
     assert!(!committed);
@@ -213,17 +213,17 @@ async fn a_dry_run_reports_everything_and_writes_nothing() {
 #[tokio::test]
 async fn what_is_not_a_workbook_or_has_no_header_is_refused_clearly() {
     let db = TestDb::new().await;
-    let mut tx = db.tx().await;
+    let mut ctx = db.ctx().await;
     let refused =
-        import::import(&mut tx, &Scope::system("test"), b"not a workbook".to_vec(), &options(false), Lang::Vi, &Control::default()).await;
+        import::import(ctx.acting(&Access::system("test")), b"not a workbook".to_vec(), &options(false), Lang::Vi, &Control::default())
+            .await;
     let message = refused.err().map(|e| e.render(Lang::Vi)).unwrap_or_default();
     assert!(message.contains("không phải tệp Excel"), "{message}");
 
     let mut book = Workbook::new();
     book.add_worksheet().write_string(0, 0, "Bảng chấm công").expect("write");
     let refused = import::import(
-        &mut tx,
-        &Scope::system("test"),
+        ctx.acting(&Access::system("test")),
         book.save_to_buffer().expect("xlsx"),
         &options(false),
         Lang::Vi,
@@ -237,7 +237,8 @@ async fn what_is_not_a_workbook_or_has_no_header_is_refused_clearly() {
     let limits = import::read::Limits { max_unpacked_bytes: 1_000, ..Default::default() };
     let small = ward_list(&[("Danh sách", &good_rows())]);
     let refused =
-        import::import(&mut tx, &Scope::system("test"), small, &Options { limits, ..options(false) }, Lang::Vi, &Control::default()).await;
+        import::import(ctx.acting(&Access::system("test")), small, &Options { limits, ..options(false) }, Lang::Vi, &Control::default())
+            .await;
     assert!(refused.err().map(|e| e.render(Lang::Vi)).unwrap_or_default().contains("giải nén ra quá lớn"));
 }
 
@@ -246,8 +247,9 @@ mod web {
     use axum::body::Body;
     use axum::http::{Request, StatusCode, header};
     use http_body_util::BodyExt;
+    use sohoi::auth::Role;
     use sohoi::auth::password::Password;
-    use sohoi::auth::users::{self, NewAccount, Role};
+    use sohoi::auth::users::{self, NewAccount};
     use tower::ServiceExt;
 
     struct Officer {
@@ -258,12 +260,12 @@ mod web {
 
     impl Officer {
         async fn new(db: &TestDb, username: &str, unit: &str) -> Officer {
-            let mut tx = db.tx().await;
-            let account = NewAccount { username, display_name: "Cán bộ", unit_code: unit, role: Role::Officer, sensitive: false };
-            users::create(&mut tx, &Scope::system("test"), &account, &Password::new("mat-khau-thu")).await.expect("account");
-            let user = users::by_username(&mut tx, username).await.expect("user");
-            let (token, csrf) = sohoi::auth::sessions::open(&mut tx, &user).await.expect("session");
-            tx.commit().await.expect("commit");
+            let mut ctx = db.ctx().await;
+            let account = NewAccount { username, display_name: "Cán bộ", unit_code: unit, role: Role::Officer, tiers: &[] };
+            users::create(ctx.acting(&Access::system("test")), &account, &Password::new("mat-khau-thu")).await.expect("account");
+            let user = users::by_username(&mut ctx.tx, username).await.expect("user");
+            let (token, csrf) = sohoi::auth::sessions::open(&mut ctx.tx, &user).await.expect("session");
+            ctx.finish().await.expect("commit");
             Officer { app: sohoi::web::app(db.store.clone(), Lang::Vi), cookie: format!("sohoi_session={token}"), csrf }
         }
 
@@ -314,9 +316,9 @@ mod web {
     #[tokio::test]
     async fn an_officer_previews_an_upload_then_imports_it() {
         let db = TestDb::new().await;
-        let mut tx = db.tx().await;
-        helpers::branches(&mut tx, "00004", &BRANCHES).await;
-        tx.commit().await.expect("commit");
+        let mut ctx = db.ctx().await;
+        helpers::branches(&mut ctx.tx, "00004", &BRANCHES).await;
+        ctx.finish().await.expect("commit");
         let officer = Officer::new(&db, "coso", "00004").await;
         let mut rows = good_rows();
         rows.push(("Phạm Thị Mai", Cell::Text("31/02/1980"), None, None, "Kinh", "01/01/2020", "Tổ dân phố số 1"));

@@ -6,7 +6,7 @@ mod helpers;
 
 use helpers::{TestDb, input, raw};
 use proptest::prelude::*;
-use sohoi::auth::Scope;
+use sohoi::auth::Access;
 use sohoi::members::service::{self, Ending};
 use sohoi::reports::Period;
 use time::{Date, Duration};
@@ -76,19 +76,19 @@ fn tree() -> impl Strategy<Value = Vec<usize>> {
 
 async fn run(branch_counts: Vec<usize>, ops: Vec<Op>) -> Result<(), TestCaseError> {
     let db = TestDb::new().await;
-    let scope = Scope::system("proptest");
-    let mut tx = db.tx().await;
+    let scope = Access::system("proptest");
+    let mut ctx = db.ctx().await;
     let mut units: Vec<String> = COMMUNES.iter().map(|c| c.to_string()).collect();
     for (commune, n) in COMMUNES.iter().zip(branch_counts) {
         let names: Vec<String> = (1..=n).map(|i| format!("Chi hội Thôn {i}")).collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        units.extend(helpers::branches(&mut tx, commune, &names).await);
+        units.extend(helpers::branches(&mut ctx.tx, commune, &names).await);
     }
-    tx.commit().await.map_err(|e| TestCaseError::fail(e.to_string()))?;
+    ctx.finish().await.map_err(|e| TestCaseError::fail(e.to_string()))?;
 
     let mut members: Vec<i64> = Vec::new();
     for op in ops {
-        let mut tx = db.tx().await;
+        let mut ctx = db.ctx().await;
         // The version an officer would have loaded before acting.
         let version = |id: i64| {
             let store = db.store.clone();
@@ -103,12 +103,12 @@ async fn run(branch_counts: Vec<usize>, ops: Vec<Op>) -> Result<(), TestCaseErro
                 let mut r = raw(NAMES[*name], &birth_year.to_string());
                 r.education = EDUCATION[*education].into();
                 r.joined_on = sohoi::clock::vn_date(date(*day));
-                service::add(&mut tx, &scope, &units[unit % units.len()], input(&r)).await.map(|a| members.push(a.id))
+                service::add(ctx.acting(&scope), &units[unit % units.len()], input(&r)).await.map(|a| members.push(a.id))
             }
             Op::Transfer { member, unit, day } => match pick(*member) {
                 Some(id) => {
                     let v = version(id).await;
-                    service::transfer(&mut tx, &scope, id, v, &units[unit % units.len()], date(*day), None).await
+                    service::transfer(ctx.acting(&scope), id, v, &units[unit % units.len()], date(*day), None).await.map(|_| ())
                 }
                 None => Ok(()),
             },
@@ -116,50 +116,51 @@ async fn run(branch_counts: Vec<usize>, ops: Vec<Op>) -> Result<(), TestCaseErro
                 Some(id) => {
                     let v = version(id).await;
                     let how = if *died { Ending::Died } else { Ending::Left };
-                    service::end(&mut tx, &scope, id, v, how, date(*day), None).await
+                    service::end(ctx.acting(&scope), id, v, how, date(*day), None).await
                 }
                 None => Ok(()),
             },
             Op::Restore { member, day } => match pick(*member) {
                 Some(id) => {
                     let v = version(id).await;
-                    service::restore(&mut tx, &scope, id, v, date(*day), None).await
+                    service::restore(ctx.acting(&scope), id, v, date(*day), None).await
                 }
                 None => Ok(()),
             },
             Op::Correct { member, education, day } => match pick(*member) {
                 Some(id) => {
                     let v = version(id).await;
-                    let current = service::show(&mut tx, &scope, id).await.map_err(|e| TestCaseError::fail(e.to_string()))?.member;
+                    let current = service::show(ctx.acting(&scope), id).await.map_err(|e| TestCaseError::fail(e.to_string()))?.member;
                     let mut r = sohoi::members::input::RawMember::from_member(&current);
                     r.education = EDUCATION[*education].into();
-                    service::edit(&mut tx, &scope, id, v, input(&r), date(*day)).await.map(|_| ())
+                    service::edit(ctx.acting(&scope), id, v, input(&r), date(*day)).await.map(|_| ())
                 }
                 None => Ok(()),
             },
             Op::Merge { commune, day } => {
                 // Each commune merges into its neighbour in the same province.
                 let into = COMMUNES[commune ^ 1];
-                sohoi::org::restructure::merge(&mut tx, &scope, &[COMMUNES[*commune].to_string()], into, date(*day)).await.map(|_| ())
+                sohoi::org::restructure::merge(ctx.acting(&scope), &[COMMUNES[*commune].to_string()], into, date(*day)).await.map(|_| ())
             }
         };
         // A refused operation rolls back and leaves nothing behind; an accepted one commits.
         if result.is_ok() {
-            tx.commit().await.map_err(|e| TestCaseError::fail(e.to_string()))?;
+            ctx.finish().await.map_err(|e| TestCaseError::fail(e.to_string()))?;
         }
     }
 
-    let mut tx = db.tx().await;
-    let diffs = sohoi::stats::check::check(&mut tx).await.map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let mut ctx = db.ctx().await;
+    let diffs = sohoi::stats::check::check(&mut ctx.tx).await.map_err(|e| TestCaseError::fail(e.to_string()))?;
     prop_assert!(diffs.is_empty(), "statistics differ from the ledger: {diffs:?}");
 
     // The maintained totals agree with a direct count of the register.
     let today = sohoi::clock::today();
     for code in ["TW", "01", "79", "00004", "25747"] {
         let summary =
-            sohoi::reports::summary::summary(&mut tx, &scope, code, today).await.map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let unit = sohoi::org::store::by_code(&mut tx, code, today).await.map_err(|e| TestCaseError::fail(e.to_string()))?.expect("unit");
-        let counted: i64 = sohoi::on_engine!(&mut tx, c => sqlx::query_scalar(
+            sohoi::reports::summary::summary(ctx.acting(&scope), code, today).await.map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let unit =
+            sohoi::org::store::by_code(&mut ctx.tx, code, today).await.map_err(|e| TestCaseError::fail(e.to_string()))?.expect("unit");
+        let counted: i64 = sohoi::on_engine!(&mut ctx.tx, c => sqlx::query_scalar(
             "select count(*) from members m join unit_closure c on c.descendant_id = m.unit_id \
              and c.valid_from <= $2 and c.valid_to > $2 where c.ancestor_id = $1 and m.status = 'active'")
             .bind(unit.id).bind(today).fetch_one(&mut **c).await)
@@ -173,7 +174,7 @@ async fn run(branch_counts: Vec<usize>, ops: Vec<Op>) -> Result<(), TestCaseErro
     for code in ["TW", "01", "00004", "25747"] {
         for period in ["2021", "2023-H2", "2024-Q1", "2025-07", "2021-03-15..2024-11-20"] {
             let period = Period::parse(period).expect("period");
-            let report = sohoi::reports::movements::movements(&mut tx, &scope, code, period)
+            let report = sohoi::reports::movements::movements(ctx.acting(&scope), code, period)
                 .await
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;
             for row in report.rows.iter().chain([&report.total]) {

@@ -4,9 +4,10 @@
 mod helpers;
 
 use helpers::{TestDb, input, raw};
-use sohoi::auth::Scope;
+use sohoi::auth::Access;
+use sohoi::auth::Role;
 use sohoi::auth::password::Password;
-use sohoi::auth::users::{self, NewAccount, Role};
+use sohoi::auth::users::{self, NewAccount};
 use sohoi::clock::today;
 use sohoi::org::correction;
 use sohoi::org::reference::{self, DRAFT_SOURCE};
@@ -21,10 +22,10 @@ const DRAFT_CSV: &str = include_str!("data/vn-admin-units-2025-draft.csv");
 /// A database built as the first releases built it: the draft list.
 async fn draft_database() -> TestDb {
     let db = TestDb::empty().await;
-    let mut tx = db.tx().await;
+    let mut ctx = db.ctx().await;
     let rows = reference::parse_rows(DRAFT_CSV).expect("draft list parses");
-    reference::init_from(&mut tx, &rows, DRAFT_SOURCE).await.expect("draft tree");
-    tx.commit().await.expect("commit");
+    reference::init_from(&mut ctx.tx, &rows, DRAFT_SOURCE).await.expect("draft tree");
+    ctx.finish().await.expect("commit");
     db
 }
 
@@ -40,69 +41,69 @@ async fn absent(tx: &mut Tx, code: &str) -> bool {
     by_code(tx, code, today()).await.expect("query").is_none()
 }
 
-async fn members_of(tx: &mut Tx, code: &str) -> i64 {
-    sohoi::reports::summary::summary(tx, &Scope::system("test"), code, today()).await.expect("summary").members
+async fn members_of(ctx: &mut sohoi::ctx::Ctx, code: &str) -> i64 {
+    sohoi::reports::summary::summary(ctx.acting(&Access::system("test")), code, today()).await.expect("summary").members
 }
 
 #[tokio::test]
 async fn init_builds_the_official_tree() {
     let db = TestDb::new().await;
-    let mut tx = db.tx().await;
-    let lang = unit(&mut tx, "00199").await;
+    let mut ctx = db.ctx().await;
+    let lang = unit(&mut ctx.tx, "00199").await;
     assert_eq!(lang.name, "Phường Láng");
-    let kim_lien = unit(&mut tx, "00229").await;
+    let kim_lien = unit(&mut ctx.tx, "00229").await;
     assert_eq!(kim_lien.name, "Phường Kim Liên");
-    assert!(absent(&mut tx, "00187").await, "00187 is a draft code");
-    assert_eq!(unit(&mut tx, "04").await.name, "Tỉnh Cao Bằng");
-    assert_eq!(get_meta(&mut tx, "reference_data").await.expect("meta").as_deref(), Some(reference::REFERENCE_SOURCE));
+    assert!(absent(&mut ctx.tx, "00187").await, "00187 is a draft code");
+    assert_eq!(unit(&mut ctx.tx, "04").await.name, "Tỉnh Cao Bằng");
+    assert_eq!(get_meta(&mut ctx.tx, "reference_data").await.expect("meta").as_deref(), Some(reference::REFERENCE_SOURCE));
     // An official tree has nothing to correct.
-    assert!(correction::plan(&mut tx).await.expect("plan").is_empty());
+    assert!(correction::plan(&mut ctx.tx).await.expect("plan").is_empty());
 }
 
 #[tokio::test]
 async fn init_refuses_a_draft_database_until_it_is_corrected() {
     let db = draft_database().await;
-    let mut tx = db.tx().await;
-    let err = reference::init(&mut tx).await.expect_err("a draft tree must be corrected first");
+    let mut ctx = db.ctx().await;
+    let err = reference::init(&mut ctx.tx).await.expect_err("a draft tree must be corrected first");
     let service = err.downcast_ref::<sohoi::error::Error>().expect("a service error");
     assert!(service.render(sohoi::i18n::Lang::Vi).contains("sohoi reference correct"));
     // Nothing was added beside the draft units.
-    assert!(absent(&mut tx, "00199").await);
+    assert!(absent(&mut ctx.tx, "00199").await);
 }
 
 #[tokio::test]
 async fn a_draft_database_is_corrected_keeping_members_history_accounts_and_audit() {
     let db = draft_database().await;
-    let system = Scope::system("test");
-    let mut tx = db.tx().await;
+    let system = Access::system("test");
+    let mut ctx = db.ctx().await;
     // Phường Láng under its draft code, with a branch and members; a three-way rotation in
     // Cao Bằng (Vinh Quý 01537 → 01561, Lý Quốc 01558 → 01537, Hạ Lang 01561 → 01558).
-    let lang_id = id_of(&mut tx, "00187").await;
-    let branch = helpers::branches(&mut tx, "00187", &["Chi hội Tổ dân phố số 1"]).await.remove(0);
+    let lang_id = id_of(&mut ctx.tx, "00187").await;
+    let branch = helpers::branches(&mut ctx.tx, "00187", &["Chi hội Tổ dân phố số 1"]).await.remove(0);
     assert_eq!(branch, "00187-01");
-    let branch_id = id_of(&mut tx, &branch).await;
+    let branch_id = id_of(&mut ctx.tx, &branch).await;
     for name in &NAMES[..3] {
-        sohoi::members::service::add(&mut tx, &system, &branch, input(&raw(name, "01/02/1980"))).await.expect("add");
+        sohoi::members::service::add(ctx.acting(&system), &branch, input(&raw(name, "01/02/1980"))).await.expect("add");
     }
     let rotation = [("01537", "01561", "Xã Vinh Quý", 2), ("01558", "01537", "Xã Lý Quốc", 1), ("01561", "01558", "Xã Hạ Lang", 4)];
     let mut rotation_ids = Vec::new();
     for (draft, _, name, n) in rotation {
-        let id = id_of(&mut tx, draft).await;
-        assert_eq!(unit(&mut tx, draft).await.name, name);
+        let id = id_of(&mut ctx.tx, draft).await;
+        assert_eq!(unit(&mut ctx.tx, draft).await.name, name);
         rotation_ids.push(id);
         for member in &NAMES[..n] {
-            sohoi::members::service::add(&mut tx, &system, draft, input(&raw(member, "03/04/1975"))).await.expect("add");
+            sohoi::members::service::add(ctx.acting(&system), draft, input(&raw(member, "03/04/1975"))).await.expect("add");
         }
     }
     let account =
-        NewAccount { username: "lang", display_name: "Chủ tịch Hội Láng", unit_code: "00187", role: Role::Chair, sensitive: false };
-    users::create(&mut tx, &system, &account, &Password::new("mat-khau-thu")).await.expect("account");
-    let dong_nai_commune = id_of(&mut tx, "25270").await;
-    tx.commit().await.expect("commit");
+        NewAccount { username: "lang", display_name: "Chủ tịch Hội Láng", unit_code: "00187", role: Role::Chair, tiers: &[] };
+    users::create(ctx.acting(&system), &account, &Password::new("mat-khau-thu")).await.expect("account");
+    let dong_nai_commune = id_of(&mut ctx.tx, "25270").await;
+    ctx.finish().await.expect("commit");
 
     // The preview lists every code of the corrections file and changes nothing.
-    let mut tx = db.tx().await;
-    let plan = correction::plan(&mut tx).await.expect("plan");
+    let mut ctx = db.ctx().await;
+    let plan = correction::plan(&mut ctx.tx).await.expect("plan");
     assert!(plan.from_draft);
     assert_eq!(plan.codes.len(), correction::code_corrections().expect("corrections parse").len());
     assert!(plan.skipped.is_empty(), "{:?}", plan.skipped);
@@ -112,72 +113,72 @@ async fn a_draft_database_is_corrected_keeping_members_history_accounts_and_audi
     assert!(plan.spellings.iter().any(|s| s.code == "00175" && s.from == "Phường Yên Hòa" && s.to == "Phường Yên Hoà"));
     let kinds: Vec<&str> = plan.kind_changes.iter().map(|k| k.code.as_str()).collect();
     assert!(kinds.contains(&"75") && kinds.contains(&"25270"), "{kinds:?}");
-    drop(tx);
+    drop(ctx);
 
     // Applied, with the date of the decision behind the later changes.
     let decided = date!(2026 - 04 - 15);
-    let mut tx = db.tx().await;
-    let applied = correction::apply(&mut tx, &plan, "cli:test", Some(decided)).await.expect("apply");
-    tx.commit().await.expect("commit");
+    let mut ctx = db.ctx().await;
+    let applied = correction::apply(&mut ctx.tx, &plan, "cli:test", Some(decided)).await.expect("apply");
+    ctx.finish().await.expect("commit");
     assert_eq!((applied.codes, applied.branches, applied.kind_changes_pending), (plan.codes.len(), 1, 0));
 
-    let mut tx = db.tx().await;
+    let mut ctx = db.ctx().await;
     // The same unit under its official code, with its branch, members and account.
-    assert_eq!(id_of(&mut tx, "00199").await, lang_id);
-    assert_eq!(id_of(&mut tx, "00199-01").await, branch_id);
-    assert!(absent(&mut tx, "00187").await);
-    assert_eq!(members_of(&mut tx, "00199").await, 3);
-    let user = users::by_username(&mut tx, "lang").await.expect("user");
-    let roles = users::roles_of(&mut tx, &user).await.expect("roles");
-    assert_eq!(roles, vec![("00199".to_string(), Role::Chair)]);
-    let scope = users::scope_for(&mut tx, &user).await.expect("scope");
-    assert_eq!(sohoi::reports::summary::summary(&mut tx, &scope, "00199-01", today()).await.expect("her branch").members, 3);
+    assert_eq!(id_of(&mut ctx.tx, "00199").await, lang_id);
+    assert_eq!(id_of(&mut ctx.tx, "00199-01").await, branch_id);
+    assert!(absent(&mut ctx.tx, "00187").await);
+    assert_eq!(members_of(&mut ctx, "00199").await, 3);
+    let user = users::by_username(&mut ctx.tx, "lang").await.expect("user");
+    let grants = users::grants_of(&mut ctx.tx, &user).await.expect("grants");
+    assert_eq!(grants.iter().map(|g| (g.unit_code.as_str(), g.role)).collect::<Vec<_>>(), vec![("00199", Some(Role::Chair))]);
+    let access = users::access_for(&mut ctx.tx, &user).await.expect("access");
+    assert_eq!(sohoi::reports::summary::summary(ctx.acting(&access), "00199-01", today()).await.expect("her branch").members, 3);
     // The rotation: each unit kept its id and members and took its official code.
     for ((_, official, name, n), id) in rotation.iter().zip(&rotation_ids) {
-        let commune = unit(&mut tx, official).await;
+        let commune = unit(&mut ctx.tx, official).await;
         assert_eq!((commune.id, commune.name.as_str()), (*id, *name));
-        assert_eq!(members_of(&mut tx, official).await, *n as i64);
+        assert_eq!(members_of(&mut ctx, official).await, *n as i64);
     }
     // A change of kind is dated: the old name holds before the decision.
-    assert_eq!(name_at(&mut tx, dong_nai_commune, date!(2026 - 01 - 01)).await.expect("query").as_deref(), Some("Xã Lộc Ninh"));
-    assert_eq!(name_at(&mut tx, dong_nai_commune, decided).await.expect("query").as_deref(), Some("Phường Lộc Ninh"));
+    assert_eq!(name_at(&mut ctx.tx, dong_nai_commune, date!(2026 - 01 - 01)).await.expect("query").as_deref(), Some("Xã Lộc Ninh"));
+    assert_eq!(name_at(&mut ctx.tx, dong_nai_commune, decided).await.expect("query").as_deref(), Some("Phường Lộc Ninh"));
     // The tree is now the official list, name for name and kind for kind.
     for row in reference::reference_rows().expect("official list parses") {
-        let commune = unit(&mut tx, &row.unit_code).await;
+        let commune = unit(&mut ctx.tx, &row.unit_code).await;
         assert_eq!((commune.name.as_str(), commune.admin_type.as_deref()), (row.unit_name.as_str(), Some(row.unit_type.as_str())));
-        let province = unit(&mut tx, &row.province_code).await;
+        let province = unit(&mut ctx.tx, &row.province_code).await;
         assert_eq!(province.name, row.province_name);
     }
     // The statistics still agree with the ledger, and the audit log says what was corrected.
-    assert!(sohoi::stats::check::check(&mut tx).await.expect("check").is_empty());
-    let audit = sohoi::auth::audit::list(&mut tx, &system, None, 10_000).await.expect("audit");
+    assert!(sohoi::stats::check::check(&mut ctx.tx).await.expect("check").is_empty());
+    let audit = sohoi::auth::audit::list(ctx.acting(&system), None, 10_000).await.expect("audit");
     assert_eq!(audit.iter().filter(|e| e.action == "reference.code").count(), plan.codes.len());
     let lang_entry = audit.iter().find(|e| e.action == "reference.code" && e.subject.as_deref() == Some("00199")).expect("Láng's entry");
     assert!(lang_entry.detail.as_deref().unwrap_or_default().starts_with("00187 → 00199"));
     assert!(audit.iter().any(|e| e.action == "reference.corrected"));
     // A second run finds nothing, and init now adds nothing.
-    assert!(correction::plan(&mut tx).await.expect("plan").is_empty());
-    assert_eq!(reference::init(&mut tx).await.expect("init").created, 0);
+    assert!(correction::plan(&mut ctx.tx).await.expect("plan").is_empty());
+    assert_eq!(reference::init(&mut ctx.tx).await.expect("init").created, 0);
 }
 
 #[tokio::test]
 async fn changes_of_kind_wait_for_the_decisions_date() {
     let db = draft_database().await;
-    let mut tx = db.tx().await;
-    let plan = correction::plan(&mut tx).await.expect("plan");
-    let applied = correction::apply(&mut tx, &plan, "cli:test", None).await.expect("apply");
-    tx.commit().await.expect("commit");
+    let mut ctx = db.ctx().await;
+    let plan = correction::plan(&mut ctx.tx).await.expect("plan");
+    let applied = correction::apply(&mut ctx.tx, &plan, "cli:test", None).await.expect("apply");
+    ctx.finish().await.expect("commit");
     assert_eq!(applied.kind_changes_pending, plan.kind_changes.len());
-    let mut tx = db.tx().await;
-    assert_eq!(unit(&mut tx, "25270").await.name, "Xã Lộc Ninh");
+    let mut ctx = db.ctx().await;
+    assert_eq!(unit(&mut ctx.tx, "25270").await.name, "Xã Lộc Ninh");
     // The codes are official now; only the changes of kind remain, and a dated run makes them.
-    assert!(!reference::built_from_draft(&mut tx).await.expect("query"));
-    let rest = correction::plan(&mut tx).await.expect("plan");
+    assert!(!reference::built_from_draft(&mut ctx.tx).await.expect("query"));
+    let rest = correction::plan(&mut ctx.tx).await.expect("plan");
     assert!(rest.codes.is_empty() && rest.spellings.is_empty());
     assert_eq!(rest.kind_changes.len(), plan.kind_changes.len());
-    correction::apply(&mut tx, &rest, "cli:test", Some(date!(2026 - 04 - 15))).await.expect("apply");
-    assert_eq!(unit(&mut tx, "25270").await.name, "Phường Lộc Ninh");
-    assert!(correction::plan(&mut tx).await.expect("plan").is_empty());
+    correction::apply(&mut ctx.tx, &rest, "cli:test", Some(date!(2026 - 04 - 15))).await.expect("apply");
+    assert_eq!(unit(&mut ctx.tx, "25270").await.name, "Phường Lộc Ninh");
+    assert!(correction::plan(&mut ctx.tx).await.expect("plan").is_empty());
 }
 
 /// The command-line story of the correction, as an administrator runs it.

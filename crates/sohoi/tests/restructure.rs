@@ -5,35 +5,35 @@
 mod helpers;
 
 use helpers::{TestDb, input, raw};
-use sohoi::auth::Scope;
+use sohoi::auth::Access;
 use sohoi::org::restructure;
 use time::macros::date;
 
 async fn stock(db: &TestDb, code: &str, on: time::Date) -> i64 {
-    let mut tx = db.store.read().await.expect("read");
-    let unit = sohoi::org::store::by_code(&mut tx, code, on).await.expect("query").expect("unit");
-    sohoi::stats::stock_at(&mut tx, &[unit.id], "all", on).await.expect("stock").values().sum()
+    let mut ctx = sohoi::ctx::Ctx::read(&db.store, sohoi::auth::Access::system("test")).await.expect("read");
+    let unit = sohoi::org::store::by_code(&mut ctx.tx, code, on).await.expect("query").expect("unit");
+    sohoi::stats::stock_at(&mut ctx.tx, &[unit.id], "all", on).await.expect("stock").values().sum()
 }
 
 async fn clean(db: &TestDb) {
-    let mut tx = db.store.read().await.expect("read");
-    let diffs = sohoi::stats::check::check(&mut tx).await.expect("check");
+    let mut ctx = sohoi::ctx::Ctx::read(&db.store, sohoi::auth::Access::system("test")).await.expect("read");
+    let diffs = sohoi::stats::check::check(&mut ctx.tx).await.expect("check");
     assert!(diffs.is_empty(), "statistics equal a recomputation: {diffs:?}");
 }
 
 async fn add(db: &TestDb, unit: &str, name: &str) -> i64 {
-    let mut tx = db.tx().await;
-    let id = sohoi::members::service::add(&mut tx, &Scope::system("test"), unit, input(&raw(name, "1980"))).await.expect("member").id;
-    tx.commit().await.expect("commit");
+    let mut ctx = db.ctx().await;
+    let id = sohoi::members::service::add(ctx.acting(&Access::system("test")), unit, input(&raw(name, "1980"))).await.expect("member").id;
+    ctx.finish().await.expect("commit");
     id
 }
 
 /// Two wards of Hà Nội with branches and members: Ba Đình (00004) and Ngọc Hà (00008).
 async fn two_wards(db: &TestDb) {
-    let mut tx = db.tx().await;
-    helpers::branches(&mut tx, "00004", &["Chi hội Tổ dân phố số 1", "Chi hội Tổ dân phố số 2"]).await;
-    helpers::branches(&mut tx, "00008", &["Chi hội Tổ dân phố số 1", "Chi hội Văn Cao"]).await;
-    tx.commit().await.expect("commit");
+    let mut ctx = db.ctx().await;
+    helpers::branches(&mut ctx.tx, "00004", &["Chi hội Tổ dân phố số 1", "Chi hội Tổ dân phố số 2"]).await;
+    helpers::branches(&mut ctx.tx, "00008", &["Chi hội Tổ dân phố số 1", "Chi hội Văn Cao"]).await;
+    ctx.finish().await.expect("commit");
     for (unit, names) in [
         ("00004-01", &["Nguyễn Thị An", "Trần Thị Bình"][..]),
         ("00004-02", &["Lê Thị Cúc"][..]),
@@ -52,19 +52,19 @@ async fn merging_a_ward_into_another_transfers_its_members_and_keeps_every_repor
     let db = TestDb::new().await;
     two_wards(&db).await;
     let on = date!(2025 - 07 - 01);
-    let system = Scope::system("test");
+    let system = Access::system("test");
 
     // The preview changes nothing.
-    let mut tx = db.tx().await;
-    let preview = restructure::merge(&mut tx, &system, &["00004".into()], "00008", on).await.expect("merge");
-    drop(tx);
+    let mut ctx = db.ctx().await;
+    let preview = restructure::merge(ctx.acting(&system), &["00004".into()], "00008", on).await.expect("merge");
+    drop(ctx);
     assert_eq!(preview.members_moved, 4);
     assert_eq!(preview.members_before, [("00004".to_string(), 4), ("00008".to_string(), 3)]);
     assert_eq!(stock(&db, "00004", date!(2025 - 08 - 01)).await, 4, "a preview writes nothing");
 
-    let mut tx = db.tx().await;
-    let impact = restructure::merge(&mut tx, &system, &["00004".into()], "00008", on).await.expect("merge");
-    tx.commit().await.expect("commit");
+    let mut ctx = db.ctx().await;
+    let impact = restructure::merge(ctx.acting(&system), &["00004".into()], "00008", on).await.expect("merge");
+    ctx.finish().await.expect("commit");
     assert_eq!(impact.members_after, [("00004".to_string(), 0), ("00008".to_string(), 7)]);
     // Branch 1 joins Ngọc Hà's branch of the same name; branch 2 becomes a new branch of Ngọc Hà.
     assert_eq!(impact.created.len(), 1, "{impact:?}");
@@ -78,11 +78,12 @@ async fn merging_a_ward_into_another_transfers_its_members_and_keeps_every_repor
     clean(&db).await;
 
     // Every report across the date balances, and the province sees no movement at all.
-    let mut tx = db.store.read().await.expect("read");
+    let mut ctx = sohoi::ctx::Ctx::read(&db.store, sohoi::auth::Access::system("test")).await.expect("read");
     for code in ["01", "00008"] {
-        let report = sohoi::reports::movements::movements(&mut tx, &system, code, sohoi::reports::Period::parse("2025").expect("period"))
-            .await
-            .expect("report");
+        let report =
+            sohoi::reports::movements::movements(ctx.acting(&system), code, sohoi::reports::Period::parse("2025").expect("period"))
+                .await
+                .expect("report");
         for row in report.rows.iter().chain([&report.total]) {
             assert!(row.balances(), "{code}: {row:?}");
         }
@@ -97,11 +98,11 @@ async fn merging_a_ward_into_another_transfers_its_members_and_keeps_every_repor
         }
     }
     // The old ward's members are found in their new branches, each with two ledger events more.
-    let members = sohoi::members::service::list(&mut tx, &system, "00008", &Default::default(), 1, 50).await.expect("list");
+    let members = sohoi::members::service::list(ctx.acting(&system), "00008", &Default::default(), 1, 50).await.expect("list");
     assert_eq!(members.total, 7);
     let dung = members.members.iter().find(|m| m.full_name == "Phạm Thị Dung").expect("Dung");
     assert_eq!(dung.unit_code, "00008");
-    let history = sohoi::members::store::history(&mut tx, dung.id).await.expect("history");
+    let history = sohoi::members::store::history(&mut ctx.tx, dung.id).await.expect("history");
     assert_eq!(history.len(), 3);
 }
 
@@ -109,45 +110,49 @@ async fn merging_a_ward_into_another_transfers_its_members_and_keeps_every_repor
 async fn a_plan_file_splits_renames_and_dissolves_leave_the_register_consistent() {
     let db = TestDb::new().await;
     two_wards(&db).await;
-    let system = Scope::system("test");
+    let system = Access::system("test");
 
     let plan = restructure::parse_plan("ma_cu,ma_moi,ngay_hieu_luc\n00004,00008,01/07/2025\n").expect("plan");
     assert_eq!(plan.len(), 1);
     assert!(restructure::parse_plan("00004;00008").is_err());
-    let mut tx = db.tx().await;
-    restructure::apply_plan(&mut tx, &system, &plan).await.expect("plan");
-    tx.commit().await.expect("commit");
+    let mut ctx = db.ctx().await;
+    restructure::apply_plan(ctx.acting(&system), &plan).await.expect("plan");
+    ctx.finish().await.expect("commit");
     clean(&db).await;
 
     // A split: the Văn Cao branch goes to another ward, Giảng Võ (00025).
-    let mut tx = db.tx().await;
-    let split =
-        restructure::split(&mut tx, &system, "00008", &[("00008-02".into(), "00025".into())], date!(2025 - 09 - 01)).await.expect("split");
-    tx.commit().await.expect("commit");
+    let mut ctx = db.ctx().await;
+    let split = restructure::split(ctx.acting(&system), "00008", &[("00008-02".into(), "00025".into())], date!(2025 - 09 - 01))
+        .await
+        .expect("split");
+    ctx.finish().await.expect("commit");
     assert_eq!(split.members_moved, 1);
     assert_eq!(stock(&db, "00025", date!(2025 - 09 - 02)).await, 1);
     assert_eq!(stock(&db, "00008", date!(2025 - 09 - 02)).await, 6);
     clean(&db).await;
 
     // A rename keeps the old name in history.
-    let mut tx = db.tx().await;
-    restructure::rename(&mut tx, &system, "00008", "Phường Ngọc Hà mới", date!(2025 - 10 - 01)).await.expect("rename");
-    tx.commit().await.expect("commit");
-    let mut tx = db.store.read().await.expect("read");
-    let unit = sohoi::org::store::by_code(&mut tx, "00008", date!(2025 - 10 - 02)).await.expect("query").expect("unit");
-    assert_eq!(sohoi::org::store::name_at(&mut tx, unit.id, date!(2025 - 09 - 01)).await.expect("name").as_deref(), Some("Phường Ngọc Hà"));
+    let mut ctx = db.ctx().await;
+    restructure::rename(ctx.acting(&system), "00008", "Phường Ngọc Hà mới", date!(2025 - 10 - 01)).await.expect("rename");
+    ctx.finish().await.expect("commit");
+    let mut ctx = sohoi::ctx::Ctx::read(&db.store, sohoi::auth::Access::system("test")).await.expect("read");
+    let unit = sohoi::org::store::by_code(&mut ctx.tx, "00008", date!(2025 - 10 - 02)).await.expect("query").expect("unit");
     assert_eq!(
-        sohoi::org::store::name_at(&mut tx, unit.id, date!(2025 - 10 - 02)).await.expect("name").as_deref(),
+        sohoi::org::store::name_at(&mut ctx.tx, unit.id, date!(2025 - 09 - 01)).await.expect("name").as_deref(),
+        Some("Phường Ngọc Hà")
+    );
+    assert_eq!(
+        sohoi::org::store::name_at(&mut ctx.tx, unit.id, date!(2025 - 10 - 02)).await.expect("name").as_deref(),
         Some("Phường Ngọc Hà mới")
     );
-    drop(tx);
+    drop(ctx);
 
     // A unit with members cannot be dissolved; an empty one can.
-    let mut tx = db.tx().await;
-    let refused = restructure::dissolve(&mut tx, &system, "00025", date!(2025 - 10 - 01)).await;
+    let mut ctx = db.ctx().await;
+    let refused = restructure::dissolve(ctx.acting(&system), "00025", date!(2025 - 10 - 01)).await;
     assert!(refused.is_err());
-    restructure::dissolve(&mut tx, &system, "00070", date!(2025 - 10 - 01)).await.expect("an empty ward dissolves");
-    tx.commit().await.expect("commit");
+    restructure::dissolve(ctx.acting(&system), "00070", date!(2025 - 10 - 01)).await.expect("an empty ward dissolves");
+    ctx.finish().await.expect("commit");
     clean(&db).await;
 
     // Nobody lost, nobody counted twice.
@@ -158,13 +163,17 @@ async fn a_plan_file_splits_renames_and_dissolves_leave_the_register_consistent(
 async fn restructuring_needs_a_chair_and_respects_the_ledger_order() {
     let db = TestDb::new().await;
     two_wards(&db).await;
-    let officer = Scope::limited("officer", vec![], vec![], false);
-    let mut tx = db.tx().await;
-    assert!(restructure::merge(&mut tx, &officer, &["00004".into()], "00008", date!(2025 - 07 - 01)).await.is_err());
-    drop(tx);
+    let mut ctx = db.ctx().await;
+    // An officer of Hà Nội sees both wards but may not restructure them: forbidden, not
+    // "not found" (which would only say she sees nothing).
+    let hanoi = sohoi::org::store::by_code(&mut ctx.tx, "01", date!(2025 - 07 - 01)).await.expect("query").expect("Hà Nội");
+    let officer = Access::of_grants("officer", vec![sohoi::auth::Grant::new(hanoi.id, sohoi::auth::Role::Officer.authorities(), [])]);
+    let err = restructure::merge(ctx.acting(&officer), &["00004".into()], "00008", date!(2025 - 07 - 01)).await.expect_err("officer");
+    assert!(matches!(err, sohoi::error::Error::Forbidden), "{err:?}");
+    drop(ctx);
     // Members who joined on 01/01/2020 cannot be merged away before that.
-    let mut tx = db.tx().await;
-    let early = restructure::merge(&mut tx, &Scope::system("test"), &["00004".into()], "00008", date!(2019 - 07 - 01)).await;
+    let mut ctx = db.ctx().await;
+    let early = restructure::merge(ctx.acting(&Access::system("test")), &["00004".into()], "00008", date!(2019 - 07 - 01)).await;
     let message = early.err().map(|e| e.render(sohoi::i18n::Lang::Vi)).unwrap_or_default();
     assert!(message.contains("có biến động sau ngày hiệu lực"), "{message}");
 }
@@ -178,20 +187,20 @@ async fn a_chair_previews_then_applies_a_merge_on_the_page() {
 
     let db = TestDb::new().await;
     two_wards(&db).await;
-    let mut tx = db.tx().await;
+    let mut ctx = db.ctx().await;
     let account = sohoi::auth::users::NewAccount {
         username: "tinh",
         display_name: "Chủ tịch",
         unit_code: "01",
-        role: sohoi::auth::users::Role::Chair,
-        sensitive: false,
+        role: sohoi::auth::Role::Chair,
+        tiers: &[],
     };
-    sohoi::auth::users::create(&mut tx, &Scope::system("test"), &account, &sohoi::auth::password::Password::new("mat-khau-thu"))
+    sohoi::auth::users::create(ctx.acting(&Access::system("test")), &account, &sohoi::auth::password::Password::new("mat-khau-thu"))
         .await
         .expect("account");
-    let user = sohoi::auth::users::by_username(&mut tx, "tinh").await.expect("user");
-    let (token, csrf) = sohoi::auth::sessions::open(&mut tx, &user).await.expect("session");
-    tx.commit().await.expect("commit");
+    let user = sohoi::auth::users::by_username(&mut ctx.tx, "tinh").await.expect("user");
+    let (token, csrf) = sohoi::auth::sessions::open(&mut ctx.tx, &user).await.expect("session");
+    ctx.finish().await.expect("commit");
     let app = sohoi::web::app(db.store.clone(), sohoi::i18n::Lang::Vi);
     let post = |body: String| {
         Request::post("/units/00004/restructure")
@@ -219,29 +228,29 @@ async fn a_report_can_follow_the_tree_at_the_time_on_a_date_or_today() {
     use sohoi::reports::movements::{Structure, movements_in};
     let db = TestDb::new().await;
     two_wards(&db).await;
-    let system = Scope::system("test");
-    let mut tx = db.tx().await;
-    restructure::merge(&mut tx, &system, &["00004".into()], "00008", date!(2025 - 07 - 01)).await.expect("merge");
-    tx.commit().await.expect("commit");
-    let mut tx = db.store.read().await.expect("read");
+    let system = Access::system("test");
+    let mut ctx = db.ctx().await;
+    restructure::merge(ctx.acting(&system), &["00004".into()], "00008", date!(2025 - 07 - 01)).await.expect("merge");
+    ctx.finish().await.expect("commit");
+    let mut ctx = sohoi::ctx::Ctx::read(&db.store, sohoi::auth::Access::system("test")).await.expect("read");
     let first_half = sohoi::reports::Period::parse("2025-H1").expect("period");
     let year = sohoi::reports::Period::parse("2025").expect("period");
     let row = |r: &sohoi::reports::movements::MovementReport, code: &str| r.rows.iter().find(|x| x.code == code).cloned();
 
     // At the time: both wards, Ba Đình with its four members.
-    let then = movements_in(&mut tx, &system, "01", first_half, Structure::AtTheTime).await.expect("report");
+    let then = movements_in(ctx.acting(&system), "01", first_half, Structure::AtTheTime).await.expect("report");
     assert_eq!(row(&then, "00004").map(|r| r.closing), Some(4));
     // On a date after the merge: Ba Đình is gone, its year shows in its own row no more.
-    let later = movements_in(&mut tx, &system, "01", year, Structure::AsOf(date!(2025 - 08 - 01))).await.expect("report");
+    let later = movements_in(ctx.acting(&system), "01", year, Structure::AsOf(date!(2025 - 08 - 01))).await.expect("report");
     assert!(row(&later, "00004").is_none());
     assert_eq!(row(&later, "00008").map(|r| (r.transferred_in, r.closing)), Some((4, 7)));
     // Restated in today's structure: Ngọc Hà with Ba Đình's history, the merge netted out.
-    let restated = movements_in(&mut tx, &system, "01", year, Structure::Today).await.expect("report");
+    let restated = movements_in(ctx.acting(&system), "01", year, Structure::Today).await.expect("report");
     let ngoc_ha = row(&restated, "00008").expect("Ngọc Hà");
     assert_eq!((ngoc_ha.opening, ngoc_ha.transferred_in, ngoc_ha.transferred_out, ngoc_ha.closing), (7, 0, 0, 7), "{ngoc_ha:?}");
     for r in restated.rows.iter().chain([&restated.total]) {
         assert!(r.balances(), "{r:?}");
     }
-    let h1 = movements_in(&mut tx, &system, "01", first_half, Structure::Today).await.expect("report");
+    let h1 = movements_in(ctx.acting(&system), "01", first_half, Structure::Today).await.expect("report");
     assert_eq!(row(&h1, "00008").map(|r| r.closing), Some(7), "before the merge, today's Ngọc Hà held what both wards held");
 }

@@ -8,9 +8,10 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use helpers::{TestDb, input, raw};
 use http_body_util::BodyExt;
-use sohoi::auth::Scope;
+use sohoi::auth::Access;
+use sohoi::auth::Role;
 use sohoi::auth::password::Password;
-use sohoi::auth::users::{self, NewAccount, Role};
+use sohoi::auth::users::{self, NewAccount};
 use tower::ServiceExt;
 
 struct Page {
@@ -102,14 +103,14 @@ fn urlencode(s: &str) -> String {
 }
 
 async fn officer_of_ba_dinh(db: &TestDb) {
-    let mut tx = db.tx().await;
-    let system = Scope::system("test");
+    let mut ctx = db.ctx().await;
+    let system = Access::system("test");
     let account =
-        NewAccount { username: "badinh", display_name: "Cán bộ Ba Đình", unit_code: "00004", role: Role::Officer, sensitive: false };
-    users::create(&mut tx, &system, &account, &Password::new("mat-khau-ba-dinh")).await.expect("account");
-    sohoi::members::service::add(&mut tx, &system, "00004", input(&raw("Nguyễn Thị Thủy", "1980"))).await.expect("member");
-    sohoi::members::service::add(&mut tx, &system, "00008", input(&raw("Trần Thị Lan", "1982"))).await.expect("member");
-    tx.commit().await.expect("commit");
+        NewAccount { username: "badinh", display_name: "Cán bộ Ba Đình", unit_code: "00004", role: Role::Officer, tiers: &[] };
+    users::create(ctx.acting(&system), &account, &Password::new("mat-khau-ba-dinh")).await.expect("account");
+    sohoi::members::service::add(ctx.acting(&system), "00004", input(&raw("Nguyễn Thị Thủy", "1980"))).await.expect("member");
+    sohoi::members::service::add(ctx.acting(&system), "00008", input(&raw("Trần Thị Lan", "1982"))).await.expect("member");
+    ctx.finish().await.expect("commit");
 }
 
 #[tokio::test]
@@ -179,8 +180,8 @@ async fn wrong_passwords_are_refused_then_the_account_is_locked() {
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "locked even with the right password");
     assert!(page.body.contains("tạm khóa"));
 
-    let mut tx = db.tx().await;
-    let failures: i64 = sohoi::on_engine!(&mut tx, c => sqlx::query_scalar(
+    let mut ctx = db.ctx().await;
+    let failures: i64 = sohoi::on_engine!(&mut ctx.tx, c => sqlx::query_scalar(
         "select count(*) from audit_log where action = 'signin.failed' and subject = 'badinh' and address = '203.0.113.7'")
         .fetch_one(&mut **c).await)
     .expect("audit");
@@ -281,9 +282,9 @@ async fn an_officer_adds_finds_and_transfers_a_member() {
 async fn another_communes_member_is_not_found_by_address() {
     let db = TestDb::new().await;
     officer_of_ba_dinh(&db).await;
-    let mut tx = db.tx().await;
-    let theirs = sohoi::members::service::search(&mut tx, &Scope::system("test"), "tran thi lan", None, 5).await.expect("search");
-    drop(tx);
+    let mut ctx = db.ctx().await;
+    let theirs = sohoi::members::service::search(ctx.acting(&Access::system("test")), "tran thi lan", None, 5).await.expect("search");
+    drop(ctx);
     let mut browser = Browser::new(&db);
     browser.sign_in("badinh", "mat-khau-ba-dinh").await;
     let page = browser.get(&format!("/members/{}", theirs[0].id)).await;
@@ -297,11 +298,16 @@ async fn another_communes_member_is_not_found_by_address() {
 async fn a_chair_reads_her_subtrees_audit_log_and_an_officer_cannot() {
     let db = TestDb::new().await;
     officer_of_ba_dinh(&db).await;
-    let mut tx = db.tx().await;
-    let chair =
-        NewAccount { username: "chutich", display_name: "Chủ tịch Ba Đình", unit_code: "00004", role: Role::Chair, sensitive: true };
-    users::create(&mut tx, &Scope::system("test"), &chair, &Password::new("mat-khau-chu-tich")).await.expect("account");
-    tx.commit().await.expect("commit");
+    let mut ctx = db.ctx().await;
+    let chair = NewAccount {
+        username: "chutich",
+        display_name: "Chủ tịch Ba Đình",
+        unit_code: "00004",
+        role: Role::Chair,
+        tiers: &sohoi::auth::Tier::MEMBER,
+    };
+    users::create(ctx.acting(&Access::system("test")), &chair, &Password::new("mat-khau-chu-tich")).await.expect("account");
+    ctx.finish().await.expect("commit");
 
     let mut officer = Browser::new(&db);
     officer.sign_in("badinh", "mat-khau-ba-dinh").await;
@@ -423,11 +429,11 @@ async fn the_dashboard_draws_its_breakdowns_as_charts() {
 async fn a_chair_makes_accounts_in_her_subtree_and_no_more_than_she_holds() {
     let db = TestDb::new().await;
     officer_of_ba_dinh(&db).await;
-    let mut tx = db.tx().await;
+    let mut ctx = db.ctx().await;
     let chair =
-        NewAccount { username: "chutich", display_name: "Chủ tịch Ba Đình", unit_code: "00004", role: Role::Chair, sensitive: false };
-    users::create(&mut tx, &Scope::system("test"), &chair, &Password::new("mat-khau-chu-tich")).await.expect("account");
-    tx.commit().await.expect("commit");
+        NewAccount { username: "chutich", display_name: "Chủ tịch Ba Đình", unit_code: "00004", role: Role::Chair, tiers: &[] };
+    users::create(ctx.acting(&Access::system("test")), &chair, &Password::new("mat-khau-chu-tich")).await.expect("account");
+    ctx.finish().await.expect("commit");
     let mut browser = Browser::new(&db);
     browser.sign_in("chutich", "mat-khau-chu-tich").await;
     let page = browser.get("/users").await;
@@ -461,10 +467,11 @@ async fn a_chair_makes_accounts_in_her_subtree_and_no_more_than_she_holds() {
     // Another ward is not hers: for her it does not exist (said in the form, which keeps what she typed).
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("Không tìm thấy đơn vị 00008") && page.body.contains("value=\"ngocha.moi\""), "{}", page.body);
+    assert!(!page.body.contains("name=\"identity\""), "a tier she lacks is not offered");
     let mut sensitive = form("nhaycam", "00004", "viewer");
-    sensitive.push(("sensitive", "yes".into()));
+    sensitive.push(("identity", "yes".into()));
     let page = browser.post("/users", &sensitive.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
-    assert_eq!(page.status, StatusCode::FORBIDDEN, "no sensitive grant she does not hold");
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "no tier she does not hold");
 
     let mut officer = Browser::new(&db);
     officer.sign_in("badinh", "mat-khau-ba-dinh").await;

@@ -31,32 +31,32 @@ pub struct Entry {
     pub address: Option<String>,
 }
 
-/// The newest entries about the subtrees where the caller manages accounts (chairs and
+/// The newest entries about the units where the caller manages accounts (chairs and
 /// administrators), `per_page` at a time, before entry `before` if given. Reading the log
 /// changes nothing in it.
-pub async fn list(tx: &mut Tx, scope: &super::Scope, before: Option<i64>, per_page: i64) -> crate::error::Result<Vec<Entry>> {
-    let roots = match scope.manage_roots() {
-        super::scope::Roots::All => None,
-        super::scope::Roots::Units(ids) if ids.is_empty() => return Err(crate::error::Error::Forbidden),
-        super::scope::Roots::Units(ids) => Some(ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")),
-    };
-    let filter = match roots {
-        None => String::new(),
-        // Unit ids come from the caller's roles, never from user text.
+pub async fn list(ctx: &mut crate::ctx::Ctx, before: Option<i64>, per_page: i64) -> crate::error::Result<Vec<Entry>> {
+    let roots = ctx.access.roots(super::Authority::ManageAccounts);
+    if roots.is_empty() {
+        return Err(crate::error::Error::Forbidden);
+    }
+    let within = roots.sql("a.unit_id", "$3");
+    let central = match &roots {
+        super::access::Roots::All => "true".to_string(),
         // Entries without a unit (sign-in attempts on unknown names) go to the central union.
-        Some(list) => format!(
-            "and (a.unit_id in (select descendant_id from unit_closure where ancestor_id in ({list}) and valid_from <= $3 and valid_to > $3) \
-              or (a.unit_id is null and exists (select 1 from units c where c.id in ({list}) and c.kind = 'central')))"
+        super::access::Roots::Units { subtrees, .. } => format!(
+            "exists (select 1 from units c where c.id in ({}) and c.kind = 'central')",
+            if subtrees.is_empty() { "0".to_string() } else { subtrees.iter().map(i64::to_string).collect::<Vec<_>>().join(",") }
         ),
     };
     let sql = format!(
         "select a.id, a.at, a.actor, a.action, u.code as unit_code, a.subject, a.detail, a.address from audit_log a \
-         left join units u on u.id = a.unit_id where a.id < $1 {filter} order by a.id desc limit $2"
+         left join units u on u.id = a.unit_id where a.id < $1 and ({within} or (a.unit_id is null and {central})) \
+         order by a.id desc limit $2"
     );
-    let today = crate::clock::today();
+    let today = ctx.today;
+    let tx = &mut ctx.tx;
     let rows: Vec<Entry> = on_engine!(tx, c => {
-        let q = sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(before.unwrap_or(i64::MAX)).bind(per_page);
-        if filter.is_empty() { q.fetch_all(&mut **c).await } else { q.bind(today).fetch_all(&mut **c).await }
+        sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(before.unwrap_or(i64::MAX)).bind(per_page).bind(today).fetch_all(&mut **c).await
     })?;
     Ok(rows)
 }

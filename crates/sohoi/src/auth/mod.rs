@@ -1,11 +1,11 @@
-//! Who may do what: users, their roles bound to units, the caller's scope, sessions, API
+//! Who may do what: users, their grants at units, the caller's access, sessions, API
 //! tokens and the audit log.
 
+pub mod access;
 pub mod audit;
 pub mod password;
-pub mod scope;
 pub mod sessions;
 pub mod tokens;
 pub mod users;
 
-pub use scope::Scope;
+pub use access::{Access, Authority, Grant, Reach, Role, Tier, Tiers};

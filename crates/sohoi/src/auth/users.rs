@@ -1,12 +1,15 @@
-//! Accounts, their roles in the tree, sign-in with a temporary lock after repeated
-//! failures, and the scope a signed-in user acts with.
+//! Accounts, their grants at units, sign-in with a temporary lock after repeated failures,
+//! and the access a signed-in user acts with.
+
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
+use super::access::{Access, Authority, Grant, Reach, Role, Tier};
 use super::audit;
 use super::password::{self, Password};
-use super::scope::Scope;
+use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::i18n::Args;
 use crate::on_engine;
@@ -16,36 +19,6 @@ use crate::store::Tx;
 /// Failures in a row that lock an account, and for how long.
 pub const MAX_FAILURES: i32 = 5;
 pub const LOCK_MINUTES: i64 = 15;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Sees her subtree.
-    Viewer,
-    /// Also edits members.
-    Officer,
-    /// Also manages the accounts of her subtree and approves.
-    Chair,
-    /// Everything in her subtree.
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Viewer, Role::Officer, Role::Chair, Role::Admin];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Viewer => "viewer",
-            Role::Officer => "officer",
-            Role::Chair => "chair",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s.trim())
-    }
-}
 
 #[derive(Clone, Debug, Serialize)]
 pub struct User {
@@ -59,26 +32,42 @@ fn valid_username(s: &str) -> bool {
     (3..=40).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
 }
 
-/// An account to create, with its one role.
+/// An account to create, with its first grant (a role's authorities and some tiers over
+/// the unit's subtree).
 pub struct NewAccount<'a> {
     pub username: &'a str,
     pub display_name: &'a str,
     pub unit_code: &'a str,
     pub role: Role,
-    pub sensitive: bool,
+    pub tiers: &'a [Tier],
 }
 
-/// Creates an account with one role at one unit. The caller must manage accounts at that
-/// unit (a chair or administrator above it, or the command line).
-pub async fn create(tx: &mut Tx, scope: &Scope, account: &NewAccount<'_>, password: &Password) -> Result<i64> {
-    let NewAccount { username, display_name, unit_code, role, sensitive } = *account;
-    let today = crate::clock::today();
-    let unit = org::tree::find(tx, scope, unit_code, today).await?;
-    scope.ensure_manage(tx, unit.id, today, &unit.code).await?;
-    // A chair gives at most what she has: no administrators, no sensitive grant she lacks.
-    if (role == Role::Admin && !scope.grants_admin()) || (sensitive && !scope.sees_sensitive()) {
-        return Err(Error::Forbidden);
+/// A grant to give: authorities (a role's, and single ones) and tiers at a unit.
+#[derive(Clone, Debug)]
+pub struct GrantRequest<'a> {
+    pub unit_code: &'a str,
+    pub reach: Reach,
+    pub authorities: BTreeSet<Authority>,
+    pub tiers: BTreeSet<Tier>,
+}
+
+impl<'a> GrantRequest<'a> {
+    pub fn role(unit_code: &'a str, role: Role, tiers: &[Tier]) -> Self {
+        GrantRequest {
+            unit_code,
+            reach: Reach::Subtree,
+            authorities: role.authorities().into_iter().collect(),
+            tiers: tiers.iter().copied().collect(),
+        }
     }
+}
+
+/// Creates an account with one grant. The caller must manage accounts at that unit (a chair
+/// or administrator above it, or the command line), and gives at most what she holds there.
+pub async fn create(ctx: &mut Ctx, account: &NewAccount<'_>, password: &Password) -> Result<i64> {
+    let NewAccount { username, display_name, unit_code, role, tiers } = *account;
+    let request = GrantRequest::role(unit_code, role, tiers);
+    let unit = may_give(ctx, &request).await?;
     let username = username.trim().to_ascii_lowercase();
     if !valid_username(&username) {
         return Err(Error::invalid("username", "invalid-username"));
@@ -86,6 +75,7 @@ pub async fn create(tx: &mut Tx, scope: &Scope, account: &NewAccount<'_>, passwo
     if !password.is_acceptable() {
         return Err(Error::invalid("password", "invalid-password"));
     }
+    let tx = &mut ctx.tx;
     let exists: i64 = on_engine!(&mut *tx, c => sqlx::query_scalar("select count(*) from users where username = $1").bind(&username).fetch_one(&mut **c).await)?;
     if exists > 0 {
         return Err(Error::Conflict { message: "conflict-username", args: Args::new().with("username", username) });
@@ -96,10 +86,88 @@ pub async fn create(tx: &mut Tx, scope: &Scope, account: &NewAccount<'_>, passwo
     let id: i64 = on_engine!(&mut *tx, c => sqlx::query_scalar(
         "insert into users (username, display_name, password_hash, created_at) values ($1, $2, $3, $4) returning id")
         .bind(&username).bind(&display).bind(&hash).bind(&now).fetch_one(&mut **c).await)?;
-    on_engine!(&mut *tx, c => sqlx::query("insert into user_roles (user_id, unit_id, role, sensitive) values ($1, $2, $3, $4)")
-        .bind(id).bind(unit.id).bind(role.as_str()).bind(sensitive).execute(&mut **c).await.map(|_| ()))?;
-    audit::record(tx, scope.actor(), "user.create", Some(unit.id), Some(&username), Some(role.as_str())).await?;
+    insert_grant(ctx, id, unit.id, &request).await?;
+    let detail = describe(&request);
+    audit::record(&mut ctx.tx, ctx.access.actor(), "user.create", Some(unit.id), Some(&username), Some(&detail)).await?;
     Ok(id)
+}
+
+/// Gives an account another grant. Each grant stands alone: a tier given at one unit says
+/// nothing about her other units.
+pub async fn grant(ctx: &mut Ctx, username: &str, request: &GrantRequest<'_>) -> Result<()> {
+    let unit = may_give(ctx, request).await?;
+    let user = by_username(&mut ctx.tx, username).await?;
+    insert_grant(ctx, user.id, unit.id, request).await?;
+    let detail = describe(request);
+    audit::record(&mut ctx.tx, ctx.access.actor(), "user.grant", Some(unit.id), Some(&user.username), Some(&detail)).await?;
+    Ok(())
+}
+
+/// Takes back an account's grants at a unit; answers how many there were.
+pub async fn revoke(ctx: &mut Ctx, username: &str, unit_code: &str) -> Result<u64> {
+    let today = ctx.today;
+    let unit = org::tree::find(ctx, unit_code, today).await?;
+    ctx.require(Authority::ManageAccounts, unit.id, &unit.code).await?;
+    let user = by_username(&mut ctx.tx, username).await?;
+    let tx = &mut ctx.tx;
+    let n = on_engine!(tx, c => sqlx::query("delete from grants where user_id = $1 and unit_id = $2")
+        .bind(user.id).bind(unit.id).execute(&mut **c).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(Error::not_found("grant", format!("{} @ {}", user.username, unit.code)));
+    }
+    audit::record(&mut ctx.tx, ctx.access.actor(), "user.revoke", Some(unit.id), Some(&user.username), None).await?;
+    Ok(n)
+}
+
+/// The unit of `request` if the caller may give it: she manages accounts there and holds
+/// every authority and tier she gives, at that unit. Administrators are made only by
+/// administrators; the support-case tier only by holders of "manage case workers".
+async fn may_give(ctx: &mut Ctx, request: &GrantRequest<'_>) -> Result<org::Unit> {
+    let today = ctx.today;
+    let unit = org::tree::find(ctx, request.unit_code, today).await?;
+    ctx.require(Authority::ManageAccounts, unit.id, &unit.code).await?;
+    for authority in &request.authorities {
+        if !ctx.access.holds(&mut ctx.tx, *authority, unit.id, today).await? {
+            return Err(Error::Forbidden);
+        }
+    }
+    let held = ctx.access.tiers_at(&mut ctx.tx, unit.id, today).await?;
+    for tier in &request.tiers {
+        let allowed = match tier {
+            Tier::SupportCases => ctx.access.holds(&mut ctx.tx, Authority::ManageCaseWorkers, unit.id, today).await?,
+            other => held.has(*other),
+        };
+        if !allowed {
+            return Err(Error::Forbidden);
+        }
+    }
+    if request.authorities.is_empty() && request.tiers.is_empty() {
+        return Err(Error::invalid("role", "invalid-empty-grant"));
+    }
+    Ok(unit)
+}
+
+async fn insert_grant(ctx: &mut Ctx, user: i64, unit: i64, request: &GrantRequest<'_>) -> Result<()> {
+    let authorities = request.authorities.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(",");
+    let tiers = request.tiers.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(",");
+    let now = crate::clock::now_text();
+    let actor = ctx.access.actor().to_string();
+    on_engine!(&mut ctx.tx, c => sqlx::query(
+        "insert into grants (user_id, unit_id, reach, authorities, tiers, granted_by, granted_at) values ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(user).bind(unit).bind(request.reach.as_str()).bind(authorities).bind(tiers).bind(actor).bind(now)
+        .execute(&mut **c).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// A grant as the audit log says it: the role's name where the authorities are a role's.
+fn describe(request: &GrantRequest<'_>) -> String {
+    let authorities = match Role::of(&request.authorities) {
+        Some(role) => role.as_str().to_string(),
+        None => request.authorities.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(","),
+    };
+    let tiers = request.tiers.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(",");
+    let reach = if request.reach == Reach::Unit { " (unit only)" } else { "" };
+    if tiers.is_empty() { format!("{authorities}{reach}") } else { format!("{authorities} + {tiers}{reach}") }
 }
 
 #[derive(Debug)]
@@ -164,11 +232,11 @@ pub async fn sign_in(tx: &mut Tx, username: &str, password: &Password, address: 
 
 async fn audit_sign_in(tx: &mut Tx, username: &str, action: &str, address: &str) -> Result<(), sqlx::Error> {
     let at = crate::clock::now_text();
-    // Filed under the unit of the account's (first) role, so that the chairs above it read
+    // Filed under the unit of the account's (first) grant, so that the chairs above it read
     // it; attempts on unknown names have no unit and only the central union reads them.
     on_engine!(tx, c => sqlx::query(
         "insert into audit_log (at, actor, action, unit_id, subject, address) values ($1, $2, $3, \
-         (select min(r.unit_id) from user_roles r join users u on u.id = r.user_id where u.username = $4), $4, $5)")
+         (select min(g.unit_id) from grants g join users u on u.id = g.user_id where u.username = $4), $4, $5)")
         .bind(at).bind(format!("user:{username}")).bind(action).bind(username).bind(address).execute(&mut **c).await.map(|_| ()))
 }
 
@@ -189,29 +257,54 @@ pub async fn change_password(tx: &mut Tx, user: &User, current: &Password, new: 
     Ok(())
 }
 
-/// The scope a user acts with: every unit she holds a role at, with its subtree.
-pub async fn scope_for(tx: &mut Tx, user: &User) -> Result<Scope> {
-    let roles: Vec<(i64, String, bool)> = on_engine!(&mut *tx, c => sqlx::query_as(
-        "select unit_id, role, sensitive from user_roles where user_id = $1 order by unit_id")
+/// A grant as stored, with its unit.
+#[derive(Clone, Debug, Serialize)]
+pub struct GrantView {
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub reach: Reach,
+    pub role: Option<Role>,
+    pub authorities: BTreeSet<Authority>,
+    pub tiers: BTreeSet<Tier>,
+}
+
+/// A user's grants, in unit code order.
+pub async fn grants_of(tx: &mut Tx, user: &User) -> Result<Vec<GrantView>> {
+    let rows: Vec<(i64, String, String, String, String, String)> = on_engine!(tx, c => sqlx::query_as(
+        "select g.unit_id, u.code, u.name, g.reach, g.authorities, g.tiers from grants g join units u on u.id = g.unit_id \
+         where g.user_id = $1 order by u.code, g.id")
         .bind(user.id).fetch_all(&mut **c).await)?;
-    let mut view = Vec::new();
-    let mut edit = Vec::new();
-    let mut manage = Vec::new();
-    let mut sensitive = false;
-    let mut admin = false;
-    for (unit, role, grant) in roles {
-        let role = Role::parse(&role).unwrap_or(Role::Viewer);
-        view.push(unit);
-        if role >= Role::Officer {
-            edit.push(unit);
+    Ok(rows
+        .into_iter()
+        .map(|(unit_id, unit_code, unit_name, reach, authorities, tiers)| {
+            let authorities: BTreeSet<Authority> = authorities.split(',').filter_map(Authority::parse).collect();
+            GrantView {
+                unit_id,
+                unit_code,
+                unit_name,
+                reach: Reach::parse(&reach).unwrap_or(Reach::Subtree),
+                role: Role::of(&authorities),
+                authorities,
+                tiers: tiers.split(',').filter_map(Tier::parse).collect(),
+            }
+        })
+        .collect())
+}
+
+/// The access a user acts with: her grants, each standing alone. A grant at a unit that was
+/// merged away acts at the units it went into.
+pub async fn access_for(tx: &mut Tx, user: &User) -> Result<Access> {
+    let today = crate::clock::today();
+    let mut grants = Vec::new();
+    for g in grants_of(tx, user).await? {
+        let open = org::store::by_id(tx, g.unit_id, today).await?.is_some_and(|u| u.valid_to > today);
+        let units = if open { vec![g.unit_id] } else { org::store::successors(tx, g.unit_id).await? };
+        for unit_id in units {
+            grants.push(Grant { unit_id, reach: g.reach, authorities: g.authorities.clone(), tiers: g.tiers.clone() });
         }
-        if role >= Role::Chair {
-            manage.push(unit);
-        }
-        admin |= role == Role::Admin;
-        sensitive |= grant;
     }
-    Ok(Scope::with_roles(format!("user:{}", user.username), view, edit, manage, sensitive).granting_admin(admin))
+    Ok(Access::of_grants(format!("user:{}", user.username), grants))
 }
 
 /// The account with this username (for the command line, which acts for the operator).
@@ -222,44 +315,42 @@ pub async fn by_username(tx: &mut Tx, username: &str) -> Result<User> {
     Ok(User { id, username, display_name })
 }
 
-/// The units a user holds roles at, with the role (for her home page).
-pub async fn roles_of(tx: &mut Tx, user: &User) -> Result<Vec<(String, Role)>> {
-    let rows: Vec<(String, String)> = on_engine!(tx, c => sqlx::query_as(
-        "select u.code, r.role from user_roles r join units u on u.id = r.unit_id where r.user_id = $1 order by u.code")
-        .bind(user.id).fetch_all(&mut **c).await)?;
-    Ok(rows.into_iter().filter_map(|(code, role)| Role::parse(&role).map(|r| (code, r))).collect())
-}
-
-/// An account as the accounts page lists it.
+/// An account's grant as the accounts page lists it.
 #[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
 pub struct Account {
     pub username: String,
     pub display_name: String,
     pub unit_code: String,
-    pub role: String,
-    pub sensitive: bool,
+    pub authorities: String,
+    pub tiers: String,
     pub locked_until: Option<String>,
 }
 
-/// The accounts with a role in the subtrees where the caller manages accounts.
-pub async fn accounts(tx: &mut Tx, scope: &Scope) -> Result<Vec<Account>> {
-    let filter = match scope.manage_roots() {
-        super::scope::Roots::All => String::new(),
-        super::scope::Roots::Units(ids) if ids.is_empty() => return Err(Error::Forbidden),
-        // Unit ids come from the caller's roles, never from user text.
-        super::scope::Roots::Units(ids) => format!(
-            "where r.unit_id in (select descendant_id from unit_closure where ancestor_id in ({}) and valid_from <= $1 and valid_to > $1)",
-            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-        ),
-    };
+impl Account {
+    /// The role whose authorities the grant carries, if any.
+    pub fn role(&self) -> Option<Role> {
+        Role::of(&self.authorities.split(',').filter_map(Authority::parse).collect())
+    }
+
+    pub fn tiers(&self) -> Vec<Tier> {
+        self.tiers.split(',').filter_map(Tier::parse).collect()
+    }
+}
+
+/// The accounts with a grant where the caller manages accounts, a grant a row.
+pub async fn accounts(ctx: &mut Ctx) -> Result<Vec<Account>> {
+    let roots = ctx.access.roots(Authority::ManageAccounts);
+    if roots.is_empty() {
+        return Err(Error::Forbidden);
+    }
+    let filter = roots.sql("g.unit_id", "$1");
     let sql = format!(
-        "select u.username, u.display_name, n.code as unit_code, r.role, r.sensitive, u.locked_until \
-         from user_roles r join users u on u.id = r.user_id join units n on n.id = r.unit_id {filter} order by n.code, u.username limit 1000"
+        "select u.username, u.display_name, n.code as unit_code, g.authorities, g.tiers, u.locked_until \
+         from grants g join users u on u.id = g.user_id join units n on n.id = g.unit_id where {filter} \
+         order by n.code, u.username limit 1000"
     );
-    let today = crate::clock::today();
-    let rows: Vec<Account> = on_engine!(tx, c => {
-        let q = sqlx::query_as(sqlx::AssertSqlSafe(&*sql));
-        if filter.is_empty() { q.fetch_all(&mut **c).await } else { q.bind(today).fetch_all(&mut **c).await }
-    })?;
+    let today = ctx.today;
+    let rows: Vec<Account> =
+        on_engine!(&mut ctx.tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(today).fetch_all(&mut **c).await)?;
     Ok(rows)
 }

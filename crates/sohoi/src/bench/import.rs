@@ -12,7 +12,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
-use crate::auth::Scope;
+use crate::auth::Access;
+use crate::ctx::Ctx;
 use crate::excel::import::{self, Control, Options};
 use crate::members::domain::{NationalId, Sex};
 
@@ -124,10 +125,10 @@ pub async fn run(rows: usize, dir: &Path, database: Option<&str>) -> anyhow::Res
     let store = crate::store::connect(&url, 4).await?;
     let engine = store.engine().name();
     crate::store::migrate(&store).await?;
-    let mut tx = store.begin().await?;
-    crate::org::reference::init(&mut tx).await?;
+    let mut ctx = Ctx::write(&store, Access::system("bench")).await?;
+    crate::org::reference::init(&mut ctx.tx).await?;
     let commune =
-        crate::org::store::by_code(&mut tx, COMMUNE, crate::clock::BEGINNING).await?.ok_or_else(|| anyhow::anyhow!("no commune"))?;
+        crate::org::store::by_code(&mut ctx.tx, COMMUNE, crate::clock::BEGINNING).await?.ok_or_else(|| anyhow::anyhow!("no commune"))?;
     for k in 1..=BRANCHES {
         let code = format!("{COMMUNE}-{k:02}");
         let name = format!("Chi hội Tổ dân phố số {k}");
@@ -141,23 +142,23 @@ pub async fn run(rows: usize, dir: &Path, database: Option<&str>) -> anyhow::Res
             province: None,
             valid_from: crate::clock::BEGINNING,
         };
-        crate::org::store::insert(&mut tx, &unit).await?;
+        crate::org::store::insert(&mut ctx.tx, &unit).await?;
     }
-    tx.commit().await?;
+    ctx.finish().await?;
 
     // The import alone: its peak memory counted from here.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let start = Instant::now();
     let options = Options { unit: COMMUNE.into(), ..Options::default() };
     let bytes = import::read::read_file(&file, &options.limits)?;
-    let mut tx = store.begin().await?;
-    let outcome = import::import(&mut tx, &Scope::system("bench"), bytes, &options, crate::i18n::Lang::Vi, &Control::default()).await?;
+    let mut ctx = Ctx::write(&store, Access::system("bench")).await?;
+    let outcome = import::import(&mut ctx, bytes, &options, crate::i18n::Lang::Vi, &Control::default()).await?;
     anyhow::ensure!(
         outcome.report.commits() && outcome.report.added == rows as u64,
         "the benchmark file imports whole: {:?}",
         outcome.report.errors.first()
     );
-    tx.commit().await?;
+    ctx.finish().await?;
     let ours = start.elapsed();
     let peak = peak_mb();
     store.close().await;

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::auth::Scope;
+use crate::auth::Access;
+use crate::ctx::Ctx;
 use crate::members::service;
 use crate::on_engine;
 use crate::reports::Period;
@@ -72,13 +73,13 @@ fn line(r: &Row) -> String {
 /// Measures each figure `iterations` times and each scanning baseline `baseline_runs` times,
 /// printing the table as it goes; returns it whole.
 pub async fn run(store: &Store, iterations: usize, baseline_runs: usize) -> anyhow::Result<String> {
-    let system = Scope::system("bench");
+    let system = Access::system("bench");
     let scope = &system;
     let today = crate::clock::today();
-    let mut tx = store.read().await?;
-    let members = crate::members::store::count(&mut tx).await?;
-    let tw = crate::org::tree::find(&mut tx, scope, "TW", today).await?;
-    tx.commit().await?;
+    let mut ctx = Ctx::read(store, scope.clone()).await?;
+    let members = crate::members::store::count(&mut ctx.tx).await?;
+    let tw = crate::org::tree::find(&mut ctx, "TW", today).await?;
+    ctx.finish().await?;
     let mut rows = Vec::new();
     let n = iterations;
     let slow = baseline_runs.max(1);
@@ -90,8 +91,8 @@ pub async fn run(store: &Store, iterations: usize, baseline_runs: usize) -> anyh
             what: "national total (maintained cells)",
             target: "≤ 10 ms",
             samples: measure(n, |_| async {
-                let mut tx = store.read().await?;
-                crate::stats::stock_at(&mut tx, &[tw.id], "all", today).await?;
+                let mut ctx = Ctx::read(store, scope.clone()).await?;
+                crate::stats::stock_at(&mut ctx.tx, &[tw.id], "all", today).await?;
                 Ok(())
             })
             .await?,
@@ -103,8 +104,8 @@ pub async fn run(store: &Store, iterations: usize, baseline_runs: usize) -> anyh
             what: "national dashboard: total, new this year, 9 breakdowns",
             target: "",
             samples: measure(n, |_| async {
-                let mut tx = store.read().await?;
-                crate::reports::summary::summary(&mut tx, scope, "TW", today).await?;
+                let mut ctx = Ctx::read(store, scope.clone()).await?;
+                crate::reports::summary::summary(&mut ctx, "TW", today).await?;
                 Ok(())
             })
             .await?,
@@ -116,9 +117,9 @@ pub async fn run(store: &Store, iterations: usize, baseline_runs: usize) -> anyh
             what: "baseline: GROUP BY over the members table",
             target: "",
             samples: measure(slow, |_| async {
-                let mut tx = store.read().await?;
+                let mut ctx = Ctx::read(store, scope.clone()).await?;
                 let sql = "select province_id, count(*) from members where status = 'active' group by province_id";
-                let _: Vec<(i64, i64)> = on_engine!(&mut tx, c => sqlx::query_as(sql).fetch_all(&mut **c).await)?;
+                let _: Vec<(i64, i64)> = on_engine!(&mut ctx.tx, c => sqlx::query_as(sql).fetch_all(&mut **c).await)?;
                 Ok(())
             })
             .await?,
@@ -132,8 +133,8 @@ pub async fn run(store: &Store, iterations: usize, baseline_runs: usize) -> anyh
             what: "Hà Nội movement report by commune, one year",
             target: "≤ 50 ms",
             samples: measure(n, |_| async {
-                let mut tx = store.read().await?;
-                crate::reports::movements::movements(&mut tx, scope, "01", year).await?;
+                let mut ctx = Ctx::read(store, scope.clone()).await?;
+                crate::reports::movements::movements(&mut ctx, "01", year).await?;
                 Ok(())
             })
             .await?,
@@ -145,13 +146,13 @@ pub async fn run(store: &Store, iterations: usize, baseline_runs: usize) -> anyh
             what: "baseline: the same report from the ledger",
             target: "",
             samples: measure(slow, |_| async {
-                let mut tx = store.read().await?;
+                let mut ctx = Ctx::read(store, scope.clone()).await?;
                 let sql = "select c.ancestor_id, e.kind, count(*) from member_events e \
                  join unit_closure c on c.descendant_id = e.unit_id and c.depth <= 2 \
                  join units p on p.id = c.ancestor_id and p.kind = 'commune' \
                  where e.province_id = (select id from units where code = '01') and e.effective_on <= $1 \
                  group by c.ancestor_id, e.kind";
-                let _: Vec<(i64, String, i64)> = on_engine!(&mut tx, c => sqlx::query_as(sql).bind(year.to).fetch_all(&mut **c).await)?;
+                let _: Vec<(i64, String, i64)> = on_engine!(&mut ctx.tx, c => sqlx::query_as(sql).bind(year.to).fetch_all(&mut **c).await)?;
                 Ok(())
             })
             .await?,
@@ -167,8 +168,8 @@ pub async fn run(store: &Store, iterations: usize, baseline_runs: usize) -> anyh
             samples: measure(n, |i| {
                 let q = queries[i % queries.len()];
                 async move {
-                    let mut tx = store.read().await?;
-                    service::search(&mut tx, scope, q, None, 50).await?;
+                    let mut ctx = Ctx::read(store, scope.clone()).await?;
+                    service::search(&mut ctx, q, None, 50).await?;
                     Ok(())
                 }
             })
@@ -183,9 +184,9 @@ pub async fn run(store: &Store, iterations: usize, baseline_runs: usize) -> anyh
             samples: measure(slow, |i| {
                 let q = format!("%{}%", queries[i % queries.len()]);
                 async move {
-                    let mut tx = store.read().await?;
+                    let mut ctx = Ctx::read(store, scope.clone()).await?;
                     let sql = "select id from members where name_fold like $1 order by sort_key limit 50";
-                    let _: Vec<i64> = on_engine!(&mut tx, c => sqlx::query_scalar(sql).bind(q).fetch_all(&mut **c).await)?;
+                    let _: Vec<i64> = on_engine!(&mut ctx.tx, c => sqlx::query_scalar(sql).bind(q).fetch_all(&mut **c).await)?;
                     Ok(())
                 }
             })
@@ -194,12 +195,12 @@ pub async fn run(store: &Store, iterations: usize, baseline_runs: usize) -> anyh
     );
 
     // Recording: new members joining random branches of Hà Nội, committed one by one.
-    let mut tx = store.read().await?;
-    let branches: Vec<String> = on_engine!(&mut tx, c => sqlx::query_scalar(
+    let mut ctx = Ctx::read(store, scope.clone()).await?;
+    let branches: Vec<String> = on_engine!(&mut ctx.tx, c => sqlx::query_scalar(
         "select u.code from units u join unit_closure c on c.descendant_id = u.id \
          where c.ancestor_id = (select id from units where code = '01') and u.kind = 'branch' order by u.code limit 500")
         .fetch_all(&mut **c).await)?;
-    tx.commit().await?;
+    ctx.finish().await?;
     if !branches.is_empty() {
         let mut rng = ChaCha8Rng::seed_from_u64(42);
         let picks: Vec<(usize, i32)> = (0..n).map(|_| (rng.random_range(0..branches.len()), rng.random_range(1950..2000))).collect();
@@ -221,9 +222,9 @@ pub async fn run(store: &Store, iterations: usize, baseline_runs: usize) -> anyh
                             ..Default::default()
                         };
                         let input = raw.parse(crate::clock::today()).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                        let mut tx = store.begin().await?;
-                        service::add(&mut tx, scope, &code, input).await?;
-                        tx.commit().await?;
+                        let mut ctx = Ctx::write(store, scope.clone()).await?;
+                        service::add(&mut ctx, &code, input).await?;
+                        ctx.finish().await?;
                         Ok(())
                     }
                 })

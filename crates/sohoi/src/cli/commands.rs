@@ -2,11 +2,25 @@ use anyhow::Context;
 
 use super::output::table;
 use super::{Cli, Command, ReportCommand};
-use crate::auth::Scope;
+use crate::auth::Access;
+use crate::ctx::Ctx;
 use crate::i18n::{Args, Lang, translator};
 use crate::reports::Period;
 use crate::store::{self, Store};
 use crate::text::{number, percent};
+
+/// Tiers named on the command line; `--sensitive` stands for the three tiers of a member's
+/// record (never personnel records or support cases).
+fn parse_tiers(names: &[String], sensitive: bool, lang: Lang) -> anyhow::Result<Vec<crate::auth::Tier>> {
+    let t = translator(lang);
+    let mut tiers: Vec<crate::auth::Tier> = if sensitive { crate::auth::Tier::MEMBER.to_vec() } else { vec![] };
+    for name in names {
+        tiers.push(crate::auth::Tier::parse(name).with_context(|| t.msg_with("cli-bad-tier", &Args::new().with("value", name.clone())))?);
+    }
+    tiers.sort();
+    tiers.dedup();
+    Ok(tiers)
+}
 
 /// The actor named in the ledger and the audit log for work done on the command line.
 pub fn cli_actor() -> String {
@@ -30,13 +44,13 @@ pub fn parse_date_arg(s: Option<&str>, lang: Lang) -> anyhow::Result<time::Date>
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let lang = Lang::parse(&cli.lang).unwrap_or_default();
     let t = translator(lang);
-    let scope = Scope::system(cli_actor());
+    let scope = Access::system(cli_actor());
     match cli.command {
         Command::Init => {
             let store = open(&cli.db).await?;
-            let mut tx = store.begin().await?;
-            let report = crate::org::reference::init(&mut tx).await?;
-            tx.commit().await?;
+            let mut ctx = Ctx::write(&store, scope.clone()).await?;
+            let report = crate::org::reference::init(&mut ctx.tx).await?;
+            ctx.finish().await?;
             crate::say!(
                 "{}",
                 t.msg_with("cli-init-done", &Args::new().num("created", report.created as f64).num("existing", report.existing as f64))
@@ -45,8 +59,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Units { under, depth, as_of, json } => {
             let at = parse_date_arg(as_of.as_deref(), lang)?;
             let store = open(&cli.db).await?;
-            let mut tx = store.read().await?;
-            let units = crate::org::tree::list(&mut tx, &scope, under.as_deref(), depth, at).await?;
+            let mut ctx = Ctx::read(&store, scope.clone()).await?;
+            let units = crate::org::tree::list(&mut ctx, under.as_deref(), depth, at).await?;
             if json {
                 crate::say!("{}", serde_json::to_string_pretty(&units)?);
             } else {
@@ -90,8 +104,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Stats { unit, as_of, json } => {
             let at = parse_date_arg(as_of.as_deref(), lang)?;
             let store = open(&cli.db).await?;
-            let mut tx = store.read().await?;
-            let summary = crate::reports::summary::summary(&mut tx, &scope, &unit, at).await?;
+            let mut ctx = Ctx::read(&store, scope.clone()).await?;
+            let summary = crate::reports::summary::summary(&mut ctx, &unit, at).await?;
             if json {
                 crate::say!("{}", serde_json::to_string_pretty(&summary)?);
             } else {
@@ -110,7 +124,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 }
             }
-            tx.commit().await?;
+            ctx.finish().await?;
         }
         Command::Report(ReportCommand::Movements { unit, period, structure, json }) => {
             let period =
@@ -118,8 +132,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let structure = crate::reports::movements::Structure::parse(&structure)
                 .with_context(|| t.msg_with("cli-bad-structure", &Args::new().with("value", structure.clone())))?;
             let store = open(&cli.db).await?;
-            let mut tx = store.read().await?;
-            let report = crate::reports::movements::movements_in(&mut tx, &scope, &unit, period, structure).await?;
+            let mut ctx = Ctx::read(&store, scope.clone()).await?;
+            let report = crate::reports::movements::movements_in(&mut ctx, &unit, period, structure).await?;
             if json {
                 crate::say!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -139,36 +153,89 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 let right = [false, false, true, true, true, true, true, true, true, true];
                 crate::say_raw!("{}", table(&header, &rows, &right));
             }
-            tx.commit().await?;
+            ctx.finish().await?;
         }
-        Command::User(super::UserCommand::Add { username, name, unit, role, sensitive }) => {
-            let role = crate::auth::users::Role::parse(&role)
-                .with_context(|| t.msg_with("cli-bad-role", &Args::new().with("value", role.clone())))?;
+        Command::User(super::UserCommand::Add { username, name, unit, role, tiers, sensitive }) => {
+            let role =
+                crate::auth::Role::parse(&role).with_context(|| t.msg_with("cli-bad-role", &Args::new().with("value", role.clone())))?;
+            let tiers = parse_tiers(&tiers, sensitive, lang)?;
             let password = match std::env::var("SOHOI_PASSWORD") {
                 Ok(p) => p,
                 Err(_) => rpassword::prompt_password(t.msg("cli-password-prompt")).context("password")?,
             };
             let store = open(&cli.db).await?;
-            let mut tx = store.begin().await?;
-            let account = crate::auth::users::NewAccount { username: &username, display_name: &name, unit_code: &unit, role, sensitive };
-            crate::auth::users::create(&mut tx, &scope, &account, &crate::auth::password::Password::new(password)).await?;
-            tx.commit().await?;
+            let account =
+                crate::auth::users::NewAccount { username: &username, display_name: &name, unit_code: &unit, role, tiers: &tiers };
+            let password = crate::auth::password::Password::new(password);
+            crate::write_ctx!(store, scope, ctx => crate::auth::users::create(ctx, &account, &password).await)?;
             crate::say!("{}", t.msg_with("cli-user-added", &Args::new().with("username", username)));
+        }
+        Command::User(super::UserCommand::Grant { username, unit, role, authorities, tiers, sensitive, unit_only }) => {
+            let mut set = std::collections::BTreeSet::new();
+            if let Some(role) = role {
+                let role = crate::auth::Role::parse(&role)
+                    .with_context(|| t.msg_with("cli-bad-role", &Args::new().with("value", role.clone())))?;
+                set.extend(role.authorities());
+            }
+            for a in &authorities {
+                set.insert(
+                    crate::auth::Authority::parse(a)
+                        .with_context(|| t.msg_with("cli-bad-authority", &Args::new().with("value", a.clone())))?,
+                );
+            }
+            let request = crate::auth::users::GrantRequest {
+                unit_code: &unit,
+                reach: if unit_only { crate::auth::Reach::Unit } else { crate::auth::Reach::Subtree },
+                authorities: set,
+                tiers: parse_tiers(&tiers, sensitive, lang)?.into_iter().collect(),
+            };
+            let store = open(&cli.db).await?;
+            crate::write_ctx!(store, scope, ctx => crate::auth::users::grant(ctx, &username, &request).await)?;
+            crate::say!("{}", t.msg_with("cli-user-granted", &Args::new().with("username", username)));
+        }
+        Command::User(super::UserCommand::Revoke { username, unit }) => {
+            let store = open(&cli.db).await?;
+            let n = crate::write_ctx!(store, scope, ctx => crate::auth::users::revoke(ctx, &username, &unit).await)?;
+            crate::say!("{}", t.msg_with("cli-user-revoked", &Args::new().with("username", username).num("count", n as f64)));
+        }
+        Command::User(super::UserCommand::Grants { username }) => {
+            let store = open(&cli.db).await?;
+            let mut tx = store.read().await?;
+            let user = crate::auth::users::by_username(&mut tx, &username).await?;
+            let grants = crate::auth::users::grants_of(&mut tx, &user).await?;
+            let header = ["col-code", "col-name", "web-role", "web-tiers"].map(|h| t.msg(h));
+            let rows: Vec<Vec<String>> = grants
+                .iter()
+                .map(|g| {
+                    let what = match g.role {
+                        Some(role) => t.msg(&format!("role-{}", role.as_str())),
+                        None => g.authorities.iter().map(|a| t.msg(&format!("authority-{}", a.as_str()))).collect::<Vec<_>>().join(", "),
+                    };
+                    let tiers = g.tiers.iter().map(|x| t.msg(&format!("tier-{}", x.as_str()))).collect::<Vec<_>>().join(", ");
+                    let unit = if g.reach == crate::auth::Reach::Unit {
+                        format!("{} ({})", g.unit_name, t.msg("cli-unit-only"))
+                    } else {
+                        g.unit_name.clone()
+                    };
+                    vec![g.unit_code.clone(), unit, what, tiers]
+                })
+                .collect();
+            crate::say_raw!("{}", table(&header, &rows, &[]));
         }
         Command::User(super::UserCommand::Token { username, name }) => {
             let store = open(&cli.db).await?;
-            let mut tx = store.begin().await?;
-            let user = crate::auth::users::by_username(&mut tx, &username).await?;
-            let (_, token) = crate::auth::tokens::create(&mut tx, &user, &name).await?;
-            tx.commit().await?;
+            let mut ctx = Ctx::write(&store, scope.clone()).await?;
+            let user = crate::auth::users::by_username(&mut ctx.tx, &username).await?;
+            let (_, token) = crate::auth::tokens::create(&mut ctx.tx, &user, &name).await?;
+            ctx.finish().await?;
             crate::say_raw!("{token}");
         }
         Command::Population { unit, year, women } => {
             let store = open(&cli.db).await?;
-            let mut tx = store.begin().await?;
-            let unit = crate::org::tree::find(&mut tx, &scope, &unit, crate::clock::today()).await?;
-            crate::stats::set_population(&mut tx, unit.id, year, women).await?;
-            tx.commit().await?;
+            let mut ctx = Ctx::write(&store, scope.clone()).await?;
+            let unit = crate::org::tree::find(&mut ctx, &unit, crate::clock::today()).await?;
+            crate::stats::set_population(&mut ctx.tx, unit.id, year, women).await?;
+            ctx.finish().await?;
         }
         Command::Bench { iterations, baseline_runs, import_rows, import_only, work_dir, import_db } => {
             if !import_only {
@@ -188,9 +255,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Check { json } => {
             let store = open(&cli.db).await?;
-            let mut tx = store.read().await?;
-            let diffs = crate::stats::check::check(&mut tx).await?;
-            tx.commit().await?;
+            let mut ctx = Ctx::read(&store, scope.clone()).await?;
+            let diffs = crate::stats::check::check(&mut ctx.tx).await?;
+            ctx.finish().await?;
             if json {
                 crate::say!("{}", serde_json::to_string_pretty(&diffs)?);
             }

@@ -7,7 +7,8 @@ use anyhow::Context;
 use clap::Subcommand;
 
 use super::commands::open;
-use crate::auth::Scope;
+use crate::auth::Access;
+use crate::ctx::Ctx;
 use crate::excel::import::{self, Control, Options, Report};
 use crate::i18n::{Args, Lang, translator};
 
@@ -76,7 +77,7 @@ fn error_path(file: &Path) -> PathBuf {
     file.with_file_name(format!("{stem}-loi.xlsx"))
 }
 
-pub async fn import(db: &str, command: ImportCommand, scope: &Scope, lang: Lang) -> anyhow::Result<bool> {
+pub async fn import(db: &str, command: ImportCommand, scope: &Access, lang: Lang) -> anyhow::Result<bool> {
     let ImportCommand::Members { file, unit, sheet, dry_run, partial, mapping, errors, json } = command;
     let t = translator(lang);
     let custom = match mapping {
@@ -113,17 +114,17 @@ pub async fn import(db: &str, command: ImportCommand, scope: &Scope, lang: Lang)
             }
         })
     };
-    let mut tx = store.begin().await?;
-    let outcome = import::import(&mut tx, scope, bytes, &options, lang, &control).await;
+    let mut ctx = Ctx::write(&store, scope.clone()).await?;
+    let outcome = import::import(&mut ctx, bytes, &options, lang, &control).await;
     ticker.abort();
     cancel.abort();
     bar.finish_and_clear();
     let outcome = outcome?;
     let report = &outcome.report;
     if report.commits() {
-        tx.commit().await?;
+        ctx.finish().await?;
     } else {
-        drop(tx);
+        drop(ctx);
     }
     if !outcome.rejected.is_empty() {
         let path = errors.unwrap_or_else(|| error_path(&file));
@@ -171,24 +172,24 @@ fn print_report(report: &Report, lang: Lang) {
     crate::say!("{verdict}");
 }
 
-pub async fn export(db: &str, command: ExportCommand, scope: &Scope, lang: Lang) -> anyhow::Result<()> {
+pub async fn export(db: &str, command: ExportCommand, scope: &Access, lang: Lang) -> anyhow::Result<()> {
     let t = translator(lang);
     let (bytes, out) = match command {
         ExportCommand::Template { out } => (crate::excel::template_workbook(lang)?, out),
         ExportCommand::Members { unit, out, status } => {
             let store = open(db).await?;
-            let mut tx = store.begin().await?;
+            let mut ctx = Ctx::write(&store, scope.clone()).await?;
             let filter = crate::members::service::filter(status.as_deref(), None, None, crate::clock::today())?;
-            let bytes = crate::excel::members_workbook(&mut tx, scope, &unit, "", &filter, lang).await?;
-            tx.commit().await?;
+            let bytes = crate::excel::members_workbook(&mut ctx, &unit, "", &filter, lang).await?;
+            ctx.finish().await?;
             (bytes, out)
         }
         ExportCommand::Report { unit, period, out } => {
             let period = crate::reports::Period::parse(&period)
                 .with_context(|| t.msg_with("cli-bad-period", &Args::new().with("value", period.clone())))?;
             let store = open(db).await?;
-            let mut tx = store.read().await?;
-            let report = crate::reports::movements::movements(&mut tx, scope, &unit, period).await?;
+            let mut ctx = Ctx::read(&store, scope.clone()).await?;
+            let report = crate::reports::movements::movements(&mut ctx, &unit, period).await?;
             (crate::excel::report_workbook(&report, lang)?, out)
         }
     };

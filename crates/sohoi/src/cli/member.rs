@@ -5,7 +5,8 @@ use clap::{Args as ClapArgs, Subcommand};
 
 use super::commands::{open, parse_date_arg, value_label};
 use super::output::table;
-use crate::auth::Scope;
+use crate::auth::Access;
+use crate::ctx::Ctx;
 use crate::i18n::{Args, Lang, translator};
 use crate::members::input::RawMember;
 use crate::members::service::{self, Ending};
@@ -182,17 +183,17 @@ fn parse_raw(raw: &RawMember, lang: Lang) -> anyhow::Result<crate::members::Memb
     })
 }
 
-pub async fn run(db: &str, command: MemberCommand, scope: &Scope, lang: Lang) -> anyhow::Result<()> {
+pub async fn run(db: &str, command: MemberCommand, scope: &Access, lang: Lang) -> anyhow::Result<()> {
     let t = translator(lang);
     let store = open(db).await?;
-    let mut tx = store.begin().await?;
+    let mut ctx = Ctx::write(&store, scope.clone()).await?;
     match command {
         MemberCommand::Add { unit, fields } => {
             let mut raw = RawMember::default();
             fields.apply(&mut raw);
             let input = parse_raw(&raw, lang)?;
-            let added = service::add(&mut tx, scope, &unit, input).await?;
-            tx.commit().await?;
+            let added = service::add(&mut ctx, &unit, input).await?;
+            ctx.finish().await?;
             crate::say!("{}", t.msg_with("cli-member-added", &Args::new().with("id", added.id.to_string())));
             for s in &added.similar {
                 crate::say!(
@@ -210,7 +211,7 @@ pub async fn run(db: &str, command: MemberCommand, scope: &Scope, lang: Lang) ->
             return Ok(());
         }
         MemberCommand::Show { id, json } => {
-            let view = service::show(&mut tx, scope, id).await?;
+            let view = service::show(&mut ctx, id).await?;
             if json {
                 crate::say!("{}", serde_json::to_string_pretty(&view)?);
             } else {
@@ -219,34 +220,34 @@ pub async fn run(db: &str, command: MemberCommand, scope: &Scope, lang: Lang) ->
         }
         MemberCommand::Edit { id, fields, date } => {
             let on = parse_date_arg(date.as_deref(), lang)?;
-            let current = service::show(&mut tx, scope, id).await?.member;
+            let current = service::show(&mut ctx, id).await?.member;
             let mut raw = RawMember::from_member(&current);
             fields.apply(&mut raw);
             let input = parse_raw(&raw, lang)?;
-            let changed = service::edit(&mut tx, scope, id, current.version, input, on).await?;
+            let changed = service::edit(&mut ctx, id, current.version, input, on).await?;
             crate::say!("{}", t.msg(if changed { "cli-member-corrected" } else { "cli-member-unchanged" }));
         }
         MemberCommand::Transfer { id, to, date, note } => {
             let on = parse_date_arg(date.as_deref(), lang)?;
-            let current = service::show(&mut tx, scope, id).await?.member;
-            service::transfer(&mut tx, scope, id, current.version, &to, on, note.as_deref()).await?;
+            let current = service::show(&mut ctx, id).await?.member;
+            service::transfer(&mut ctx, id, current.version, &to, on, note.as_deref()).await?;
             crate::say!("{}", t.msg_with("cli-member-transferred", &Args::new().with("id", id.to_string()).with("unit", to)));
         }
         MemberCommand::Leave { id, died, date, note } => {
             let on = parse_date_arg(date.as_deref(), lang)?;
-            let current = service::show(&mut tx, scope, id).await?.member;
+            let current = service::show(&mut ctx, id).await?.member;
             let how = if died { Ending::Died } else { Ending::Left };
-            service::end(&mut tx, scope, id, current.version, how, on, note.as_deref()).await?;
+            service::end(&mut ctx, id, current.version, how, on, note.as_deref()).await?;
             crate::say!("{}", t.msg(if died { "cli-member-died" } else { "cli-member-left" }));
         }
         MemberCommand::Restore { id, date, note } => {
             let on = parse_date_arg(date.as_deref(), lang)?;
-            let current = service::show(&mut tx, scope, id).await?.member;
-            service::restore(&mut tx, scope, id, current.version, on, note.as_deref()).await?;
+            let current = service::show(&mut ctx, id).await?.member;
+            service::restore(&mut ctx, id, current.version, on, note.as_deref()).await?;
             crate::say!("{}", t.msg("cli-member-restored"));
         }
         MemberCommand::Search { query, under, limit, json } => {
-            let found = service::search(&mut tx, scope, &query, under.as_deref(), limit).await?;
+            let found = service::search(&mut ctx, &query, under.as_deref(), limit).await?;
             if json {
                 crate::say!("{}", serde_json::to_string_pretty(&found)?);
             } else {
@@ -254,7 +255,7 @@ pub async fn run(db: &str, command: MemberCommand, scope: &Scope, lang: Lang) ->
             }
         }
         MemberCommand::List { unit, page, per_page, json } => {
-            let page = service::list(&mut tx, scope, &unit, &crate::members::ListFilter::default(), page, per_page).await?;
+            let page = service::list(&mut ctx, &unit, &crate::members::ListFilter::default(), page, per_page).await?;
             if json {
                 crate::say!("{}", serde_json::to_string_pretty(&page)?);
             } else {
@@ -263,7 +264,7 @@ pub async fn run(db: &str, command: MemberCommand, scope: &Scope, lang: Lang) ->
             }
         }
     }
-    tx.commit().await?;
+    ctx.finish().await?;
     Ok(())
 }
 
@@ -326,7 +327,7 @@ fn print_member(view: &service::MemberView, lang: Lang) {
 /// Builds the demo with a progress bar, unless the database already holds it.
 pub async fn build_demo(store: &Store, options: crate::demo::DemoOptions, lang: Lang) -> anyhow::Result<()> {
     let t = translator(lang);
-    let mut tx = store.begin().await?;
+    let mut tx = store.read().await?;
     let existing = crate::org::store::get_meta(&mut tx, "demo").await?;
     tx.commit().await?;
     if let Some(existing) = existing {

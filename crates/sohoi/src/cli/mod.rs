@@ -160,7 +160,7 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum UserCommand {
-    /// Create an account with a role at a unit (its whole subtree). The password is read
+    /// Create an account with a grant at a unit (its whole subtree). The password is read
     /// from SOHOI_PASSWORD, or asked for.
     Add {
         #[arg(long)]
@@ -168,16 +168,49 @@ pub enum UserCommand {
         /// Name shown on pages.
         #[arg(long)]
         name: String,
-        /// Unit code where the role applies (TW for the whole country).
+        /// Unit code where the grant applies (TW for the whole country).
         #[arg(long)]
         unit: String,
-        /// viewer, officer (edits members), chair (also manages accounts), admin.
+        /// viewer, officer (edits members, enters reports), chair (also accounts,
+        /// restructuring, approval, rating, directives, cadres), admin (also makes
+        /// administrators), case_worker (support cases).
         #[arg(long, default_value = "viewer")]
         role: String,
-        /// May see ethnicity, religion, national ID and Party membership.
+        /// A sensitivity tier she may read there: identity, ethnicity_religion, party,
+        /// personnel, support_cases (repeat for several).
+        #[arg(long = "tier")]
+        tiers: Vec<String>,
+        /// The three tiers of a member's record: identity, ethnicity and religion, Party.
         #[arg(long)]
         sensitive: bool,
     },
+    /// Give an account another grant: a role's authorities and single ones, and tiers, at a
+    /// unit. Each grant stands alone.
+    Grant {
+        username: String,
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        role: Option<String>,
+        /// A single authority (repeat for several), e.g. approve_reports, manage_case_workers.
+        #[arg(long = "authority")]
+        authorities: Vec<String>,
+        #[arg(long = "tier")]
+        tiers: Vec<String>,
+        #[arg(long)]
+        sensitive: bool,
+        /// The unit alone, not its subtree (a case worker's commune).
+        #[arg(long)]
+        unit_only: bool,
+    },
+    /// Take back an account's grants at a unit.
+    Revoke {
+        username: String,
+        #[arg(long)]
+        unit: String,
+    },
+    /// An account's grants.
+    Grants { username: String },
     /// Make an API token for a user's programs; it is printed once and acts with her roles.
     Token {
         #[arg(long)]

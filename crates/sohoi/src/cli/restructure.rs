@@ -7,7 +7,8 @@ use anyhow::Context;
 use clap::Subcommand;
 
 use super::commands::{open, parse_date_arg};
-use crate::auth::Scope;
+use crate::auth::Access;
+use crate::ctx::Ctx;
 use crate::i18n::{Args, Lang, translator};
 use crate::org::restructure::{self, Impact};
 
@@ -80,14 +81,14 @@ pub enum RestructureCommand {
     },
 }
 
-pub async fn run(db: &str, command: RestructureCommand, scope: &Scope, lang: Lang) -> anyhow::Result<()> {
+pub async fn run(db: &str, command: RestructureCommand, scope: &Access, lang: Lang) -> anyhow::Result<()> {
     let t = translator(lang);
     let store = open(db).await?;
-    let mut tx = store.begin().await?;
+    let mut ctx = Ctx::write(&store, scope.clone()).await?;
     let started = std::time::Instant::now();
     let (impact, apply) = match command {
         RestructureCommand::Merge { sources, into, date, apply } => {
-            (restructure::merge(&mut tx, scope, &sources, &into, parse_date_arg(Some(&date), lang)?).await?, apply)
+            (restructure::merge(&mut ctx, &sources, &into, parse_date_arg(Some(&date), lang)?).await?, apply)
         }
         RestructureCommand::Split { source, moves, date, apply } => {
             let assignments = moves
@@ -95,29 +96,29 @@ pub async fn run(db: &str, command: RestructureCommand, scope: &Scope, lang: Lan
                 .map(|m| m.split_once('=').map(|(b, p)| (b.trim().to_string(), p.trim().to_string())))
                 .collect::<Option<Vec<_>>>()
                 .with_context(|| t.msg("cli-bad-split"))?;
-            (restructure::split(&mut tx, scope, &source, &assignments, parse_date_arg(Some(&date), lang)?).await?, apply)
+            (restructure::split(&mut ctx, &source, &assignments, parse_date_arg(Some(&date), lang)?).await?, apply)
         }
         RestructureCommand::Rename { unit, name, date, apply } => {
-            (restructure::rename(&mut tx, scope, &unit, &name, parse_date_arg(Some(&date), lang)?).await?, apply)
+            (restructure::rename(&mut ctx, &unit, &name, parse_date_arg(Some(&date), lang)?).await?, apply)
         }
         RestructureCommand::Create { parent, name, kind, code, date, apply } => {
             let kind =
                 crate::org::UnitKind::parse(&kind).with_context(|| t.msg_with("cli-bad-kind", &Args::new().with("value", kind.clone())))?;
-            (restructure::create(&mut tx, scope, &parent, code.as_deref(), &name, kind, parse_date_arg(Some(&date), lang)?).await?, apply)
+            (restructure::create(&mut ctx, &parent, code.as_deref(), &name, kind, parse_date_arg(Some(&date), lang)?).await?, apply)
         }
         RestructureCommand::Dissolve { unit, date, apply } => {
-            (restructure::dissolve(&mut tx, scope, &unit, parse_date_arg(Some(&date), lang)?).await?, apply)
+            (restructure::dissolve(&mut ctx, &unit, parse_date_arg(Some(&date), lang)?).await?, apply)
         }
         RestructureCommand::Plan { file, apply } => {
             let text = std::fs::read_to_string(&file).with_context(|| file.display().to_string())?;
             let plan = restructure::parse_plan(&text)?;
-            (restructure::apply_plan(&mut tx, scope, &plan).await?, apply)
+            (restructure::apply_plan(&mut ctx, &plan).await?, apply)
         }
     };
     if apply {
-        tx.commit().await?;
+        ctx.finish().await?;
     } else {
-        drop(tx);
+        drop(ctx);
     }
     print_impact(&impact, lang);
     let elapsed = format!("{:.2}", started.elapsed().as_secs_f64());

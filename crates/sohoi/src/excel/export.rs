@@ -5,14 +5,13 @@ use rust_xlsxwriter::{Workbook, XlsxError};
 
 use super::columns::{MEMBER_COLUMNS, header_id};
 use super::sheet::{Formats, date, title_block};
-use crate::auth::{Scope, audit};
 use crate::cli::value_label;
+use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::i18n::{Args, Lang, Translator, translator};
 use crate::members::service;
 use crate::members::{ListFilter, Member};
 use crate::reports::movements::MovementReport;
-use crate::store::Tx;
 
 /// Members are fetched this many at a time, so that a province's list streams through.
 const BATCH: i64 = 5_000;
@@ -28,20 +27,14 @@ fn org_line(t: &Translator, unit_name: &str) -> String {
 }
 
 /// The members under `unit_code` that the list page shows for the same search and filter,
-/// every page of them. The export is written to the audit log (with whether sensitive
-/// columns were in it) in the caller's transaction.
-pub async fn members_workbook(
-    tx: &mut Tx,
-    scope: &Scope,
-    unit_code: &str,
-    search: &str,
-    filter: &ListFilter,
-    lang: Lang,
-) -> Result<Vec<u8>> {
+/// every page of them. A sensitive column is there if the caller holds its tier anywhere; its
+/// cells are blank for members where she does not. The export is written to the audit log
+/// with the sensitive columns it carried.
+pub async fn members_workbook(ctx: &mut Ctx, unit_code: &str, search: &str, filter: &ListFilter, lang: Lang) -> Result<Vec<u8>> {
     let t = translator(lang);
-    let today = crate::clock::today();
-    let unit = crate::org::tree::find(tx, scope, unit_code, today).await?;
-    let columns: Vec<_> = MEMBER_COLUMNS.iter().filter(|c| !c.sensitive || scope.sees_sensitive()).collect();
+    let today = ctx.today;
+    let unit = crate::org::tree::find(ctx, unit_code, today).await?;
+    let columns: Vec<_> = MEMBER_COLUMNS.iter().filter(|c| c.tier.is_none_or(|t| ctx.access.holds_tier_anywhere(t))).collect();
     let headers: Vec<(String, f64)> = columns.iter().map(|c| (t.msg(&header_id(c.field)), c.width)).collect();
 
     let mut book = Workbook::new();
@@ -56,13 +49,13 @@ pub async fn members_workbook(
     let mut page = 1;
     loop {
         let members = if search.trim().is_empty() {
-            let listed = service::list(tx, scope, unit_code, filter, page, BATCH).await?;
+            let listed = service::list(ctx, unit_code, filter, page, BATCH).await?;
             if listed.total > MAX_ROWS {
                 return Err(Error::invalid("unit", "invalid-export-too-long"));
             }
             listed.members
         } else if page == 1 {
-            service::search(tx, scope, search, Some(unit_code), 500).await?
+            service::search(ctx, search, Some(unit_code), 500).await?
         } else {
             vec![]
         };
@@ -81,8 +74,9 @@ pub async fn members_workbook(
         }
         page += 1;
     }
-    let detail = format!("rows={written} sensitive={}", scope.sees_sensitive());
-    audit::record(tx, scope.actor(), "member.export", Some(unit.id), Some(&unit.code), Some(&detail)).await?;
+    let sensitive: Vec<&str> = columns.iter().filter(|c| c.tier.is_some()).map(|c| c.field).collect();
+    let detail = format!("rows={written} sensitive={}", sensitive.join(","));
+    ctx.audit_read("member.export", Some(unit.id), Some(&unit.code), Some(&detail)).await?;
     book.save_to_buffer().map_err(xlsx)
 }
 

@@ -2,6 +2,7 @@ use serde::Serialize;
 use time::Date;
 
 use super::domain::{BirthDate, FullName, NationalId, Phone, Sex};
+use crate::auth::access::{Tier, Tiers};
 
 /// What happened to a membership (DESIGN principle 2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
@@ -80,6 +81,18 @@ pub struct Class {
 }
 
 impl Class {
+    /// The classification as a caller holding `tiers` may read it (see [`Member::redacted_for`]).
+    pub fn redact_for(&mut self, tiers: &Tiers) {
+        if !tiers.has(Tier::EthnicityReligion) {
+            self.ethnicity = None;
+            self.religion = None;
+            self.segments.retain(|s| !DERIVED_SEGMENTS.contains(&s.as_str()));
+        }
+        if !tiers.has(Tier::Party) {
+            self.party_member = false;
+        }
+    }
+
     pub fn segments_text(&self) -> String {
         self.segments.join(",")
     }
@@ -162,13 +175,26 @@ pub struct Member {
     pub province_id: i64,
 }
 
+/// Segments derived from ethnicity or religion: whoever may not read those may not read
+/// these either.
+pub const DERIVED_SEGMENTS: [&str; 2] = ["ethnic_minority", "religious"];
+
 impl Member {
-    /// Hides ethnicity, religion, national ID and Party membership.
-    pub fn redacted(mut self) -> Self {
-        self.ethnicity = None;
-        self.religion = None;
-        self.national_id = None;
-        self.party_member = None;
+    /// The record as a caller holding `tiers` at her unit may read it: the national ID needs
+    /// the identity tier; ethnicity, religion and the segments derived from them the
+    /// ethnicity and religion tier; Party membership the Party tier.
+    pub fn redacted_for(mut self, tiers: &Tiers) -> Self {
+        if !tiers.has(Tier::Identity) {
+            self.national_id = None;
+        }
+        if !tiers.has(Tier::EthnicityReligion) {
+            self.ethnicity = None;
+            self.religion = None;
+            self.segments.retain(|s| !DERIVED_SEGMENTS.contains(&s.as_str()));
+        }
+        if !tiers.has(Tier::Party) {
+            self.party_member = None;
+        }
         self
     }
 

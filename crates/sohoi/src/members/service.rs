@@ -1,5 +1,5 @@
-//! Service functions of the register. Each takes the caller's scope and a transaction and
-//! writes the projection, the ledger event and the statistics together.
+//! Service functions of the register. Each takes the request context (the caller's access and
+//! a transaction) and writes the projection, the ledger event and the statistics together.
 
 use serde::Serialize;
 use time::Date;
@@ -7,9 +7,8 @@ use time::Date;
 use super::ledger::{self, Audit};
 use super::model::{Event, EventKind, Member, MemberInput, Status};
 use super::store::{self, ListFilter, NewEvent};
-use crate::auth::Scope;
-use crate::auth::audit;
-use crate::auth::scope::Roots;
+use crate::auth::access::{Authority, Roots, Tiers};
+use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::i18n::Args;
 use crate::org::{self, Unit, UnitKind};
@@ -37,8 +36,22 @@ fn holds_members(unit: &Unit) -> bool {
     !matches!(unit.kind, UnitKind::Central | UnitKind::Province)
 }
 
-async fn member_unit(tx: &mut Tx, scope: &Scope, code: &str, at: Date) -> Result<Unit> {
-    let unit = org::tree::find(tx, scope, code, at).await?;
+async fn member_unit(ctx: &mut Ctx, code: &str, at: Date) -> Result<Unit> {
+    let unit = org::tree::find(ctx, code, at).await?;
+    receiving(unit, at)
+}
+
+/// Where a transfer sends a member: any unit that holds members, in the caller's reach or
+/// not — a commune sends a member on to wherever she moves, and she then leaves the
+/// officer's view. The pages and the API follow this one rule.
+async fn destination(ctx: &mut Ctx, code: &str, at: Date) -> Result<Unit> {
+    let parsed = org::UnitCode::parse(code).map_err(|c| Error::not_found("unit", c))?;
+    let unit = org::store::by_code(&mut ctx.tx, parsed.as_str(), at).await?.ok_or_else(|| Error::not_found("unit", parsed.as_str()))?;
+    receiving(unit, at)
+}
+
+/// A unit that may receive members at `at`.
+fn receiving(unit: Unit, at: Date) -> Result<Unit> {
     if !holds_members(&unit) {
         return Err(Error::invalid("unit", "invalid-unit-level"));
     }
@@ -88,15 +101,15 @@ pub fn check_new(unit: &Unit, input: &MemberInput, today: Date) -> Result<()> {
 /// Refuses a national ID already held by another active member. The holder is named only
 /// to a caller who may see her; to anyone else the answer says only that the ID is taken
 /// elsewhere, and the attempt is audited (in its own transaction, since this one fails).
-async fn refuse_active_duplicate(tx: &mut Tx, scope: &Scope, nid: Option<&str>, except: Option<i64>) -> Result<()> {
+async fn refuse_active_duplicate(ctx: &mut Ctx, nid: Option<&str>, except: Option<i64>) -> Result<()> {
     let Some(nid) = nid else { return Ok(()) };
-    let Some((id, name, unit_code, unit_name)) = store::active_by_national_id(tx, nid).await? else { return Ok(()) };
+    let Some((id, name, unit_code, unit_name)) = store::active_by_national_id(&mut ctx.tx, nid).await? else { return Ok(()) };
     if Some(id) == except {
         return Ok(());
     }
-    let unit = org::store::by_code(tx, &unit_code, crate::clock::today()).await?;
+    let unit = org::store::by_code(&mut ctx.tx, &unit_code, ctx.today).await?;
     let visible = match unit {
-        Some(u) => scope.ensure_view(tx, u.id, crate::clock::today(), &u.code).await.is_ok(),
+        Some(u) => ctx.ensure_view(u.id, &u.code).await.is_ok(),
         None => false,
     };
     if visible {
@@ -109,7 +122,7 @@ async fn refuse_active_duplicate(tx: &mut Tx, scope: &Scope, nid: Option<&str>, 
 }
 
 async fn province_of(tx: &mut Tx, unit: &Unit, at: Date) -> Result<i64> {
-    province_in(&org::tree::path(tx, unit, at).await?)
+    province_in(&org::store::ancestors(tx, unit.id, at).await?)
 }
 
 /// The province in a unit's path (the ledger's partition key).
@@ -119,7 +132,7 @@ fn province_in(path: &[Unit]) -> Result<i64> {
 
 /// The commune-level unit above (or at) `unit`, where duplicates are looked for.
 async fn commune_of(tx: &mut Tx, unit: &Unit, at: Date) -> Result<i64> {
-    Ok(commune_in(&org::tree::path(tx, unit, at).await?, unit))
+    Ok(commune_in(&org::store::ancestors(tx, unit.id, at).await?, unit))
 }
 
 fn commune_in(path: &[Unit], unit: &Unit) -> i64 {
@@ -128,22 +141,22 @@ fn commune_in(path: &[Unit], unit: &Unit) -> i64 {
 
 /// Members who may be the same person as `input` if she were added to `unit_code`: same
 /// normalised name and birth year in the same commune. For a form to warn before saving.
-pub async fn possible_duplicates(tx: &mut Tx, scope: &Scope, unit_code: &str, input: &MemberInput) -> Result<Vec<Similar>> {
-    let today = crate::clock::today();
-    let unit = member_unit(tx, scope, unit_code, today).await?;
-    let commune = commune_of(tx, &unit, today).await?;
+pub async fn possible_duplicates(ctx: &mut Ctx, unit_code: &str, input: &MemberInput) -> Result<Vec<Similar>> {
+    let today = ctx.today;
+    let unit = member_unit(ctx, unit_code, today).await?;
+    let commune = commune_of(&mut ctx.tx, &unit, today).await?;
     let name_fold = crate::text::fold(input.full_name.as_str());
-    let rows = store::similar_under(tx, &name_fold, input.birth.map(|b| b.year), commune, today).await?;
-    visible_similar(tx, scope, rows).await
+    let rows = store::similar_under(&mut ctx.tx, &name_fold, input.birth.map(|b| b.year), commune, today).await?;
+    visible_similar(ctx, rows).await
 }
 
 /// Possible duplicates the caller may see (a branch officer sees only her branch's).
-async fn visible_similar(tx: &mut Tx, scope: &Scope, rows: Vec<store::SimilarRow>) -> Result<Vec<Similar>> {
-    let today = crate::clock::today();
+async fn visible_similar(ctx: &mut Ctx, rows: Vec<store::SimilarRow>) -> Result<Vec<Similar>> {
+    let today = ctx.today;
     let mut visible = Vec::with_capacity(rows.len());
     for row in rows {
-        if let Some(unit) = org::store::by_code(tx, &row.5, today).await?
-            && scope.ensure_view(tx, unit.id, today, &unit.code).await.is_ok()
+        if let Some(unit) = org::store::by_code(&mut ctx.tx, &row.5, today).await?
+            && ctx.ensure_view(unit.id, &unit.code).await.is_ok()
         {
             visible.push(row);
         }
@@ -173,19 +186,19 @@ fn similar_rows(rows: Vec<store::SimilarRow>) -> Vec<Similar> {
 
 /// Records a new member in `unit_code`: the projection, a "joined" event effective on her
 /// join date, the statistics and her search entry, in one transaction.
-pub async fn add(tx: &mut Tx, scope: &Scope, unit_code: &str, input: MemberInput) -> Result<Added> {
-    let today = crate::clock::today();
-    let unit = member_unit(tx, scope, unit_code, today).await?;
-    scope.ensure_edit(tx, unit.id, today, &unit.code).await?;
+pub async fn add(ctx: &mut Ctx, unit_code: &str, input: MemberInput) -> Result<Added> {
+    let today = ctx.today;
+    let unit = member_unit(ctx, unit_code, today).await?;
+    ctx.require(Authority::EditMembers, unit.id, &unit.code).await?;
     check_new(&unit, &input, today)?;
-    refuse_active_duplicate(tx, scope, input.national_id.as_ref().map(|n| n.as_str()), None).await?;
-    let path = org::tree::path(tx, &unit, today).await?;
+    refuse_active_duplicate(ctx, input.national_id.as_ref().map(|n| n.as_str()), None).await?;
+    let path = org::tree::path(ctx, &unit, today).await?;
     let commune = commune_in(&path, &unit);
     let name_fold = crate::text::fold(input.full_name.as_str());
-    let rows = store::similar_under(tx, &name_fold, input.birth.map(|b| b.year), commune, today).await?;
-    let similar = visible_similar(tx, scope, rows).await?;
+    let rows = store::similar_under(&mut ctx.tx, &name_fold, input.birth.map(|b| b.year), commune, today).await?;
+    let similar = visible_similar(ctx, rows).await?;
     let province = province_in(&path)?;
-    let id = store::insert(tx, province, unit.id, &input).await?;
+    let id = store::insert(&mut ctx.tx, province, unit.id, &input).await?;
     let class = input.class();
     let now = crate::clock::now_text();
     let event = NewEvent {
@@ -199,34 +212,38 @@ pub async fn add(tx: &mut Tx, scope: &Scope, unit_code: &str, input: MemberInput
         before: None,
         changes: None,
         note: None,
-        recorded_by: scope.actor(),
+        recorded_by: ctx.access.actor(),
         recorded_at: &now,
     };
     let subject = id.to_string();
     let entry = Audit { action: "member.add", unit_id: Some(unit.id), subject: Some(&subject), detail: None };
-    ledger::record(tx, &[event], scope.actor(), entry).await?;
+    ledger::record(&mut ctx.tx, &[event], ctx.access.actor(), entry).await?;
     Ok(Added { id, similar })
 }
 
-/// A member the caller may see; "not found" otherwise.
-async fn visible(tx: &mut Tx, scope: &Scope, id: i64) -> Result<Member> {
-    let member = store::get(tx, id).await?.ok_or_else(|| Error::not_found("member", id.to_string()))?;
-    let today = crate::clock::today();
-    scope.ensure_view(tx, member.unit_id, today, &member.unit_code).await.map_err(|_| Error::not_found("member", id.to_string()))?;
-    Ok(member)
+/// A member the caller may see: "not found" where she sees nothing of the member's unit,
+/// "forbidden" where she sees the unit but may not view its members (a case worker).
+async fn visible(ctx: &mut Ctx, id: i64) -> Result<Member> {
+    let member = store::get(&mut ctx.tx, id).await?.ok_or_else(|| Error::not_found("member", id.to_string()))?;
+    match ctx.require(Authority::ViewMembers, member.unit_id, &member.unit_code).await {
+        Ok(()) => Ok(member),
+        Err(Error::Forbidden) => Err(Error::Forbidden),
+        Err(_) => Err(Error::not_found("member", id.to_string())),
+    }
 }
 
 /// A member as the caller may see her, without writing an audit entry: for filling in what
 /// a write leaves unsaid, never for showing (showing goes through [`show`]).
-pub async fn current(tx: &mut Tx, scope: &Scope, id: i64) -> Result<Member> {
-    let member = visible(tx, scope, id).await?;
-    Ok(if scope.sees_sensitive() { member } else { member.redacted() })
+pub async fn current(ctx: &mut Ctx, id: i64) -> Result<Member> {
+    let member = visible(ctx, id).await?;
+    let tiers = ctx.access.tiers_at(&mut ctx.tx, member.unit_id, ctx.today).await?;
+    Ok(member.redacted_for(&tiers))
 }
 
 /// A member the caller may change, at the version she last saw.
-async fn editable(tx: &mut Tx, scope: &Scope, id: i64, version: i32) -> Result<Member> {
-    let member = visible(tx, scope, id).await?;
-    scope.ensure_edit(tx, member.unit_id, crate::clock::today(), &member.unit_code).await?;
+async fn editable(ctx: &mut Ctx, id: i64, version: i32) -> Result<Member> {
+    let member = visible(ctx, id).await?;
+    ctx.require(Authority::EditMembers, member.unit_id, &member.unit_code).await?;
     if member.version != version {
         return Err(stale());
     }
@@ -234,11 +251,11 @@ async fn editable(tx: &mut Tx, scope: &Scope, id: i64, version: i32) -> Result<M
 }
 
 /// A new movement may not come before the member's latest one: the ledger stays in order.
-async fn refuse_out_of_order(tx: &mut Tx, member: &Member, effective_on: Date) -> Result<()> {
-    if effective_on > crate::clock::today() {
+async fn refuse_out_of_order(ctx: &mut Ctx, member: &Member, effective_on: Date) -> Result<()> {
+    if effective_on > ctx.today {
         return Err(Error::invalid("effective_on", "invalid-future-date"));
     }
-    if let Some(last) = store::last_movement(tx, member.id).await?
+    if let Some(last) = store::last_movement(&mut ctx.tx, member.id).await?
         && effective_on < last
     {
         return Err(Error::Invalid {
@@ -262,27 +279,36 @@ pub struct MemberView {
 
 /// A member's record and ledger. Reads of sensitive fields are written to the audit log;
 /// a caller without the grant sees them blank.
-pub async fn show(tx: &mut Tx, scope: &Scope, id: i64) -> Result<MemberView> {
-    let member = visible(tx, scope, id).await?;
-    let history = store::history(tx, id).await?;
-    if scope.sees_sensitive() {
-        audit::record(tx, scope.actor(), "member.view_sensitive", Some(member.unit_id), Some(&id.to_string()), None).await?;
-        Ok(MemberView { member, history })
-    } else {
-        let history = history.into_iter().map(redact_event).collect();
-        Ok(MemberView { member: member.redacted(), history })
+pub async fn show(ctx: &mut Ctx, id: i64) -> Result<MemberView> {
+    let member = visible(ctx, id).await?;
+    let history = store::history(&mut ctx.tx, id).await?;
+    let tiers = ctx.access.tiers_at(&mut ctx.tx, member.unit_id, ctx.today).await?;
+    let read: Vec<&str> = crate::auth::Tier::MEMBER.iter().filter(|t| tiers.has(**t)).map(|t| t.as_str()).collect();
+    if !read.is_empty() {
+        ctx.audit_read("member.view_sensitive", Some(member.unit_id), Some(&id.to_string()), Some(&read.join(","))).await?;
     }
+    let history = history.into_iter().map(|e| redact_event(e, &tiers)).collect();
+    Ok(MemberView { member: member.redacted_for(&tiers), history })
 }
 
-fn redact_event(mut e: Event) -> Event {
+/// A ledger row as a caller holding `tiers` may read it: its classifications and its
+/// recorded changes lose what she may not read, derived segments included.
+fn redact_event(mut e: Event, tiers: &Tiers) -> Event {
     for class in std::iter::once(&mut e.class).chain(e.before.as_mut()) {
-        class.ethnicity = None;
-        class.religion = None;
-        class.party_member = false;
+        class.redact_for(tiers);
     }
     if let Some(serde_json::Value::Object(changes)) = &mut e.changes {
-        for field in ["ethnicity", "religion", "national_id", "party_member"] {
-            changes.remove(field);
+        use crate::auth::Tier;
+        for (field, tier) in [
+            ("ethnicity", Tier::EthnicityReligion),
+            ("religion", Tier::EthnicityReligion),
+            ("segments", Tier::EthnicityReligion),
+            ("national_id", Tier::Identity),
+            ("party_member", Tier::Party),
+        ] {
+            if !tiers.has(tier) {
+                changes.remove(field);
+            }
         }
     }
     e
@@ -320,27 +346,23 @@ fn diff(old: &Member, new: &MemberInput) -> serde_json::Map<String, serde_json::
 /// Corrects a member's record: a "corrected" event holds what changed; if she is counted
 /// and her classification changed, the statistics move her between cells. `version` is the
 /// one the editor loaded: a save over someone else's newer save is refused.
-pub async fn edit(tx: &mut Tx, scope: &Scope, id: i64, version: i32, mut input: MemberInput, effective_on: Date) -> Result<bool> {
-    let old = editable(tx, scope, id, version).await?;
-    if !scope.sees_sensitive() {
-        // What the caller cannot see, she cannot change.
-        input.ethnicity = old.ethnicity.clone();
-        input.religion = old.religion.clone();
-        input.party_member = old.party_member.unwrap_or(false);
-        input.national_id = old.national_id.clone().map(super::domain::NationalId::stored);
-    }
+pub async fn edit(ctx: &mut Ctx, id: i64, version: i32, mut input: MemberInput, effective_on: Date) -> Result<bool> {
+    let old = editable(ctx, id, version).await?;
+    // What the caller cannot see, she cannot change: those fields keep their stored values.
+    let tiers = ctx.access.tiers_at(&mut ctx.tx, old.unit_id, ctx.today).await?;
+    keep_unseen(&mut input, &old, &tiers);
     // The join date is the date of the "joined" event: it changes through the ledger, not here.
     if old.joined_on.is_some_and(|j| j != input.joined_on) {
         return Err(Error::invalid("joined_on", "invalid-joined-on-change"));
     }
-    refuse_out_of_order(tx, &old, effective_on).await?;
+    refuse_out_of_order(ctx, &old, effective_on).await?;
     check_charter(&input)?;
-    refuse_active_duplicate(tx, scope, input.national_id.as_ref().map(|n| n.as_str()), Some(id)).await?;
+    refuse_active_duplicate(ctx, input.national_id.as_ref().map(|n| n.as_str()), Some(id)).await?;
     let changes = diff(&old, &input);
     if changes.is_empty() {
         return Ok(false);
     }
-    if !store::update_fields(tx, id, version, &input).await? {
+    if !store::update_fields(&mut ctx.tx, id, version, &input).await? {
         return Err(stale());
     }
     let class = input.class();
@@ -359,39 +381,49 @@ pub async fn edit(tx: &mut Tx, scope: &Scope, id: i64, version: i32, mut input: 
         before: before.as_ref(),
         changes: Some(serde_json::Value::Object(changes)),
         note: None,
-        recorded_by: scope.actor(),
+        recorded_by: ctx.access.actor(),
         recorded_at: &now,
     };
     let subject = id.to_string();
     let entry = Audit { action: "member.edit", unit_id: Some(old.unit_id), subject: Some(&subject), detail: None };
-    ledger::record(tx, &[event], scope.actor(), entry).await?;
+    ledger::record(&mut ctx.tx, &[event], ctx.access.actor(), entry).await?;
     Ok(true)
+}
+
+/// Fields the caller may not read keep their stored values, whatever the form sent.
+fn keep_unseen(input: &mut MemberInput, old: &Member, tiers: &Tiers) {
+    use crate::auth::Tier;
+    if !tiers.has(Tier::EthnicityReligion) {
+        input.ethnicity = old.ethnicity.clone();
+        input.religion = old.religion.clone();
+        // Derived segments: as stored, whatever was sent; the others as sent.
+        input.segments.retain(|s| !super::model::DERIVED_SEGMENTS.contains(&s.as_str()));
+        input.segments.extend(old.segments.iter().filter(|s| super::model::DERIVED_SEGMENTS.contains(&s.as_str())).cloned());
+    }
+    if !tiers.has(Tier::Party) {
+        input.party_member = old.party_member.unwrap_or(false);
+    }
+    if !tiers.has(Tier::Identity) {
+        input.national_id = old.national_id.clone().map(super::domain::NationalId::stored);
+    }
 }
 
 /// Moves an active member to another unit: a "transferred out" event at the old unit and a
 /// "transferred in" event at the new one, effective the same day, in one transaction. The
 /// caller must be able to change the member; the destination may lie outside her scope
-/// (a commune sends a member on to wherever she moves).
-pub async fn transfer(
-    tx: &mut Tx,
-    scope: &Scope,
-    id: i64,
-    version: i32,
-    to_code: &str,
-    effective_on: Date,
-    note: Option<&str>,
-) -> Result<()> {
-    let member = editable(tx, scope, id, version).await?;
+/// (a commune sends a member on to wherever she moves): she then leaves the caller's view.
+/// Answers the record as the transfer left it, as the caller could read it before.
+pub async fn transfer(ctx: &mut Ctx, id: i64, version: i32, to_code: &str, effective_on: Date, note: Option<&str>) -> Result<Member> {
+    let member = editable(ctx, id, version).await?;
     if member.status != Status::Active {
         return Err(Error::invalid("status", "invalid-not-active"));
     }
-    let everywhere = Scope::system(scope.actor());
-    let to = member_unit(tx, &everywhere, to_code, effective_on).await?;
+    let to = destination(ctx, to_code, effective_on).await?;
     if to.id == member.unit_id {
         return Err(Error::invalid("unit", "invalid-same-unit"));
     }
-    refuse_out_of_order(tx, &member, effective_on).await?;
-    let to_province = province_of(tx, &to, effective_on).await?;
+    refuse_out_of_order(ctx, &member, effective_on).await?;
+    let to_province = province_of(&mut ctx.tx, &to, effective_on).await?;
     let class = member.class();
     let now = crate::clock::now_text();
     let events = [
@@ -409,16 +441,18 @@ pub async fn transfer(
         before: None,
         changes: None,
         note,
-        recorded_by: scope.actor(),
+        recorded_by: ctx.access.actor(),
         recorded_at: &now,
     });
     let subject = id.to_string();
     let entry = Audit { action: "member.transfer", unit_id: Some(member.unit_id), subject: Some(&subject), detail: Some(&to.code) };
-    ledger::record(tx, &events, scope.actor(), entry).await?;
-    if !store::set_place(tx, id, version, Status::Active, to.id, to_province).await? {
+    ledger::record(&mut ctx.tx, &events, ctx.access.actor(), entry).await?;
+    if !store::set_place(&mut ctx.tx, id, version, Status::Active, to.id, to_province).await? {
         return Err(stale());
     }
-    Ok(())
+    let tiers = ctx.access.tiers_at(&mut ctx.tx, member.unit_id, ctx.today).await?;
+    let moved = store::get(&mut ctx.tx, id).await?.ok_or_else(|| Error::not_found("member", id.to_string()))?;
+    Ok(moved.redacted_for(&tiers))
 }
 
 /// How a membership ends.
@@ -429,34 +463,33 @@ pub enum Ending {
 }
 
 /// Ends an active membership (left the Union, or died).
-pub async fn end(tx: &mut Tx, scope: &Scope, id: i64, version: i32, how: Ending, effective_on: Date, note: Option<&str>) -> Result<()> {
-    let member = editable(tx, scope, id, version).await?;
+pub async fn end(ctx: &mut Ctx, id: i64, version: i32, how: Ending, effective_on: Date, note: Option<&str>) -> Result<()> {
+    let member = editable(ctx, id, version).await?;
     if member.status != Status::Active {
         return Err(Error::invalid("status", "invalid-not-active"));
     }
-    refuse_out_of_order(tx, &member, effective_on).await?;
+    refuse_out_of_order(ctx, &member, effective_on).await?;
     let (kind, status) = match how {
         Ending::Left => (EventKind::Left, Status::Left),
         Ending::Died => (EventKind::Died, Status::Died),
     };
-    write_status_event(tx, scope, &member, version, kind, status, effective_on, note).await
+    write_status_event(ctx, &member, version, kind, status, effective_on, note).await
 }
 
 /// Restores a member who had left (not one who died).
-pub async fn restore(tx: &mut Tx, scope: &Scope, id: i64, version: i32, effective_on: Date, note: Option<&str>) -> Result<()> {
-    let member = editable(tx, scope, id, version).await?;
+pub async fn restore(ctx: &mut Ctx, id: i64, version: i32, effective_on: Date, note: Option<&str>) -> Result<()> {
+    let member = editable(ctx, id, version).await?;
     if member.status != Status::Left {
         return Err(Error::invalid("status", "invalid-not-left"));
     }
-    refuse_out_of_order(tx, &member, effective_on).await?;
-    refuse_active_duplicate(tx, scope, member.national_id.as_deref(), Some(member.id)).await?;
-    write_status_event(tx, scope, &member, version, EventKind::Restored, Status::Active, effective_on, note).await
+    refuse_out_of_order(ctx, &member, effective_on).await?;
+    refuse_active_duplicate(ctx, member.national_id.as_deref(), Some(member.id)).await?;
+    write_status_event(ctx, &member, version, EventKind::Restored, Status::Active, effective_on, note).await
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn write_status_event(
-    tx: &mut Tx,
-    scope: &Scope,
+    ctx: &mut Ctx,
     member: &Member,
     version: i32,
     kind: EventKind,
@@ -477,14 +510,14 @@ async fn write_status_event(
         before: None,
         changes: None,
         note,
-        recorded_by: scope.actor(),
+        recorded_by: ctx.access.actor(),
         recorded_at: &now,
     };
     let action = format!("member.{}", kind.as_str());
     let subject = member.id.to_string();
     let entry = Audit { action: &action, unit_id: Some(member.unit_id), subject: Some(&subject), detail: note };
-    ledger::record(tx, &[event], scope.actor(), entry).await?;
-    if !store::set_place(tx, member.id, version, status, member.unit_id, member.province_id).await? {
+    ledger::record(&mut ctx.tx, &[event], ctx.access.actor(), entry).await?;
+    if !store::set_place(&mut ctx.tx, member.id, version, status, member.unit_id, member.province_id).await? {
         return Err(stale());
     }
     Ok(())
@@ -497,7 +530,7 @@ async fn write_status_event(
 /// with its last word and whose family and middle names start with the words before
 /// ("thuy", "tran huong"). Nationally and in a province these are index range scans; under a
 /// smaller unit every word may match anywhere in the name.
-pub async fn search(tx: &mut Tx, scope: &Scope, query: &str, under: Option<&str>, limit: i64) -> Result<Vec<Member>> {
+pub async fn search(ctx: &mut Ctx, query: &str, under: Option<&str>, limit: i64) -> Result<Vec<Member>> {
     let words: Vec<String> = crate::text::fold(query)
         .split_whitespace()
         .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
@@ -506,16 +539,20 @@ pub async fn search(tx: &mut Tx, scope: &Scope, query: &str, under: Option<&str>
     if words.is_empty() {
         return Ok(vec![]);
     }
-    let today = crate::clock::today();
-    let roots: Vec<Option<Unit>> = match (under, scope.view_roots()) {
-        (Some(code), _) => vec![Some(org::tree::find(tx, scope, code, today).await?)],
+    let today = ctx.today;
+    let roots: Vec<Option<Unit>> = match (under, ctx.access.roots(Authority::ViewMembers)) {
+        (Some(code), _) => {
+            let unit = org::tree::find(ctx, code, today).await?;
+            ctx.require(Authority::ViewMembers, unit.id, &unit.code).await?;
+            vec![Some(unit)]
+        }
         (None, Roots::All) => vec![None],
-        (None, Roots::Units(ids)) => {
-            let mut units = Vec::new();
-            for id in ids {
-                units.extend(org::store::by_id(tx, *id, today).await?.map(Some));
+        (None, Roots::Units { subtrees, units }) => {
+            let mut roots = Vec::new();
+            for id in subtrees.into_iter().chain(units) {
+                roots.extend(org::store::by_id(&mut ctx.tx, id, today).await?.map(Some));
             }
-            units
+            roots
         }
     };
     let family_first = words.join(" ");
@@ -530,23 +567,33 @@ pub async fn search(tx: &mut Tx, scope: &Scope, query: &str, under: Option<&str>
             Some(u) if u.kind == UnitKind::Central => None,
             Some(u) if u.kind == UnitKind::Province => Some(u.id),
             Some(u) => {
-                ids.extend(store::words_under(tx, u.id, today, &words, limit).await?);
+                ids.extend(store::words_under(&mut ctx.tx, u.id, today, &words, limit).await?);
                 continue;
             }
         };
-        ids.extend(store::prefix_ids(tx, store::NameKey::GivenFirst, &given_first, province, limit).await?);
-        ids.extend(store::prefix_ids(tx, store::NameKey::FamilyFirst, &family_first, province, limit).await?);
+        ids.extend(store::prefix_ids(&mut ctx.tx, store::NameKey::GivenFirst, &given_first, province, limit).await?);
+        ids.extend(store::prefix_ids(&mut ctx.tx, store::NameKey::FamilyFirst, &family_first, province, limit).await?);
     }
     ids.sort_unstable();
     ids.dedup();
-    let mut found = store::by_ids(tx, &ids).await?;
+    let mut found = store::by_ids(&mut ctx.tx, &ids).await?;
     found.sort_by_cached_key(|m| (crate::text::person_sort_key(&m.full_name), m.id));
     found.truncate(limit as usize);
-    Ok(redact_all(scope, found))
+    redact_all(ctx, found).await
 }
 
-fn redact_all(scope: &Scope, members: Vec<Member>) -> Vec<Member> {
-    if scope.sees_sensitive() { members } else { members.into_iter().map(Member::redacted).collect() }
+/// Members as the caller may read each of them: the tiers she holds at each one's unit.
+async fn redact_all(ctx: &mut Ctx, members: Vec<Member>) -> Result<Vec<Member>> {
+    let units: Vec<i64> = members.iter().map(|m| m.unit_id).collect();
+    let tiers = ctx.access.tiers_for(&mut ctx.tx, &units, ctx.today).await?;
+    let none = Tiers::default();
+    Ok(members
+        .into_iter()
+        .map(|m| {
+            let t = tiers.get(&m.unit_id).unwrap_or(&none).clone();
+            m.redacted_for(&t)
+        })
+        .collect())
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -585,14 +632,18 @@ pub fn filter(status: Option<&str>, segment: Option<&str>, age: Option<&str>, to
 /// One page of the members under a unit, in Vietnamese name order. Filtering by the
 /// ethnic-minority or religious segment needs the sensitive grant: without it, the filter
 /// is refused rather than letting a count reveal what the caller may not see.
-pub async fn list(tx: &mut Tx, scope: &Scope, unit_code: &str, filter: &ListFilter, page: i64, per_page: i64) -> Result<Page> {
-    let today = crate::clock::today();
-    let unit = org::tree::find(tx, scope, unit_code, today).await?;
+pub async fn list(ctx: &mut Ctx, unit_code: &str, filter: &ListFilter, page: i64, per_page: i64) -> Result<Page> {
+    let today = ctx.today;
+    let unit = org::tree::find(ctx, unit_code, today).await?;
+    ctx.require(Authority::ViewMembers, unit.id, &unit.code).await?;
     if let Some(segment) = filter.segment.as_deref() {
         if !super::codes::SEGMENTS.contains(&segment) {
             return Err(Error::invalid("segments", "invalid-code"));
         }
-        if crate::reports::summary::SENSITIVE_SEGMENTS.contains(&segment) && !scope.sees_sensitive() {
+        // Filtering by a derived segment needs the tier over the whole subtree listed.
+        if super::model::DERIVED_SEGMENTS.contains(&segment)
+            && !ctx.access.tier_over(&mut ctx.tx, crate::auth::Tier::EthnicityReligion, unit.id, today).await?
+        {
             return Err(Error::Forbidden);
         }
     }
@@ -600,7 +651,8 @@ pub async fn list(tx: &mut Tx, scope: &Scope, unit_code: &str, filter: &ListFilt
     let page = page.clamp(1, 1_000_000);
     // The active members of a unit are its maintained count: no need to count them again.
     let plain = filter.status == Some(Status::Active) && filter.segment.is_none() && filter.born.is_none();
-    let known = if plain { Some(crate::stats::stock_at(tx, &[unit.id], "all", today).await?.values().sum()) } else { None };
-    let (members, total) = store::page_under(tx, unit.id, today, filter, (page - 1) * per_page, per_page, known).await?;
-    Ok(Page { members: redact_all(scope, members), total, page, per_page })
+    let known = if plain { Some(crate::stats::stock_at(&mut ctx.tx, &[unit.id], "all", today).await?.values().sum()) } else { None };
+    let (members, total) = store::page_under(&mut ctx.tx, unit.id, today, filter, (page - 1) * per_page, per_page, known).await?;
+    let members = redact_all(ctx, members).await?;
+    Ok(Page { members, total, page, per_page })
 }

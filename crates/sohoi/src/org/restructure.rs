@@ -15,7 +15,8 @@ use serde::Serialize;
 use time::{Date, Duration};
 
 use super::{Unit, UnitKind, store};
-use crate::auth::{Scope, audit};
+use crate::auth::{Authority, audit};
+use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::i18n::Args;
 use crate::members::ledger::Bulk;
@@ -52,49 +53,44 @@ fn day_after(d: Date) -> Date {
     d.checked_add(Duration::days(1)).unwrap_or(d)
 }
 
-/// A unit the caller manages, existing on `on` (a unit merged away or dissolved earlier
-/// cannot take part).
-async fn managed(tx: &mut Tx, scope: &Scope, code: &str, on: Date) -> Result<Unit> {
-    let unit = super::tree::find(tx, scope, code, on).await?;
-    scope.ensure_manage(tx, unit.id, on, &unit.code).await?;
+/// A unit the caller may restructure, existing on `on` (a unit merged away or dissolved
+/// earlier cannot take part). Its province's write lock is taken first, so that nothing is
+/// added to the unit between this check and the restructuring.
+async fn managed(ctx: &mut Ctx, code: &str, on: Date) -> Result<Unit> {
+    let unit = super::tree::find(ctx, code, on).await?;
+    ctx.require(Authority::Restructure, unit.id, &unit.code).await?;
+    let province = store::ancestors_with_kind(&mut ctx.tx, unit.id, on).await?.into_iter().find(|(_, k)| *k == UnitKind::Province);
+    crate::store::lock_provinces(&mut ctx.tx, &province.map(|(id, _)| vec![id]).unwrap_or_default()).await?;
     if unit.valid_from > on || unit.valid_to != crate::store::OPEN_END {
         return Err(Error::invalid("unit", "invalid-unit-closed"));
     }
     Ok(unit)
 }
 
-fn check_date(on: Date) -> Result<()> {
-    if on > crate::clock::today() {
+fn check_date(ctx: &Ctx, on: Date) -> Result<()> {
+    if on > ctx.today {
         return Err(Error::invalid("effective_on", "invalid-future-date"));
     }
     Ok(())
 }
 
 /// Creates a unit under `parent_code` from `on`.
-pub async fn create(
-    tx: &mut Tx,
-    scope: &Scope,
-    parent_code: &str,
-    code: Option<&str>,
-    name: &str,
-    kind: UnitKind,
-    on: Date,
-) -> Result<Impact> {
-    check_date(on)?;
-    let parent = managed(tx, scope, parent_code, on).await?;
+pub async fn create(ctx: &mut Ctx, parent_code: &str, code: Option<&str>, name: &str, kind: UnitKind, on: Date) -> Result<Impact> {
+    check_date(ctx, on)?;
+    let parent = managed(ctx, parent_code, on).await?;
     let name = crate::text::clean(name);
     if name.chars().count() < 2 {
         return Err(Error::invalid("name", "invalid-unit-name"));
     }
     let code = match code {
         Some(c) => super::UnitCode::parse(c).map_err(|_| Error::invalid("code", "invalid-unit-code"))?.to_string(),
-        None => store::next_child_code(tx, &parent.code).await?,
+        None => store::next_child_code(&mut ctx.tx, &parent.code).await?,
     };
-    if store::by_code(tx, &code, on).await?.is_some() {
+    if store::by_code(&mut ctx.tx, &code, on).await?.is_some() {
         return Err(Error::Conflict { message: "conflict-unit-code", args: Args::new().with("code", code) });
     }
     let id = store::insert(
-        tx,
+        &mut ctx.tx,
         &store::NewUnit {
             id: None,
             code: &code,
@@ -107,45 +103,53 @@ pub async fn create(
         },
     )
     .await?;
-    audit::record(tx, scope.actor(), "unit.create", Some(id), Some(&code), Some(&name)).await?;
+    audit::record(&mut ctx.tx, ctx.access.actor(), "unit.create", Some(id), Some(&code), Some(&name)).await?;
     Ok(Impact { created: vec![(code, name, parent.code)], ..Impact::default() })
 }
 
 /// A new name from `on`; the old name stays in the unit's history.
-pub async fn rename(tx: &mut Tx, scope: &Scope, code: &str, name: &str, on: Date) -> Result<Impact> {
-    check_date(on)?;
-    let unit = managed(tx, scope, code, on).await?;
+pub async fn rename(ctx: &mut Ctx, code: &str, name: &str, on: Date) -> Result<Impact> {
+    check_date(ctx, on)?;
+    let unit = managed(ctx, code, on).await?;
     let name = crate::text::clean(name);
     if name.chars().count() < 2 {
         return Err(Error::invalid("name", "invalid-unit-name"));
     }
-    store::rename(tx, unit.id, &name, on).await?;
-    store::add_lineage(tx, unit.id, unit.id, "rename", on, scope.actor()).await?;
-    audit::record(tx, scope.actor(), "unit.rename", Some(unit.id), Some(&unit.code), Some(&format!("{} → {name}", unit.name))).await?;
+    store::rename(&mut ctx.tx, unit.id, &name, on).await?;
+    store::add_lineage(&mut ctx.tx, unit.id, unit.id, "rename", on, ctx.access.actor()).await?;
+    audit::record(
+        &mut ctx.tx,
+        ctx.access.actor(),
+        "unit.rename",
+        Some(unit.id),
+        Some(&unit.code),
+        Some(&format!("{} → {name}", unit.name)),
+    )
+    .await?;
     Ok(Impact { lineage: vec![(unit.code.clone(), unit.code)], ..Impact::default() })
 }
 
 /// Transfers every active member of `from` to `to` on `on`, in bulk: two ledger events each
 /// and their statistics, counted as the live path counts a transfer.
-async fn transfer_all(tx: &mut Tx, scope: &Scope, from: &Unit, to: &Unit, on: Date) -> Result<u64> {
-    if members_store::moved_after(tx, from.id, on).await? > 0 {
+async fn transfer_all(ctx: &mut Ctx, from: &Unit, to: &Unit, on: Date) -> Result<u64> {
+    if members_store::moved_after(&mut ctx.tx, from.id, on).await? > 0 {
         return Err(Error::Invalid {
             field: "effective_on",
             message: "invalid-restructure-after-movements",
             args: Args::new().with("unit", from.code.clone()),
         });
     }
-    let members = members_store::active_in_unit(tx, from.id).await?;
+    let members = members_store::active_in_unit(&mut ctx.tx, from.id).await?;
     if members.is_empty() {
         return Ok(0);
     }
-    let out_units = crate::stats::counted_units(tx, from.id, Some(to.id), EventKind::TransferredOut, on).await?;
-    let in_units = crate::stats::counted_units(tx, to.id, Some(from.id), EventKind::TransferredIn, on).await?;
-    let chain = store::ancestors_with_kind(tx, to.id, on).await?;
+    let out_units = crate::stats::counted_units(&mut ctx.tx, from.id, Some(to.id), EventKind::TransferredOut, on).await?;
+    let in_units = crate::stats::counted_units(&mut ctx.tx, to.id, Some(from.id), EventKind::TransferredIn, on).await?;
+    let chain = store::ancestors_with_kind(&mut ctx.tx, to.id, on).await?;
     let province = chain.iter().find(|(_, k)| *k == UnitKind::Province).map_or(to.id, |(id, _)| *id);
-    let from_chain = store::ancestors_with_kind(tx, from.id, on).await?;
+    let from_chain = store::ancestors_with_kind(&mut ctx.tx, from.id, on).await?;
     let from_province = from_chain.iter().find(|(_, k)| *k == UnitKind::Province).map_or(from.id, |(id, _)| *id);
-    let ids = members_store::reserve_ids(tx, "member_events", members.len() * 2).await?;
+    let ids = members_store::reserve_ids(&mut ctx.tx, "member_events", members.len() * 2).await?;
     let mut events = Vec::with_capacity(members.len() * 2);
     for ((member, class), pair) in members.iter().zip(ids.chunks(2)) {
         events.push(BulkEvent {
@@ -169,10 +173,12 @@ async fn transfer_all(tx: &mut Tx, scope: &Scope, from: &Unit, to: &Unit, on: Da
             class: class.clone(),
         });
     }
-    let mut ledger = Bulk::new(scope.actor());
-    ledger.append(tx, &events, |e| Cow::Borrowed(if e.kind == EventKind::TransferredOut { &out_units } else { &in_units })).await?;
-    let moved = members_store::move_active(tx, from.id, to.id, province).await?;
-    ledger.finish(tx, None).await?;
+    let mut ledger = Bulk::new(ctx.access.actor());
+    ledger
+        .append(&mut ctx.tx, &events, |e| Cow::Borrowed(if e.kind == EventKind::TransferredOut { &out_units } else { &in_units }))
+        .await?;
+    let moved = members_store::move_active(&mut ctx.tx, from.id, to.id, province).await?;
+    ledger.finish(&mut ctx.tx, None).await?;
     Ok(moved)
 }
 
@@ -211,32 +217,31 @@ async fn successor_under(tx: &mut Tx, old: &Unit, parent: &Unit, on: Date, impac
 /// Moves `unit`'s members and child units under `target` on `on` and ends `unit`: each
 /// child goes to `target`'s child of the same name (folded), or to a new one created for it.
 fn relocate<'a>(
-    tx: &'a mut Tx,
-    scope: &'a Scope,
+    ctx: &'a mut Ctx,
     unit: &'a Unit,
     target: &'a Unit,
     on: Date,
 ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Impact>> + Send + 'a>> {
     Box::pin(async move {
         let mut impact = Impact::default();
-        let existing: HashMap<String, Unit> = store::descendants(tx, target.id, on, 1)
+        let existing: HashMap<String, Unit> = store::descendants(&mut ctx.tx, target.id, on, 1)
             .await?
             .into_iter()
             .filter(|u| u.id != target.id && u.valid_to == crate::store::OPEN_END)
             .map(|u| (crate::text::fold(&u.name), u))
             .collect();
-        let children: Vec<Unit> = store::descendants(tx, unit.id, on, 1).await?.into_iter().filter(|u| u.id != unit.id).collect();
+        let children: Vec<Unit> = store::descendants(&mut ctx.tx, unit.id, on, 1).await?.into_iter().filter(|u| u.id != unit.id).collect();
         for child in children {
             let successor = match existing.get(&crate::text::fold(&child.name)) {
                 Some(u) => u.clone(),
-                None => successor_under(tx, &child, target, on, &mut impact).await?,
+                None => successor_under(&mut ctx.tx, &child, target, on, &mut impact).await?,
             };
-            impact.absorb(relocate(tx, scope, &child, &successor, on).await?);
+            impact.absorb(relocate(ctx, &child, &successor, on).await?);
         }
-        impact.members_moved += transfer_all(tx, scope, unit, target, on).await?;
-        refuse_later_history(tx, unit, on).await?;
-        store::close_subtree(tx, unit.id, day_after(on)).await?;
-        store::add_lineage(tx, unit.id, target.id, "merge", on, scope.actor()).await?;
+        impact.members_moved += transfer_all(ctx, unit, target, on).await?;
+        refuse_later_history(&mut ctx.tx, unit, on).await?;
+        store::close_subtree(&mut ctx.tx, unit.id, day_after(on)).await?;
+        store::add_lineage(&mut ctx.tx, unit.id, target.id, "merge", on, ctx.access.actor()).await?;
         impact.closed.push(unit.code.clone());
         impact.lineage.push((unit.code.clone(), target.code.clone()));
         Ok(impact)
@@ -249,74 +254,83 @@ async fn members_at(tx: &mut Tx, unit: &Unit, on: Date) -> Result<i64> {
 
 /// Merges `sources` into `target` on `on`: their branches join the target's branches of the
 /// same name (or become new branches of it), their members are transferred, and they end.
-pub async fn merge(tx: &mut Tx, scope: &Scope, sources: &[String], target: &str, on: Date) -> Result<Impact> {
-    check_date(on)?;
-    let target = managed(tx, scope, target, on).await?;
+pub async fn merge(ctx: &mut Ctx, sources: &[String], target: &str, on: Date) -> Result<Impact> {
+    check_date(ctx, on)?;
+    let target = managed(ctx, target, on).await?;
     let mut impact = Impact::default();
     let mut units = Vec::new();
     for code in sources {
-        let unit = managed(tx, scope, code, on).await?;
+        let unit = managed(ctx, code, on).await?;
         if unit.id == target.id || unit.kind != target.kind {
             return Err(Error::invalid("unit", "invalid-merge-kinds"));
         }
         units.push(unit);
     }
     for u in units.iter().chain(std::iter::once(&target)) {
-        impact.members_before.push((u.code.clone(), members_at(tx, u, on).await?));
+        impact.members_before.push((u.code.clone(), members_at(&mut ctx.tx, u, on).await?));
     }
     for unit in &units {
-        impact.absorb(relocate(tx, scope, unit, &target, on).await?);
+        impact.absorb(relocate(ctx, unit, &target, on).await?);
     }
     for u in units.iter().chain(std::iter::once(&target)) {
-        impact.members_after.push((u.code.clone(), members_at(tx, u, day_after(on).min(crate::clock::today())).await?));
+        let after = day_after(on).min(ctx.today);
+        impact.members_after.push((u.code.clone(), members_at(&mut ctx.tx, u, after).await?));
     }
     let detail = format!("{} → {}: {} members", sources.join(", "), target.code, impact.members_moved);
-    audit::record(tx, scope.actor(), "unit.merge", Some(target.id), Some(&target.code), Some(&detail)).await?;
+    audit::record(&mut ctx.tx, ctx.access.actor(), "unit.merge", Some(target.id), Some(&target.code), Some(&detail)).await?;
     Ok(impact)
 }
 
 /// Splits `source` on `on`: each of its branches goes to the unit the assignment names
 /// (branch code → new parent code); the source ends if nothing is left in it.
-pub async fn split(tx: &mut Tx, scope: &Scope, source: &str, assignments: &[(String, String)], on: Date) -> Result<Impact> {
-    check_date(on)?;
-    let source = managed(tx, scope, source, on).await?;
+pub async fn split(ctx: &mut Ctx, source: &str, assignments: &[(String, String)], on: Date) -> Result<Impact> {
+    check_date(ctx, on)?;
+    let source = managed(ctx, source, on).await?;
     let mut impact = Impact::default();
     for (branch, parent) in assignments {
-        let branch = managed(tx, scope, branch, on).await?;
-        let parent = managed(tx, scope, parent, on).await?;
-        if !store::is_within(tx, branch.id, source.id, on).await? {
+        let branch = managed(ctx, branch, on).await?;
+        let parent = managed(ctx, parent, on).await?;
+        if !store::is_within(&mut ctx.tx, branch.id, source.id, on).await? {
             return Err(Error::invalid("unit", "invalid-split-branch"));
         }
-        let successor = successor_under(tx, &branch, &parent, on, &mut impact).await?;
-        let mut part = relocate(tx, scope, &branch, &successor, on).await?;
+        let successor = successor_under(&mut ctx.tx, &branch, &parent, on, &mut impact).await?;
+        let mut part = relocate(ctx, &branch, &successor, on).await?;
         // The branch goes on as the new one: say "split", not "merge".
         part.lineage.retain(|(from, _)| *from != branch.code);
-        store::add_lineage(tx, source.id, successor.id, "split", on, scope.actor()).await?;
+        store::add_lineage(&mut ctx.tx, source.id, successor.id, "split", on, ctx.access.actor()).await?;
         impact.lineage.push((source.code.clone(), successor.code.clone()));
         impact.absorb(part);
     }
-    if members_at(tx, &source, day_after(on).min(crate::clock::today())).await? == 0
-        && store::descendants(tx, source.id, day_after(on), 1).await?.iter().all(|u| u.id == source.id)
-        && store::events_after_under(tx, source.id, on).await? == 0
+    let after = day_after(on).min(ctx.today);
+    if members_at(&mut ctx.tx, &source, after).await? == 0
+        && store::descendants(&mut ctx.tx, source.id, day_after(on), 1).await?.iter().all(|u| u.id == source.id)
+        && store::events_after_under(&mut ctx.tx, source.id, on).await? == 0
     {
-        store::close_subtree(tx, source.id, day_after(on)).await?;
+        store::close_subtree(&mut ctx.tx, source.id, day_after(on)).await?;
         impact.closed.push(source.code.clone());
     }
-    audit::record(tx, scope.actor(), "unit.split", Some(source.id), Some(&source.code), Some(&format!("{} parts", assignments.len())))
-        .await?;
+    audit::record(
+        &mut ctx.tx,
+        ctx.access.actor(),
+        "unit.split",
+        Some(source.id),
+        Some(&source.code),
+        Some(&format!("{} parts", assignments.len())),
+    )
+    .await?;
     Ok(impact)
 }
 
 /// Ends a unit that has no members left (its whole subtree).
-pub async fn dissolve(tx: &mut Tx, scope: &Scope, code: &str, on: Date) -> Result<Impact> {
-    check_date(on)?;
-    let unit = managed(tx, scope, code, on).await?;
-    if members_at(tx, &unit, on).await? != 0 {
+pub async fn dissolve(ctx: &mut Ctx, code: &str, on: Date) -> Result<Impact> {
+    check_date(ctx, on)?;
+    let unit = managed(ctx, code, on).await?;
+    if members_at(&mut ctx.tx, &unit, on).await? != 0 {
         return Err(Error::invalid("unit", "invalid-dissolve-not-empty"));
     }
-    refuse_later_history(tx, &unit, on).await?;
-    store::close_subtree(tx, unit.id, day_after(on)).await?;
-    audit::record(tx, scope.actor(), "unit.dissolve", Some(unit.id), Some(&unit.code), None).await?;
+    refuse_later_history(&mut ctx.tx, &unit, on).await?;
+    store::close_subtree(&mut ctx.tx, unit.id, day_after(on)).await?;
+    audit::record(&mut ctx.tx, ctx.access.actor(), "unit.dissolve", Some(unit.id), Some(&unit.code), None).await?;
     Ok(Impact { closed: vec![unit.code], ..Impact::default() })
 }
 
@@ -350,10 +364,10 @@ pub fn parse_plan(text: &str) -> Result<Vec<(Date, String, Vec<String>)>> {
 }
 
 /// Applies a whole plan in the caller's transaction.
-pub async fn apply_plan(tx: &mut Tx, scope: &Scope, plan: &[(Date, String, Vec<String>)]) -> Result<Impact> {
+pub async fn apply_plan(ctx: &mut Ctx, plan: &[(Date, String, Vec<String>)]) -> Result<Impact> {
     let mut impact = Impact::default();
     for (date, target, sources) in plan {
-        let part = merge(tx, scope, sources, target, *date).await?;
+        let part = merge(ctx, sources, target, *date).await?;
         impact.members_before.extend(part.members_before.clone());
         impact.members_after.extend(part.members_after.clone());
         impact.absorb(part);

@@ -114,6 +114,42 @@ pub async fn is_within(tx: &mut Tx, unit: i64, ancestor: i64, at: Date) -> Resul
     Ok(n > 0)
 }
 
+/// Which of `units` lie in the subtree of `ancestor` at `at`, in one statement.
+pub async fn within_of(tx: &mut Tx, ancestor: i64, units: &[i64], at: Date) -> Result<Vec<i64>, sqlx::Error> {
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Unit ids come from our own tables, never from user text.
+    let list = units.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!(
+        "select descendant_id from unit_closure where ancestor_id = $1 and descendant_id in ({list}) \
+         and valid_from <= $2 and valid_to > $2"
+    );
+    on_engine!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(ancestor).bind(at).fetch_all(&mut **c).await)
+}
+
+/// The units `unit` went into, directly or through later restructurings (merged into,
+/// split into), nearest first; empty for a unit that never ended.
+pub async fn successors(tx: &mut Tx, unit: i64) -> Result<Vec<i64>, sqlx::Error> {
+    let mut found: Vec<i64> = Vec::new();
+    let mut frontier = vec![unit];
+    // A lineage has no cycles; the bound only guards against a damaged table.
+    for _ in 0..16 {
+        if frontier.is_empty() {
+            break;
+        }
+        let list = frontier.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let sql = format!(
+            "select distinct to_unit_id from unit_lineage where from_unit_id in ({list}) \
+             and kind in ('merge', 'split') and to_unit_id <> from_unit_id"
+        );
+        let next: Vec<i64> = on_engine!(&mut *tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).fetch_all(&mut **c).await)?;
+        frontier = next.into_iter().filter(|u| *u != unit && !found.contains(u)).collect();
+        found.extend(&frontier);
+    }
+    Ok(found)
+}
+
 /// The roots of the tree at `at` (units without a parent).
 pub async fn roots(tx: &mut Tx, at: Date) -> Result<Vec<Unit>, sqlx::Error> {
     let sql = format!(
@@ -180,19 +216,29 @@ pub async fn max_id(tx: &mut Tx) -> Result<i64, sqlx::Error> {
     on_engine!(tx, c => sqlx::query_scalar("select coalesce(max(id), 0) from units").fetch_one(&mut **c).await)
 }
 
-/// Units valid at `at` whose folded name contains the folded query, under one of `roots`
-/// (anywhere when `None`), at most `limit`.
-pub async fn search(tx: &mut Tx, folded: &str, roots: Option<&[i64]>, at: Date, limit: i64) -> Result<Vec<Unit>, sqlx::Error> {
-    // Root ids come from the caller's roles, never from user text.
-    let within = match roots {
-        None => String::new(),
-        Some(ids) => format!(
-            "and u.id in (select descendant_id from unit_closure where ancestor_id in ({}) and valid_from <= $2 and valid_to > $2)",
-            if ids.is_empty() { "0".to_string() } else { ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",") }
-        ),
-    };
+/// The SQL condition "`column` names a unit under one of `subtrees` (at the date bound as
+/// `date_param`), or one of `units`, or a unit that went into one of those (rights follow
+/// lineage: the history of a merged unit stays with its successor)". Other modules filter by
+/// the tree with this fragment and never join `unit_closure` themselves. Ids come from grants
+/// and our own tables, never from user text.
+pub fn under_condition(column: &str, subtrees: &[i64], units: &[i64], date_param: &str) -> String {
+    let list = |ids: &[i64]| if ids.is_empty() { "0".to_string() } else { ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",") };
+    let (subtrees, units) = (list(subtrees), list(units));
+    let under = format!(
+        "select descendant_id from unit_closure where ancestor_id in ({subtrees}) \
+         and valid_from <= {date_param} and valid_to > {date_param}"
+    );
+    format!(
+        "({column} in ({under}) or {column} in ({units}) or {column} in (select from_unit_id from unit_lineage \
+           where kind in ('merge', 'split') and (to_unit_id in ({under}) or to_unit_id in ({units}))))"
+    )
+}
+
+/// Units valid at `at` whose folded name contains the folded query and that meet `within`
+/// (a condition on `u.id`, from [`under_condition`], with the date as `$2`), at most `limit`.
+pub async fn search(tx: &mut Tx, folded: &str, within: &str, at: Date, limit: i64) -> Result<Vec<Unit>, sqlx::Error> {
     let sql = format!(
-        "select {UNIT_COLUMNS} from units u where u.name_fold like $1 and u.valid_from <= $2 and u.valid_to > $2 {within} \
+        "select {UNIT_COLUMNS} from units u where u.name_fold like $1 and u.valid_from <= $2 and u.valid_to > $2 and {within} \
          order by length(u.code), u.code limit $3"
     );
     // LIKE's wildcards and PostgreSQL's escape character are taken out of what was typed.

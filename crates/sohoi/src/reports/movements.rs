@@ -6,7 +6,7 @@ use serde::Serialize;
 use time::Date;
 
 use super::period::Period;
-use crate::auth::Scope;
+use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::org::{self, Unit};
 use crate::stats;
@@ -100,8 +100,8 @@ impl Structure {
 }
 
 /// The report as reported at the time (the tree at the end of the period).
-pub async fn movements(tx: &mut Tx, scope: &Scope, unit_code: &str, period: Period) -> Result<MovementReport> {
-    movements_in(tx, scope, unit_code, period, Structure::AtTheTime).await
+pub async fn movements(ctx: &mut Ctx, unit_code: &str, period: Period) -> Result<MovementReport> {
+    movements_in(ctx, unit_code, period, Structure::AtTheTime).await
 }
 
 /// The units merged into `unit`, directly or through earlier merges (itself included).
@@ -120,26 +120,27 @@ fn merged_into(unit: i64, lineage: &[(i64, i64, String, Date)]) -> Vec<i64> {
     group
 }
 
-pub async fn movements_in(tx: &mut Tx, scope: &Scope, unit_code: &str, period: Period, structure: Structure) -> Result<MovementReport> {
+pub async fn movements_in(ctx: &mut Ctx, unit_code: &str, period: Period, structure: Structure) -> Result<MovementReport> {
     let tree_date = match structure {
         Structure::AtTheTime => period.to,
         Structure::AsOf(d) => d,
-        Structure::Today => crate::clock::today(),
+        Structure::Today => ctx.today,
     };
-    let unit = org::tree::find(tx, scope, unit_code, tree_date).await?;
-    let children = org::tree::children(tx, scope, &unit, tree_date).await?;
+    let unit = org::tree::find(ctx, unit_code, tree_date).await?;
+    ctx.require(crate::auth::Authority::ViewMembers, unit.id, &unit.code).await?;
+    let children = org::tree::children(ctx, &unit, tree_date).await?;
     if structure == Structure::Today {
-        return restated(tx, unit, children, period).await;
+        return restated(&mut ctx.tx, unit, children, period).await;
     }
     let mut ids: Vec<i64> = children.iter().map(|c| c.id).collect();
     ids.push(unit.id);
-    let opening = stats::stock_at(tx, &ids, "all", period.opening_date()).await?;
-    let closing = stats::stock_at(tx, &ids, "all", period.to).await?;
+    let opening = stats::stock_at(&mut ctx.tx, &ids, "all", period.opening_date()).await?;
+    let closing = stats::stock_at(&mut ctx.tx, &ids, "all", period.to).await?;
     let mut flows = std::collections::HashMap::new();
     for measure in stats::effects::FLOWS {
-        flows.insert(measure, stats::flow(tx, &ids, measure, period.from, period.to).await?);
+        flows.insert(measure, stats::flow(&mut ctx.tx, &ids, measure, period.from, period.to).await?);
     }
-    let population = stats::population(tx, &ids, period.to.year()).await?;
+    let population = stats::population(&mut ctx.tx, &ids, period.to.year()).await?;
     let row = |u: &Unit| {
         let f = |m: &str| flows.get(m).and_then(|f| f.get(&u.id)).copied().unwrap_or(0);
         let closing = closing.get(&(u.id, String::new())).copied().unwrap_or(0);
@@ -198,21 +199,21 @@ async fn restated(tx: &mut Tx, unit: Unit, children: Vec<Unit>, period: Period) 
     let whole = merged_into(unit.id, &lineage);
     let all: Vec<i64> = groups.iter().flat_map(|(_, g)| g.iter().copied()).chain(whole.iter().copied()).collect();
     let figures = Figures {
-        opening: stats::stock_at(tx, &all, "all", period.opening_date()).await?,
-        closing: stats::stock_at(tx, &all, "all", period.to).await?,
+        opening: stats::stock_at(&mut *tx, &all, "all", period.opening_date()).await?,
+        closing: stats::stock_at(&mut *tx, &all, "all", period.to).await?,
         flows: {
             let mut flows = std::collections::HashMap::new();
             for measure in stats::effects::FLOWS {
-                flows.insert(measure, stats::flow(tx, &all, measure, period.from, period.to).await?);
+                flows.insert(measure, stats::flow(&mut *tx, &all, measure, period.from, period.to).await?);
             }
             flows
         },
     };
     let mut rows = Vec::with_capacity(children.len() + 1);
     for (u, group) in &groups {
-        rows.push(figures.row(tx, u, group, period).await?);
+        rows.push(figures.row(&mut *tx, u, group, period).await?);
     }
-    let total = figures.row(tx, &unit, &whole, period).await?;
+    let total = figures.row(&mut *tx, &unit, &whole, period).await?;
     if let Some(rest) = remainder(&total, &rows) {
         rows.push(rest);
     }
@@ -231,7 +232,7 @@ impl Figures {
     async fn row(&self, tx: &mut Tx, u: &Unit, group: &[i64], period: Period) -> Result<MovementRow> {
         let sum = |m: &str| group.iter().map(|g| self.flows.get(m).and_then(|f| f.get(g)).copied().unwrap_or(0)).sum::<i64>();
         let stock = |c: &stats::store::Counts| group.iter().map(|g| c.get(&(*g, String::new())).copied().unwrap_or(0)).sum::<i64>();
-        let internal = if group.len() > 1 { internal_transfers(tx, group, period).await? } else { 0 };
+        let internal = if group.len() > 1 { internal_transfers(&mut *tx, group, period).await? } else { 0 };
         Ok(MovementRow {
             code: u.code.clone(),
             name: u.name.clone(),
@@ -260,7 +261,7 @@ async fn internal_transfers(tx: &mut Tx, group: &[i64], period: Period) -> Resul
          and e.effective_on >= $1 and e.effective_on <= $2 and c.valid_from <= e.effective_on and c.valid_to > e.effective_on \
          where c.ancestor_id in ({list}) and e.kind = 'transferred_in' and e.other_unit_id in {under}"
     );
-    let n: i64 = crate::on_engine!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(period.from).bind(period.to).fetch_one(&mut **c).await)?;
+    let n: i64 = crate::on_engine!(&mut *tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(period.from).bind(period.to).fetch_one(&mut **c).await)?;
     Ok(n)
 }
 

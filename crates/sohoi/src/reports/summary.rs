@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use time::Date;
 
-use crate::auth::Scope;
+use crate::auth::{Authority, Tier};
+use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::members::codes::KINH;
 use crate::org::{self, Unit};
@@ -29,9 +30,9 @@ pub struct Summary {
 }
 
 const DIMS: [&str; 7] = ["kind", "ethnicity", "religion", "education", "occupation", "party", "segment"];
-const SENSITIVE_DIMS: [&str; 3] = ["ethnicity", "religion", "party"];
-/// These two segments say a member's ethnicity or religion.
-pub const SENSITIVE_SEGMENTS: [&str; 2] = ["ethnic_minority", "religious"];
+/// Breakdowns that need a tier over the unit's whole subtree.
+const TIERED_DIMS: [(&str, Tier); 3] =
+    [("ethnicity", Tier::EthnicityReligion), ("religion", Tier::EthnicityReligion), ("party", Tier::Party)];
 
 /// The stock of one dimension: from today's totals when read, else at the date.
 async fn stock(
@@ -47,26 +48,36 @@ async fn stock(
     }
 }
 
-pub async fn summary(tx: &mut Tx, scope: &Scope, unit_code: &str, as_of: Date) -> Result<Summary> {
-    let unit = org::tree::find(tx, scope, unit_code, as_of).await?;
+/// A unit's figures at `as_of`. A breakdown of sensitive data (ethnicity, religion, Party)
+/// and the segments derived from it appear only to a caller who holds its tier over the whole
+/// unit: a count is personal data when the unit is small.
+pub async fn summary(ctx: &mut Ctx, unit_code: &str, as_of: Date) -> Result<Summary> {
+    let unit = org::tree::find(ctx, unit_code, as_of).await?;
+    ctx.require(Authority::ViewMembers, unit.id, &unit.code).await?;
     let ids = [unit.id];
+    let mut withheld = Vec::new();
+    for (dim, tier) in TIERED_DIMS {
+        if !ctx.access.tier_over(&mut ctx.tx, tier, unit.id, ctx.today).await? {
+            withheld.push(dim);
+        }
+    }
     // Today's figures are the running totals, read in one statement.
-    let current = if as_of >= crate::clock::today() { Some(stats::store::unit_totals(tx, unit.id).await?) } else { None };
-    let members = stock(tx, &ids, "all", as_of, &current).await?.values().sum();
+    let current = if as_of >= ctx.today { Some(stats::store::unit_totals(&mut ctx.tx, unit.id).await?) } else { None };
+    let members = stock(&mut ctx.tx, &ids, "all", as_of, &current).await?.values().sum();
     let year_start = Date::from_ordinal_date(as_of.year(), 1).unwrap_or(as_of);
-    let new_this_year = stats::flow(tx, &ids, "joined", year_start, as_of).await?.values().sum();
+    let new_this_year = stats::flow(&mut ctx.tx, &ids, "joined", year_start, as_of).await?.values().sum();
     let mut breakdowns = BTreeMap::new();
     for dim in DIMS {
-        if SENSITIVE_DIMS.contains(&dim) && !scope.sees_sensitive() {
+        if withheld.contains(&dim) {
             continue;
         }
-        let counts = stock(tx, &ids, dim, as_of, &current).await?;
+        let counts = stock(&mut ctx.tx, &ids, dim, as_of, &current).await?;
         breakdowns.insert(dim.to_string(), counts.into_iter().map(|((_, v), n)| (v, n)).collect::<BTreeMap<_, _>>());
     }
-    if !scope.sees_sensitive()
+    if withheld.contains(&"ethnicity")
         && let Some(segments) = breakdowns.get_mut("segment")
     {
-        segments.retain(|segment, _| !SENSITIVE_SEGMENTS.contains(&segment.as_str()));
+        segments.retain(|segment, _| !crate::members::model::DERIVED_SEGMENTS.contains(&segment.as_str()));
     }
     if let Some(ethnicity) = breakdowns.get("ethnicity") {
         let kinh = ethnicity.get(KINH).copied().unwrap_or(0);
@@ -77,7 +88,7 @@ pub async fn summary(tx: &mut Tx, scope: &Scope, unit_code: &str, as_of: Date) -
             BTreeMap::from([("kinh".into(), kinh), ("minority".into(), minorities), ("unknown".into(), unknown)]),
         );
     }
-    let births = stock(tx, &ids, "birth_year", as_of, &current).await?;
+    let births = stock(&mut ctx.tx, &ids, "birth_year", as_of, &current).await?;
     let mut ages: BTreeMap<String, i64> = BTreeMap::new();
     for ((_, year), n) in births {
         let band = match year.parse::<i32>() {
@@ -88,7 +99,7 @@ pub async fn summary(tx: &mut Tx, scope: &Scope, unit_code: &str, as_of: Date) -
         *ages.entry(band.to_string()).or_default() += n;
     }
     breakdowns.insert("age_band".into(), ages);
-    let population = stats::population(tx, &ids, as_of.year()).await?;
+    let population = stats::population(&mut ctx.tx, &ids, as_of.year()).await?;
     let coverage_rate = population.get(&unit.id).filter(|p| **p > 0).map(|p| members as f64 / *p as f64);
     Ok(Summary { unit, as_of, members, new_this_year, coverage_rate, breakdowns })
 }

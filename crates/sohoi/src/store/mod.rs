@@ -133,7 +133,8 @@ macro_rules! write_tx {
                 let mut transaction = store.begin().await?;
                 let value = {
                     let $tx = &mut transaction;
-                    $body
+                    let body: $crate::error::Result<_> = $body;
+                    body
                 }?;
                 transaction.commit().await?;
                 Ok(value)

@@ -32,9 +32,9 @@ pub async fn members(State(state): State<AppState>, signed: Signed, Path(code): 
         Err(e) => return refused(&e, &signed),
     };
     // The export is audited: a write transaction.
-    let Ok(mut tx) = state.store.begin().await else { return unavailable() };
-    match excel::members_workbook(&mut tx, &signed.scope, &code, &q.q, &filter, signed.lang).await {
-        Ok(bytes) => match tx.commit().await {
+    let Ok(mut ctx) = crate::ctx::Ctx::write(&state.store, signed.access.clone()).await else { return unavailable() };
+    match excel::members_workbook(&mut ctx, &code, &q.q, &filter, signed.lang).await {
+        Ok(bytes) => match ctx.finish().await {
             Ok(()) => workbook(bytes, &format!("hoi-vien-{}", code.to_lowercase())),
             Err(_) => unavailable(),
         },
@@ -50,8 +50,8 @@ pub async fn report(State(state): State<AppState>, signed: Signed, Path(code): P
     let Some(structure) = crate::reports::movements::Structure::parse(q.structure.as_deref().unwrap_or("")) else {
         return message_page(StatusCode::UNPROCESSABLE_ENTITY, signed.lang, "invalid-structure");
     };
-    let Ok(mut tx) = state.store.read().await else { return unavailable() };
-    let report = match crate::reports::movements::movements_in(&mut tx, &signed.scope, &code, period, structure).await {
+    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return unavailable() };
+    let report = match crate::reports::movements::movements_in(&mut ctx, &code, period, structure).await {
         Ok(r) => r,
         Err(e) => return refused(&e, &signed),
     };

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::pages::{Right, message_page, render, unavailable, unit_for};
 use super::session::Signed;
-use crate::auth::Scope;
+use crate::auth::Access;
 use crate::auth::sessions::same_token;
 use crate::auth::users::User;
 use crate::excel::import::{self, Control, Options, Report};
@@ -179,13 +179,13 @@ fn start(state: &AppState, signed: &Signed, job: Job) -> Response {
         Options { unit: job.unit_code.clone(), dry_run: job.dry_run, partial: job.partial, mapping: custom, ..Options::default() };
     let id = state.imports.insert(job);
     let Some(job) = state.imports.get(&id, &signed.user) else { return unavailable() };
-    let (store, scope, lang): (crate::store::Store, Scope, Lang) = (state.store.clone(), signed.scope.clone(), signed.lang);
+    let (store, access, lang): (crate::store::Store, Access, Lang) = (state.store.clone(), signed.access.clone(), signed.lang);
     tokio::spawn(async move {
         let outcome = async {
-            let mut tx = store.begin().await?;
-            let outcome = import::import(&mut tx, &scope, job.bytes.clone(), &options, lang, &job.control).await?;
+            let mut ctx = crate::ctx::Ctx::write(&store, access).await?;
+            let outcome = import::import(&mut ctx, job.bytes.clone(), &options, lang, &job.control).await?;
             if outcome.report.commits() {
-                tx.commit().await?;
+                ctx.finish().await?;
             }
             let errors = if outcome.rejected.is_empty() { None } else { Some(outcome.rejected.workbook(lang)?) };
             Ok::<_, crate::error::Error>((outcome.report, errors))

@@ -14,6 +14,7 @@ use super::pages::{Right, error_page, message_page, render, unavailable, unit_fo
 use super::session::Signed;
 use crate::auth::sessions::same_token;
 use crate::auth::users::User;
+use crate::auth::{Authority, Tier};
 use crate::cli::value_label;
 use crate::i18n::{Args, Translator, translator};
 use crate::members::codes;
@@ -80,7 +81,7 @@ fn list_filters(t: &Translator, q: &ListQuery, sensitive: bool) -> Vec<(&'static
         .collect();
     let segments = codes::SEGMENTS
         .iter()
-        .filter(|s| sensitive || !crate::reports::summary::SENSITIVE_SEGMENTS.contains(s))
+        .filter(|s| sensitive || !crate::members::model::DERIVED_SEGMENTS.contains(s))
         .map(|s| option(s, t.msg(&format!("segment-{s}")), &q.segment))
         .collect();
     let ages = crate::reports::summary::AGE_BANDS.iter().map(|(band, _, _)| option(band, band.to_string(), &q.age)).collect();
@@ -90,8 +91,8 @@ fn list_filters(t: &Translator, q: &ListQuery, sensitive: bool) -> Vec<(&'static
 pub async fn list(State(state): State<AppState>, signed: Signed, Path(code): Path<String>, Query(query): Query<ListQuery>) -> Response {
     let t = translator(signed.lang);
     let today = crate::clock::today();
-    let Ok(mut tx) = state.store.read().await else { return unavailable() };
-    let unit = match crate::org::tree::find(&mut tx, &signed.scope, &code, today).await {
+    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return unavailable() };
+    let unit = match crate::org::tree::find(&mut ctx, &code, today).await {
         Ok(u) => u,
         Err(e) => return error_page(&e, signed.lang),
     };
@@ -100,7 +101,7 @@ pub async fn list(State(state): State<AppState>, signed: Signed, Path(code): Pat
     let notice = query.moved.map(|_| t.msg("web-transferred-away"));
     let outcome = if query.q.trim().is_empty() {
         let listed = match query.filter(today) {
-            Ok(filter) => service::list(&mut tx, &signed.scope, &code, &filter, page, PER_PAGE).await,
+            Ok(filter) => service::list(&mut ctx, &code, &filter, page, PER_PAGE).await,
             Err(e) => Err(e),
         };
         listed.map(|p| {
@@ -109,7 +110,7 @@ pub async fn list(State(state): State<AppState>, signed: Signed, Path(code): Pat
             (p.members, summary, (page > 1).then_some(page - 1), (page < pages).then_some(page + 1))
         })
     } else {
-        service::search(&mut tx, &signed.scope, &query.q, Some(&code), PER_PAGE).await.map(|found| {
+        service::search(&mut ctx, &query.q, Some(&code), PER_PAGE).await.map(|found| {
             let summary = t.msg_with("web-search-summary", &Args::new().num("count", found.len() as f64).with("query", query.q.clone()));
             (found, summary, None, None)
         })
@@ -122,7 +123,7 @@ pub async fn list(State(state): State<AppState>, signed: Signed, Path(code): Pat
         }
         Err(e) => return error_page(&e, signed.lang),
     };
-    let can_add = signed.scope.ensure_edit(&mut tx, unit.id, today, &unit.code).await.is_ok();
+    let can_add = ctx.access.may(&mut ctx.tx, Authority::EditMembers, unit.id, today).await.unwrap_or(false);
     let rows = members
         .into_iter()
         .map(|m| {
@@ -140,7 +141,7 @@ pub async fn list(State(state): State<AppState>, signed: Signed, Path(code): Pat
         t,
         user: &signed.user,
         csrf: &signed.csrf,
-        filters: list_filters(t, &query, signed.scope.sees_sensitive()),
+        filters: list_filters(t, &query, signed.access.holds_tier_anywhere(Tier::EthnicityReligion)),
         filter_query: query.filter_query(),
         export_query: format!("q={}{}", crate::text::url_encode(&query.q), query.filter_query()),
         unit,
@@ -186,17 +187,18 @@ async fn member_page(
     notice: Option<String>,
 ) -> Response {
     let t = translator(signed.lang);
-    // Showing sensitive fields writes an audit entry: a write transaction.
-    let Ok(mut tx) = state.store.begin().await else { return unavailable() };
-    let view = match service::show(&mut tx, &signed.scope, id).await {
+    // A snapshot: the audit entry of a sensitive read is filed after it, in its own write.
+    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return unavailable() };
+    let view = match service::show(&mut ctx, id).await {
         Ok(v) => v,
         Err(e) => return error_page(&e, signed.lang),
     };
-    let today = crate::clock::today();
+    let today = ctx.today;
     let m = &view.member;
-    let can_edit = signed.scope.ensure_edit(&mut tx, m.unit_id, today, &m.unit_code).await.is_ok();
-    if tx.commit().await.is_err() {
-        return unavailable();
+    let can_edit = ctx.access.may(&mut ctx.tx, Authority::EditMembers, m.unit_id, today).await.unwrap_or(false);
+    let tiers = ctx.access.tiers_at(&mut ctx.tx, m.unit_id, today).await.unwrap_or_default();
+    if let Err(e) = ctx.finish().await {
+        return error_page(&e, signed.lang);
     }
     let label = |dim: &str, v: &Option<String>| v.as_deref().map(|v| value_label(t, dim, v)).unwrap_or_default();
     let mut fields = vec![
@@ -211,10 +213,15 @@ async fn member_page(
         (t.msg("field-card_number"), m.card_number.clone().unwrap_or_default()),
         (t.msg("field-joined_on"), m.joined_on.map(crate::clock::vn_date).unwrap_or_default()),
     ];
-    if signed.scope.sees_sensitive() {
+    // Each sensitive field only with its own tier at her unit.
+    if tiers.has(Tier::Identity) {
         fields.push((t.msg("field-national_id"), m.national_id.clone().unwrap_or_default()));
+    }
+    if tiers.has(Tier::EthnicityReligion) {
         fields.push((t.msg("field-ethnicity"), label("ethnicity", &m.ethnicity)));
         fields.push((t.msg("field-religion"), label("religion", &m.religion)));
+    }
+    if tiers.has(Tier::Party) {
         fields.push((t.msg("field-party_member"), t.msg(if m.party_member == Some(true) { "party-yes" } else { "party-no" })));
     }
     let history = view
@@ -274,17 +281,11 @@ async fn action_date(state: &AppState, signed: &Signed, id: i64, csrf: &str, dat
 
 /// What a person sees after an action on a member: her page again, or the reason it was
 /// refused (in the page's error box, or as 404/403 when she is out of reach).
-async fn action_outcome(state: &AppState, signed: &Signed, id: i64, tx: crate::store::Tx, result: crate::error::Result<()>) -> Response {
+async fn action_outcome(state: &AppState, signed: &Signed, id: i64, result: crate::error::Result<()>) -> Response {
     match result {
-        Ok(()) => match tx.commit().await {
-            Ok(()) => Redirect::to(&format!("/members/{id}")).into_response(),
-            Err(_) => unavailable(),
-        },
+        Ok(()) => Redirect::to(&format!("/members/{id}")).into_response(),
         Err(e @ (crate::error::Error::NotFound { what: "member", .. } | crate::error::Error::Forbidden)) => error_page(&e, signed.lang),
-        Err(e) => {
-            drop(tx);
-            member_page(state, signed, id, StatusCode::UNPROCESSABLE_ENTITY, Some(e.render(signed.lang)), None).await
-        }
+        Err(e) => member_page(state, signed, id, StatusCode::UNPROCESSABLE_ENTITY, Some(e.render(signed.lang)), None).await,
     }
 }
 
@@ -293,23 +294,19 @@ pub async fn transfer(State(state): State<AppState>, signed: Signed, Path(id): P
         Ok(date) => date,
         Err(response) => return response,
     };
-    let Ok(mut tx) = state.store.begin().await else { return unavailable() };
-    let from = service::current(&mut tx, &signed.scope, id).await.map(|m| m.unit_code);
-    let result = service::transfer(&mut tx, &signed.scope, id, form.version, &form.to, date, None).await;
-    if result.is_ok()
-        && let Ok(from) = from
-    {
+    let outcome = crate::write_ctx!(state.store, signed.access, ctx => {
+        let from = service::current(ctx, id).await?.unit_code;
+        service::transfer(ctx, id, form.version, &form.to, date, None).await?;
+        let visible = service::current(ctx, id).await.is_ok();
+        Ok((from, visible))
+    });
+    match outcome {
         // Sent on to a unit outside the officer's reach, her page is no longer the
         // officer's to see: the answer is the list she came from, saying the transfer was made.
-        let visible = service::current(&mut tx, &signed.scope, id).await.is_ok();
-        if !visible {
-            return match tx.commit().await {
-                Ok(()) => Redirect::to(&format!("/units/{from}/members?moved={id}")).into_response(),
-                Err(_) => unavailable(),
-            };
-        }
+        Ok((from, false)) => Redirect::to(&format!("/units/{from}/members?moved={id}")).into_response(),
+        Ok(_) => action_outcome(&state, &signed, id, Ok(())).await,
+        Err(e) => action_outcome(&state, &signed, id, Err(e)).await,
     }
-    action_outcome(&state, &signed, id, tx, result).await
 }
 
 #[derive(Deserialize)]
@@ -330,9 +327,8 @@ pub async fn leave(State(state): State<AppState>, signed: Signed, Path(id): Path
     };
     let how = if form.died { Ending::Died } else { Ending::Left };
     let note = Some(form.note.trim()).filter(|n| !n.is_empty());
-    let Ok(mut tx) = state.store.begin().await else { return unavailable() };
-    let result = service::end(&mut tx, &signed.scope, id, form.version, how, date, note).await;
-    action_outcome(&state, &signed, id, tx, result).await
+    let result = crate::write_ctx!(state.store, signed.access, ctx => service::end(ctx, id, form.version, how, date, note).await);
+    action_outcome(&state, &signed, id, result).await
 }
 
 type SelectOptions = Vec<(String, String, bool)>;
@@ -399,7 +395,7 @@ async fn form_page(
     };
     // Whoever adds a member records what she knows; only a caller with the grant sees (and
     // so corrects) the sensitive fields of a stored record.
-    let sensitive = matches!(mode, FormMode::Add) || signed.scope.sees_sensitive();
+    let sensitive = matches!(mode, FormMode::Add) || super::pages::tiers_at(state, signed, unit.id).await.all_member();
     let page = FormPage {
         lang: signed.lang.code(),
         t,
@@ -442,26 +438,26 @@ pub async fn add(State(state): State<AppState>, signed: Signed, Path(code): Path
             return form_page(&state, &signed, &code, FormMode::Add, form.raw, errors, vec![], StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
-    let Ok(mut tx) = state.store.begin().await else { return unavailable() };
+    let Ok(mut ctx) = crate::ctx::Ctx::write(&state.store, signed.access.clone()).await else { return unavailable() };
     if !form.confirm {
-        match service::possible_duplicates(&mut tx, &signed.scope, &code, &input).await {
+        match service::possible_duplicates(&mut ctx, &code, &input).await {
             Ok(similar) if !similar.is_empty() => {
-                drop(tx);
+                drop(ctx);
                 return form_page(&state, &signed, &code, FormMode::Add, form.raw, vec![], similar, StatusCode::OK).await;
             }
             Ok(_) => {}
             Err(e) => return error_page(&e, signed.lang),
         }
     }
-    let result = service::add(&mut tx, &signed.scope, &code, input).await;
+    let result = service::add(&mut ctx, &code, input).await;
     match result {
-        Ok(added) => match tx.commit().await {
+        Ok(added) => match ctx.finish().await {
             Ok(()) => Redirect::to(&format!("/members/{}", added.id)).into_response(),
             Err(_) => unavailable(),
         },
         Err(e @ (crate::error::Error::NotFound { .. } | crate::error::Error::Forbidden)) => error_page(&e, signed.lang),
         Err(e) => {
-            drop(tx);
+            drop(ctx);
             form_page(
                 &state,
                 &signed,
@@ -490,14 +486,10 @@ pub async fn edit_form(State(state): State<AppState>, signed: Signed, Path(id): 
 /// The member as the caller may see her; `shown` when the page shows her fields (reading
 /// sensitive fields is audited).
 async fn current(state: &AppState, signed: &Signed, id: i64, shown: bool) -> Result<crate::members::Member, Response> {
-    let Ok(mut tx) = state.store.begin().await else { return Err(unavailable()) };
-    let member = if shown {
-        service::show(&mut tx, &signed.scope, id).await.map(|view| view.member)
-    } else {
-        service::current(&mut tx, &signed.scope, id).await
-    };
+    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return Err(unavailable()) };
+    let member = if shown { service::show(&mut ctx, id).await.map(|view| view.member) } else { service::current(&mut ctx, id).await };
     let member = member.map_err(|e| error_page(&e, signed.lang))?;
-    tx.commit().await.map_err(|_| unavailable())?;
+    ctx.finish().await.map_err(|e| error_page(&e, signed.lang))?;
     Ok(member)
 }
 
@@ -534,15 +526,15 @@ pub async fn edit(State(state): State<AppState>, signed: Signed, Path(id): Path<
             return form_page(&state, &signed, &member.unit_code, mode, raw, errors, vec![], StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
-    let Ok(mut tx) = state.store.begin().await else { return unavailable() };
-    match service::edit(&mut tx, &signed.scope, id, form.version, input, today).await {
-        Ok(_) => match tx.commit().await {
+    let Ok(mut ctx) = crate::ctx::Ctx::write(&state.store, signed.access.clone()).await else { return unavailable() };
+    match service::edit(&mut ctx, id, form.version, input, today).await {
+        Ok(_) => match ctx.finish().await {
             Ok(()) => Redirect::to(&format!("/members/{id}")).into_response(),
             Err(_) => unavailable(),
         },
         Err(e @ (crate::error::Error::NotFound { .. } | crate::error::Error::Forbidden)) => error_page(&e, signed.lang),
         Err(e) => {
-            drop(tx);
+            drop(ctx);
             let errors = vec![e.render(signed.lang)];
             form_page(&state, &signed, &member.unit_code, mode, raw, errors, vec![], StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -577,8 +569,8 @@ pub struct ReportQuery {
 pub async fn report(State(state): State<AppState>, signed: Signed, Path(code): Path<String>, Query(q): Query<ReportQuery>) -> Response {
     let t = translator(signed.lang);
     let period_text = q.period.unwrap_or_else(|| crate::clock::today().year().to_string());
-    let Ok(mut tx) = state.store.read().await else { return unavailable() };
-    let unit = match crate::org::tree::find(&mut tx, &signed.scope, &code, crate::clock::today()).await {
+    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return unavailable() };
+    let unit = match crate::org::tree::find(&mut ctx, &code, crate::clock::today()).await {
         Ok(u) => u,
         Err(e) => return error_page(&e, signed.lang),
     };
@@ -606,7 +598,7 @@ pub async fn report(State(state): State<AppState>, signed: Signed, Path(code): P
         page.error = Some(t.msg_with("cli-bad-structure", &Args::new().with("value", structure_text)));
         return (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response();
     };
-    let report = match crate::reports::movements::movements_in(&mut tx, &signed.scope, &code, period, structure).await {
+    let report = match crate::reports::movements::movements_in(&mut ctx, &code, period, structure).await {
         Ok(r) => r,
         Err(e) => return error_page(&e, signed.lang),
     };

@@ -59,7 +59,7 @@ const IMPORT_LIMIT: usize = 200 << 20;
 
 /// Who may reach a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Access {
+pub enum Audience {
     /// Anyone (health, stylesheet, sign-in).
     Public,
     /// A signed-in user, about herself (home, password, sign-out).
@@ -70,10 +70,10 @@ pub enum Access {
 
 /// Every route with who may reach it. The router is built from this table, and the
 /// authorisation test walks it, so that no route can be added without being tested.
-pub type Route = (&'static str, Access, &'static [&'static str], MethodRouter<AppState>);
+pub type Route = (&'static str, Audience, &'static [&'static str], MethodRouter<AppState>);
 
 pub fn routes() -> Vec<Route> {
-    use Access::*;
+    use Audience::*;
     let pages: Vec<Route> = vec![
         ("/health", Public, &["GET"], get(pages::health)),
         ("/static/app.css", Public, &["GET"], get(pages::stylesheet)),
@@ -84,6 +84,8 @@ pub fn routes() -> Vec<Route> {
         ("/units", Own, &["GET"], get(pages::find_units)),
         ("/audit", Own, &["GET"], get(pages::audit_log)),
         ("/users", Own, &["GET", "POST"], get(accounts::list).post(accounts::create)),
+        ("/users/grant", Own, &["POST"], post(accounts::grant)),
+        ("/users/revoke", Own, &["POST"], post(accounts::revoke)),
         ("/tokens", Own, &["GET", "POST"], get(tokens::list).post(tokens::change)),
         ("/units/{code}", Scoped, &["GET"], get(pages::unit_page)),
         ("/units/{code}/chart.svg", Scoped, &["GET"], get(pages::unit_chart)),

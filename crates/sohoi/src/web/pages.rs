@@ -61,24 +61,31 @@ pub async fn not_found(State(state): State<AppState>, parts: Parts) -> Response 
     message_page(StatusCode::NOT_FOUND, session::language(&parts, state.lang), "web-not-found")
 }
 
+/// The tiers the signed-in user holds at a unit (none if the database cannot say).
+pub async fn tiers_at(state: &AppState, signed: &Signed, unit: i64) -> crate::auth::Tiers {
+    let Ok(mut tx) = state.store.read().await else { return Default::default() };
+    signed.access.tiers_at(&mut tx, unit, crate::clock::today()).await.unwrap_or_default()
+}
+
 /// What a page needs the caller to be allowed to do at its unit.
 pub enum Right {
     /// Change members (officers and above).
     Edit,
-    /// Manage accounts and the tree (chairs and administrators).
-    Manage,
+    /// Restructure the tree (chairs and administrators).
+    Restructure,
 }
 
 /// The unit `code` as it stands today, if the caller holds `right` there; otherwise the page
 /// that says why (not found outside her scope, forbidden within it).
 pub async fn unit_for(state: &AppState, signed: &Signed, code: &str, right: Right) -> Result<crate::org::Unit, Response> {
     let today = crate::clock::today();
-    let Ok(mut tx) = state.store.read().await else { return Err(unavailable()) };
-    let unit = crate::org::tree::find(&mut tx, &signed.scope, code, today).await.map_err(|e| error_page(&e, signed.lang))?;
-    let allowed = match right {
-        Right::Edit => signed.scope.ensure_edit(&mut tx, unit.id, today, &unit.code).await,
-        Right::Manage => signed.scope.ensure_manage(&mut tx, unit.id, today, &unit.code).await,
+    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return Err(unavailable()) };
+    let unit = crate::org::tree::find(&mut ctx, code, today).await.map_err(|e| error_page(&e, signed.lang))?;
+    let authority = match right {
+        Right::Edit => crate::auth::Authority::EditMembers,
+        Right::Restructure => crate::auth::Authority::Restructure,
     };
+    let allowed = ctx.require(authority, unit.id, &unit.code).await;
     allowed.map_err(|e| error_page(&e, signed.lang))?;
     Ok(unit)
 }
@@ -242,9 +249,9 @@ pub async fn change_password(State(state): State<AppState>, signed: Signed, Form
 /// The home page is the page of the user's own unit.
 pub async fn home(State(state): State<AppState>, signed: Signed) -> Response {
     let Ok(mut tx) = state.store.read().await else { return unavailable() };
-    match users::roles_of(&mut tx, &signed.user).await {
-        Ok(roles) => match roles.first() {
-            Some((code, _)) => Redirect::to(&format!("/units/{code}")).into_response(),
+    match users::grants_of(&mut tx, &signed.user).await {
+        Ok(grants) => match grants.first() {
+            Some(grant) => Redirect::to(&format!("/units/{}", grant.unit_code)).into_response(),
             None => message_page(StatusCode::OK, signed.lang, "web-no-role"),
         },
         Err(e) => error_page(&e, signed.lang),
@@ -283,8 +290,8 @@ pub async fn audit_log(
     axum::extract::Query(q): axum::extract::Query<AuditQuery>,
 ) -> Response {
     const PER_PAGE: i64 = 100;
-    let Ok(mut tx) = state.store.read().await else { return unavailable() };
-    let entries = match crate::auth::audit::list(&mut tx, &signed.scope, q.before, PER_PAGE).await {
+    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return unavailable() };
+    let entries = match crate::auth::audit::list(&mut ctx, q.before, PER_PAGE).await {
         Ok(e) => e,
         Err(e) => return error_page(&e, signed.lang),
     };
@@ -330,8 +337,8 @@ pub async fn find_units(
     let found = if query.q.trim().is_empty() {
         vec![]
     } else {
-        let Ok(mut tx) = state.store.read().await else { return unavailable() };
-        match crate::org::tree::search(&mut tx, &signed.scope, &query.q, crate::clock::today(), 50).await {
+        let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return unavailable() };
+        match crate::org::tree::search(&mut ctx, &query.q, crate::clock::today(), 50).await {
             Ok(units) => units.into_iter().map(|u| (u.code, u.name, t.msg(&format!("kind-{}", u.kind.as_str())))).collect(),
             Err(e) => return error_page(&e, signed.lang),
         }
@@ -386,8 +393,8 @@ pub struct ChartQuery {
 /// content security policy stays strict).
 pub async fn unit_chart(State(state): State<AppState>, signed: Signed, Path(code): Path<String>, Query(q): Query<ChartQuery>) -> Response {
     let t = translator(signed.lang);
-    let Ok(mut tx) = state.store.read().await else { return unavailable() };
-    let summary = match crate::reports::summary::summary(&mut tx, &signed.scope, &code, crate::clock::today()).await {
+    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return unavailable() };
+    let summary = match crate::reports::summary::summary(&mut ctx, &code, crate::clock::today()).await {
         Ok(s) => s,
         Err(e) => return error_page(&e, signed.lang),
     };
@@ -409,20 +416,20 @@ pub async fn unit_chart(State(state): State<AppState>, signed: Signed, Path(code
 pub async fn unit_page(State(state): State<AppState>, signed: Signed, Path(code): Path<String>) -> Response {
     let t = translator(signed.lang);
     let today = crate::clock::today();
-    let Ok(mut tx) = state.store.read().await else { return unavailable() };
-    let summary = match crate::reports::summary::summary(&mut tx, &signed.scope, &code, today).await {
+    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return unavailable() };
+    let summary = match crate::reports::summary::summary(&mut ctx, &code, today).await {
         Ok(s) => s,
         Err(e) => return error_page(&e, signed.lang),
     };
     let (path, children) = match (
-        crate::org::tree::path(&mut tx, &summary.unit, today).await,
-        crate::org::tree::children(&mut tx, &signed.scope, &summary.unit, today).await,
+        crate::org::tree::path(&mut ctx, &summary.unit, today).await,
+        crate::org::tree::children(&mut ctx, &summary.unit, today).await,
     ) {
         (Ok(p), Ok(c)) => (p, c),
         (Err(e), _) | (_, Err(e)) => return error_page(&e, signed.lang),
     };
     let ids: Vec<i64> = children.iter().map(|c| c.id).collect();
-    let counts = match crate::stats::stock_at(&mut tx, &ids, "all", today).await {
+    let counts = match crate::stats::stock_at(&mut ctx.tx, &ids, "all", today).await {
         Ok(c) => c,
         Err(e) => return error_page(&e, signed.lang),
     };
@@ -453,7 +460,7 @@ pub async fn unit_page(State(state): State<AppState>, signed: Signed, Path(code)
         children_title: t.msg_with("web-children", &Args::new().num("count", children.len() as f64)),
         children: ranked.into_iter().map(|(n, c)| (c.code.clone(), c.name.clone(), number(n))).collect(),
         direct: (direct != 0 && !children.is_empty()).then(|| number(direct)),
-        can_manage: signed.scope.ensure_manage(&mut tx, summary.unit.id, today, &summary.unit.code).await.is_ok(),
+        can_manage: ctx.access.may(&mut ctx.tx, crate::auth::Authority::Restructure, summary.unit.id, today).await.unwrap_or(false),
         unit: summary.unit,
     };
     render(&page)

@@ -62,7 +62,7 @@ async fn page(
     applied: bool,
 ) -> Response {
     let today = crate::clock::today();
-    let unit = match unit_for(state, signed, code, Right::Manage).await {
+    let unit = match unit_for(state, signed, code, Right::Restructure).await {
         Ok(u) => u,
         Err(response) => return response,
     };
@@ -100,34 +100,33 @@ pub async fn act(State(state): State<AppState>, signed: Signed, Path(code): Path
         let message = crate::error::Error::invalid("effective_on", "invalid-date").render(signed.lang);
         return page(&state, &signed, &code, form, Some(Err(message)), false).await;
     };
-    let Ok(mut tx) = state.store.begin().await else { return unavailable() };
-    let scope = &signed.scope;
+    let Ok(mut ctx) = crate::ctx::Ctx::write(&state.store, signed.access.clone()).await else { return unavailable() };
     // A unit merged away or dissolved ends: afterwards the page shows where things went.
-    let parent = crate::org::tree::find(&mut tx, scope, &code, crate::clock::today()).await.ok().and_then(|u| u.parent_code);
+    let parent = crate::org::tree::find(&mut ctx, &code, crate::clock::today()).await.ok().and_then(|u| u.parent_code);
     let after = match form.action.as_str() {
         "merge" => form.target.trim().to_string(),
         "dissolve" => parent.unwrap_or_else(|| code.clone()),
         _ => code.clone(),
     };
     let result = match form.action.as_str() {
-        "rename" => restructure::rename(&mut tx, scope, &code, &form.name, on).await,
-        "merge" => restructure::merge(&mut tx, scope, std::slice::from_ref(&code), form.target.trim(), on).await,
-        "split" => restructure::split(&mut tx, scope, &code, &[(form.branch.trim().to_string(), form.target.trim().to_string())], on).await,
-        "dissolve" => restructure::dissolve(&mut tx, scope, &code, on).await,
+        "rename" => restructure::rename(&mut ctx, &code, &form.name, on).await,
+        "merge" => restructure::merge(&mut ctx, std::slice::from_ref(&code), form.target.trim(), on).await,
+        "split" => restructure::split(&mut ctx, &code, &[(form.branch.trim().to_string(), form.target.trim().to_string())], on).await,
+        "dissolve" => restructure::dissolve(&mut ctx, &code, on).await,
         _ => return message_page(StatusCode::BAD_REQUEST, signed.lang, "web-error"),
     };
     let apply = form.apply.is_some();
     match result {
-        Ok(impact) if apply => match tx.commit().await {
+        Ok(impact) if apply => match ctx.finish().await {
             Ok(()) => page(&state, &signed, &after, RestructureForm::default(), Some(Ok(impact)), true).await,
             Err(_) => unavailable(),
         },
         Ok(impact) => {
-            drop(tx);
+            drop(ctx);
             page(&state, &signed, &code, form, Some(Ok(impact)), false).await
         }
         Err(e) => {
-            drop(tx);
+            drop(ctx);
             page(&state, &signed, &code, form, Some(Err(e.render(signed.lang))), false).await
         }
     }

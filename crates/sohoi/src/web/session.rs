@@ -9,7 +9,7 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 
 use super::AppState;
-use crate::auth::Scope;
+use crate::auth::Access;
 use crate::auth::users::User;
 use crate::i18n::Lang;
 
@@ -17,10 +17,10 @@ pub const SESSION_COOKIE: &str = "sohoi_session";
 pub const CSRF_COOKIE: &str = "sohoi_csrf";
 pub const LANG_COOKIE: &str = "sohoi_lang";
 
-/// A signed-in user with her scope, the session's CSRF token and her language.
+/// A signed-in user with her access, the session's CSRF token and her language.
 pub struct Signed {
     pub user: User,
-    pub scope: Scope,
+    pub access: Access,
     pub csrf: String,
     pub lang: Lang,
 }
@@ -67,26 +67,26 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 #[derive(Clone, Default)]
 pub struct SessionCache(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Cached>>>);
 
-/// When it was read, the user, her scope, the session's CSRF token.
-type Cached = (std::time::Instant, User, Scope, String);
+/// When it was read, the user, her access, the session's CSRF token.
+type Cached = (std::time::Instant, User, Access, String);
 
 const CACHED_FOR: std::time::Duration = std::time::Duration::from_secs(10);
 const CACHE_SIZE: usize = 10_000;
 
 impl SessionCache {
-    fn get(&self, token: &str) -> Option<(User, Scope, String)> {
+    fn get(&self, token: &str) -> Option<(User, Access, String)> {
         let cache = self.0.lock().ok()?;
-        let (at, user, scope, csrf) = cache.get(token)?;
-        (at.elapsed() < CACHED_FOR).then(|| (user.clone(), scope.clone(), csrf.clone()))
+        let (at, user, access, csrf) = cache.get(token)?;
+        (at.elapsed() < CACHED_FOR).then(|| (user.clone(), access.clone(), csrf.clone()))
     }
 
-    fn put(&self, token: String, user: &User, scope: &Scope, csrf: &str) {
+    fn put(&self, token: String, user: &User, access: &Access, csrf: &str) {
         if let Ok(mut cache) = self.0.lock() {
             if cache.len() >= CACHE_SIZE {
                 cache.retain(|_, (at, ..)| at.elapsed() < CACHED_FOR);
             }
             if cache.len() < CACHE_SIZE {
-                cache.insert(token, (std::time::Instant::now(), user.clone(), scope.clone(), csrf.to_string()));
+                cache.insert(token, (std::time::Instant::now(), user.clone(), access.clone(), csrf.to_string()));
             }
         }
     }
@@ -106,16 +106,16 @@ impl FromRequestParts<AppState> for Signed {
         let jar = CookieJar::from_headers(&parts.headers);
         let to_signin = || Redirect::to("/signin").into_response();
         let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else { return Err(to_signin()) };
-        if let Some((user, scope, csrf)) = state.sessions.get(&token) {
-            return Ok(Signed { user, scope, csrf, lang });
+        if let Some((user, access, csrf)) = state.sessions.get(&token) {
+            return Ok(Signed { user, access, csrf, lang });
         }
         let mut tx = state.store.read().await.map_err(|_| super::pages::unavailable())?;
         let Some((user, csrf)) = crate::auth::sessions::find(&mut tx, &token).await.map_err(|_| super::pages::unavailable())? else {
             return Err(to_signin());
         };
-        let scope = crate::auth::users::scope_for(&mut tx, &user).await.map_err(|_| super::pages::unavailable())?;
-        state.sessions.put(token, &user, &scope, &csrf);
-        Ok(Signed { user, scope, csrf, lang })
+        let access = crate::auth::users::access_for(&mut tx, &user).await.map_err(|_| super::pages::unavailable())?;
+        state.sessions.put(token, &user, &access, &csrf);
+        Ok(Signed { user, access, csrf, lang })
     }
 }
 

@@ -38,8 +38,8 @@ async fn page(
     created: Option<String>,
     error: Option<String>,
 ) -> Response {
-    let Ok(mut tx) = state.store.read().await else { return unavailable() };
-    let Ok(tokens) = tokens::list(&mut tx, &signed.user).await else { return unavailable() };
+    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return unavailable() };
+    let Ok(tokens) = tokens::list(&mut ctx.tx, &signed.user).await else { return unavailable() };
     let t = translator(signed.lang);
     let page = TokensPage { lang: signed.lang.code(), t, user: &signed.user, csrf: &signed.csrf, tokens, name, created, error };
     (status, render(&page)).into_response()
@@ -62,20 +62,20 @@ pub async fn change(State(state): State<AppState>, signed: Signed, Form(form): F
     if !same_token(&signed.csrf, &form.csrf) {
         return message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
     }
-    let Ok(mut tx) = state.store.begin().await else { return unavailable() };
+    let Ok(mut ctx) = crate::ctx::Ctx::write(&state.store, signed.access.clone()).await else { return unavailable() };
     let outcome = match form.revoke {
-        Some(id) => tokens::revoke(&mut tx, &signed.user, id).await.map(|()| None),
-        None => tokens::create(&mut tx, &signed.user, &form.name).await.map(|(_, token)| Some(token)),
+        Some(id) => tokens::revoke(&mut ctx.tx, &signed.user, id).await.map(|()| None),
+        None => tokens::create(&mut ctx.tx, &signed.user, &form.name).await.map(|(_, token)| Some(token)),
     };
     match outcome {
         Ok(created) => {
-            if tx.commit().await.is_err() {
+            if ctx.finish().await.is_err() {
                 return unavailable();
             }
             page(&state, &signed, StatusCode::OK, String::new(), created, None).await
         }
         Err(e) => {
-            drop(tx);
+            drop(ctx);
             page(&state, &signed, StatusCode::UNPROCESSABLE_ENTITY, form.name, None, Some(e.render(signed.lang))).await
         }
     }

@@ -127,6 +127,11 @@ impl TestDb {
         db
     }
 
+    /// A write context with full access, as the command line has.
+    pub async fn ctx(&self) -> sohoi::ctx::Ctx {
+        sohoi::ctx::Ctx::write(&self.store, sohoi::auth::Access::system("test")).await.expect("begin")
+    }
+
     pub async fn tx(&self) -> Tx {
         self.store.begin().await.expect("begin")
     }

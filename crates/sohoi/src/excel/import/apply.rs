@@ -8,7 +8,8 @@ use std::collections::{HashMap, HashSet};
 use super::errors::Rejected;
 use super::header::Mapping;
 use super::{Parsed, Report, RowError, RowRepair, SheetReport};
-use crate::auth::Scope;
+use crate::auth::Authority;
+use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::i18n::{Lang, translator};
 use crate::members::input::RawMember;
@@ -53,13 +54,13 @@ fn branch_key(name: &str) -> String {
 }
 
 impl Target {
-    pub async fn resolve(tx: &mut Tx, scope: &Scope, code: &str) -> Result<Target> {
-        let today = crate::clock::today();
-        let root = crate::org::tree::find(tx, scope, code, today).await?;
-        scope.ensure_edit(tx, root.id, today, &root.code).await?;
-        let path = crate::org::tree::path(tx, &root, today).await?;
+    pub async fn resolve(ctx: &mut Ctx, code: &str) -> Result<Target> {
+        let today = ctx.today;
+        let root = crate::org::tree::find(ctx, code, today).await?;
+        ctx.require(Authority::EditMembers, root.id, &root.code).await?;
+        let path = crate::org::tree::path(ctx, &root, today).await?;
         let commune = path.iter().find(|u| matches!(u.kind, UnitKind::Commune | UnitKind::Agency)).map_or(root.id, |u| u.id);
-        let units = crate::org::store::descendants(tx, commune, today, 8).await?;
+        let units = crate::org::store::descendants(&mut ctx.tx, commune, today, 8).await?;
         let mut branches = HashMap::new();
         for u in &units {
             if matches!(u.kind, UnitKind::Branch | UnitKind::Group) {
@@ -75,7 +76,7 @@ impl Target {
             editable: HashMap::new(),
             seen: HashMap::new(),
             matched: HashSet::new(),
-            ledger: Bulk::new(scope.actor()),
+            ledger: Bulk::new(ctx.access.actor()),
             today,
         })
     }
@@ -84,17 +85,17 @@ impl Target {
         if let Some(c) = self.chains.get(&unit) {
             return Ok(c.clone());
         }
-        let chain = crate::org::store::ancestors_with_kind(tx, unit, self.today).await?;
+        let chain = crate::org::store::ancestors_with_kind(&mut *tx, unit, self.today).await?;
         let province = chain.iter().find(|(_, k)| *k == UnitKind::Province).map_or(unit, |(id, _)| *id);
         self.chains.insert(unit, (chain.clone(), province));
         Ok((chain, province))
     }
 
-    async fn may_edit(&mut self, tx: &mut Tx, scope: &Scope, unit: &Unit) -> Result<bool> {
+    async fn may_edit(&mut self, ctx: &mut Ctx, unit: &Unit) -> Result<bool> {
         if let Some(ok) = self.editable.get(&unit.id) {
             return Ok(*ok);
         }
-        let ok = scope.ensure_edit(tx, unit.id, self.today, &unit.code).await.is_ok();
+        let ok = ctx.require(Authority::EditMembers, unit.id, &unit.code).await.is_ok();
         self.editable.insert(unit.id, ok);
         Ok(ok)
     }
@@ -103,8 +104,7 @@ impl Target {
     #[allow(clippy::too_many_arguments)]
     pub async fn chunk(
         &mut self,
-        tx: &mut Tx,
-        scope: &Scope,
+        ctx: &mut Ctx,
         rows: Vec<Parsed>,
         sheets: &[SheetReport],
         mappings: &[Option<Mapping>],
@@ -154,7 +154,7 @@ impl Target {
             .filter(|(_, i, _)| i.national_id.is_none() && i.card_number.is_none())
             .map(|(_, i, _)| crate::text::fold(i.full_name.as_str()))
             .collect();
-        let known = store::matching(tx, &nids, &cards, &folds).await?;
+        let known = store::matching(&mut ctx.tx, &nids, &cards, &folds).await?;
 
         let mut new_members: Vec<(Parsed, MemberInput, Unit)> = Vec::new();
         for (parsed, input, unit) in ready {
@@ -180,7 +180,7 @@ impl Target {
                 self.seen.insert(k, (parsed.sheet, parsed.row));
             }
             match self.existing(&known, &input) {
-                Some(member) if self.matched.insert(member.id) => match self.correct(tx, scope, member, &parsed, mapping, &unit).await {
+                Some(member) if self.matched.insert(member.id) => match self.correct(ctx, member, &parsed, mapping, &unit).await {
                     Ok(true) => report.updated += 1,
                     Ok(false) => report.unchanged += 1,
                     Err(e) => reject(report, rejected, &sheet, &parsed, mapping, &[e], lang),
@@ -192,7 +192,7 @@ impl Target {
                 None => {
                     if let Err(e) = service::check_new(&unit, &input, self.today) {
                         reject(report, rejected, &sheet, &parsed, mapping, &[e], lang);
-                    } else if !self.may_edit(tx, scope, &unit).await? {
+                    } else if !self.may_edit(ctx, &unit).await? {
                         reject(report, rejected, &sheet, &parsed, mapping, &[Error::Forbidden], lang);
                     } else {
                         new_members.push((parsed, input, unit));
@@ -200,7 +200,7 @@ impl Target {
                 }
             }
         }
-        self.add_new(tx, new_members, report).await
+        self.add_new(&mut ctx.tx, new_members, report).await
     }
 
     /// The member a row stands for: her national ID (active anywhere), else her card number
@@ -223,16 +223,8 @@ impl Target {
 
     /// Brings a stored member in line with her row: only the columns the file has; a
     /// correction event when something changed, a transfer when the row names another branch.
-    async fn correct(
-        &mut self,
-        tx: &mut Tx,
-        scope: &Scope,
-        member: &Member,
-        parsed: &Parsed,
-        mapping: &Mapping,
-        unit: &Unit,
-    ) -> Result<bool> {
-        let visible = service::current(tx, scope, member.id)
+    async fn correct(&mut self, ctx: &mut Ctx, member: &Member, parsed: &Parsed, mapping: &Mapping, unit: &Unit) -> Result<bool> {
+        let visible = service::current(ctx, member.id)
             .await
             .map_err(|_| Error::Conflict { message: "conflict-national-id-elsewhere", args: crate::i18n::Args::new() })?;
         let mut merged = RawMember::from_member(&visible);
@@ -259,11 +251,11 @@ impl Target {
             }
         }
         let input = merged.parse(self.today).map_err(|mut errors| errors.remove(0))?;
-        let changed = service::edit(tx, scope, member.id, visible.version, input, self.today).await?;
+        let changed = service::edit(ctx, member.id, visible.version, input, self.today).await?;
         let moved = parsed.branch.is_some() && unit.id != member.unit_id && member.status == Status::Active;
         if moved {
             let version = visible.version + i32::from(changed);
-            service::transfer(tx, scope, member.id, version, &unit.code, self.today, None).await?;
+            service::transfer(ctx, member.id, version, &unit.code, self.today, None).await?;
         }
         Ok(changed || moved)
     }
@@ -273,12 +265,12 @@ impl Target {
         if rows.is_empty() {
             return Ok(());
         }
-        let member_ids = store::reserve_ids(tx, "members", rows.len()).await?;
-        let event_ids = store::reserve_ids(tx, "member_events", rows.len()).await?;
+        let member_ids = store::reserve_ids(&mut *tx, "members", rows.len()).await?;
+        let event_ids = store::reserve_ids(&mut *tx, "member_events", rows.len()).await?;
         let mut members = Vec::with_capacity(rows.len());
         let mut events = Vec::with_capacity(rows.len());
         for (((_, input, unit), id), event_id) in rows.into_iter().zip(member_ids).zip(event_ids) {
-            let (_, province) = self.chain(tx, unit.id).await?;
+            let (_, province) = self.chain(&mut *tx, unit.id).await?;
             let class = input.class();
             events.push(BulkEvent {
                 id: event_id,
@@ -292,9 +284,9 @@ impl Target {
             });
             members.push(BulkMember { id, province_id: province, unit_id: unit.id, status: Status::Active, input });
         }
-        store::bulk_insert(tx, &members).await?;
+        store::bulk_insert(&mut *tx, &members).await?;
         let chains = &self.chains;
-        self.ledger.append(tx, &events, |e| Cow::Borrowed(chains.get(&e.unit_id).map_or(&[][..], |(chain, _)| chain))).await?;
+        self.ledger.append(&mut *tx, &events, |e| Cow::Borrowed(chains.get(&e.unit_id).map_or(&[][..], |(chain, _)| chain))).await?;
         report.added += members.len() as u64;
         Ok(())
     }
@@ -305,7 +297,7 @@ impl Target {
             format!("added={} updated={} unchanged={} errors={}", report.added, report.updated, report.unchanged, report.error_rows());
         let entry =
             ledger::Audit { action: "member.import", unit_id: Some(self.root.id), subject: Some(&self.root.code), detail: Some(&detail) };
-        self.ledger.finish(tx, Some(entry)).await?;
+        self.ledger.finish(&mut *tx, Some(entry)).await?;
         Ok(())
     }
 }

@@ -18,11 +18,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use serde::Serialize;
 
-use crate::auth::Scope;
+use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::members::input::RawMember;
-use crate::store::Tx;
 use header::Mapping;
 use read::{Book, Limits, Row};
 use row::{Read, Repair, Skip};
@@ -165,7 +164,7 @@ pub struct Outcome {
 }
 
 /// Runs an import of `bytes` in `tx`. Nothing is committed here.
-pub async fn import(tx: &mut Tx, scope: &Scope, bytes: Vec<u8>, options: &Options, lang: Lang, control: &Control) -> Result<Outcome> {
+pub async fn import(ctx: &mut Ctx, bytes: Vec<u8>, options: &Options, lang: Lang, control: &Control) -> Result<Outcome> {
     let mut book = Book::open(bytes, &options.limits)?;
     let names = book.sheet_names();
     let wanted: Vec<String> = match &options.sheet {
@@ -175,7 +174,7 @@ pub async fn import(tx: &mut Tx, scope: &Scope, bytes: Vec<u8>, options: &Option
         }
         None => names,
     };
-    let mut target = apply::Target::resolve(tx, scope, &options.unit).await?;
+    let mut target = apply::Target::resolve(ctx, &options.unit).await?;
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Message>(4);
     let limits = options.limits;
     let custom = options.mapping.clone();
@@ -201,7 +200,7 @@ pub async fn import(tx: &mut Tx, scope: &Scope, bytes: Vec<u8>, options: &Option
             Message::Skipped(Skip::Signature) => report.skipped_signature += 1,
             Message::Rows(rows) => {
                 report.rows += rows.len() as u64;
-                target.chunk(tx, scope, rows, &sheets, &mappings, lang, &mut report, &mut rejected).await?;
+                target.chunk(ctx, rows, &sheets, &mappings, lang, &mut report, &mut rejected).await?;
             }
             Message::Failed(e) => return Err(e),
         }
@@ -214,7 +213,7 @@ pub async fn import(tx: &mut Tx, scope: &Scope, bytes: Vec<u8>, options: &Option
     if report.sheets.iter().all(|s| s.header_row.is_none()) {
         return Err(Error::invalid("file", "invalid-no-header"));
     }
-    target.finish(tx, &mut report).await?;
+    target.finish(&mut ctx.tx, &mut report).await?;
     Ok(Outcome { report, rejected })
 }
 

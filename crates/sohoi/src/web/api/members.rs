@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiError, ApiResult, Caller, begin, body, commit, read};
+use super::{ApiError, ApiResult, Caller, body, finish, read};
 use crate::error::Error;
 use crate::members::Member;
 use crate::members::input::RawMember;
@@ -46,13 +46,13 @@ pub async fn list(
     let fail = |e: Error| ApiError::from_service(&e, caller.lang);
     let per_page = q.per_page.unwrap_or(50).clamp(1, 500);
     let filter = service::filter(q.status.as_deref(), q.segment.as_deref(), q.age.as_deref(), crate::clock::today()).map_err(fail)?;
-    let mut tx = read(&state, caller.lang).await?;
+    let mut ctx = read(&state, &caller).await?;
     match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(words) => {
-            let found = service::search(&mut tx, &caller.scope, words, Some(&code), per_page).await.map_err(fail)?;
+            let found = service::search(&mut ctx, words, Some(&code), per_page).await.map_err(fail)?;
             Ok(Json(Page { total: found.len() as i64, page: 1, per_page, members: found }))
         }
-        None => service::list(&mut tx, &caller.scope, &code, &filter, q.page.unwrap_or(1), per_page).await.map(Json).map_err(fail),
+        None => service::list(&mut ctx, &code, &filter, q.page.unwrap_or(1), per_page).await.map(Json).map_err(fail),
     }
 }
 
@@ -92,17 +92,18 @@ pub async fn add(
     let new = body(json).map_err(IntoResponse::into_response)?;
     let fail = |e: Error| ApiError::from_service(&e, caller.lang).into_response();
     let input = new.member.parse(crate::clock::today()).map_err(|errors| ApiError::invalid(&errors, caller.lang).into_response())?;
-    let mut tx = begin(&state, caller.lang).await.map_err(IntoResponse::into_response)?;
-    if !new.confirm {
-        let similar = service::possible_duplicates(&mut tx, &caller.scope, &code, &input).await.map_err(fail)?;
-        if !similar.is_empty() {
+    let outcome = crate::write_ctx!(state.store, caller.access, ctx => {
+        let similar = if new.confirm { vec![] } else { service::possible_duplicates(ctx, &code, &input).await? };
+        if similar.is_empty() { service::add(ctx, &code, input.clone()).await.map(Ok) } else { Ok(Err(similar)) }
+    })
+    .map_err(fail)?;
+    match outcome {
+        Ok(added) => Ok((StatusCode::CREATED, Json(Created { id: added.id }))),
+        Err(similar) => {
             let message = crate::i18n::translator(caller.lang).msg("web-similar-title");
-            return Err((StatusCode::CONFLICT, Json(PossibleDuplicates { error: "possible_duplicate", message, similar })).into_response());
+            Err((StatusCode::CONFLICT, Json(PossibleDuplicates { error: "possible_duplicate", message, similar })).into_response())
         }
     }
-    let added = service::add(&mut tx, &caller.scope, &code, input).await.map_err(fail)?;
-    commit(tx, caller.lang).await.map_err(IntoResponse::into_response)?;
-    Ok((StatusCode::CREATED, Json(Created { id: added.id })))
 }
 
 /// A member's record and ledger. Sensitive fields are blank without the grant; reading
@@ -111,10 +112,10 @@ pub async fn add(
     params(("id" = i64, Path, description = "Member id")),
     responses((status = 200, body = MemberView), (status = 404, body = ApiError)))]
 pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<MemberView>> {
-    // Reading sensitive fields writes an audit entry: a write transaction.
-    let mut tx = begin(&state, caller.lang).await?;
-    let view = service::show(&mut tx, &caller.scope, id).await.map_err(|e| ApiError::from_service(&e, caller.lang))?;
-    commit(tx, caller.lang).await?;
+    // A snapshot: the audit entry of a sensitive read is filed after it, in its own write.
+    let mut ctx = read(&state, &caller).await?;
+    let view = service::show(&mut ctx, id).await.map_err(|e| ApiError::from_service(&e, caller.lang))?;
+    finish(ctx, &caller).await?;
     Ok(Json(view))
 }
 
@@ -137,23 +138,28 @@ pub async fn edit(
     Path(id): Path<i64>,
     json: Result<Json<Correction>, JsonRejection>,
 ) -> ApiResult<Json<Member>> {
-    let mut correction = body(json)?;
+    let correction = body(json)?;
     let today = crate::clock::today();
-    let mut tx = begin(&state, caller.lang).await?;
-    // The join date and sex change through their own ledger events: left blank, they stay.
-    let stored = service::current(&mut tx, &caller.scope, id).await.map_err(|e| ApiError::from_service(&e, caller.lang))?;
-    let raw = &mut correction.member;
-    if raw.joined_on.trim().is_empty() {
-        raw.joined_on = stored.joined_on.map(crate::clock::vn_date).unwrap_or_default();
-    }
-    if raw.sex.trim().is_empty() {
-        raw.sex = stored.sex.as_str().into();
-    }
-    let input = correction.member.parse(today).map_err(|errors| ApiError::invalid(&errors, caller.lang))?;
-    service::edit(&mut tx, &caller.scope, id, correction.version, input, today)
-        .await
-        .map_err(|e| ApiError::from_service(&e, caller.lang))?;
-    after_write(tx, &caller, id).await
+    let outcome = crate::write_ctx!(state.store, caller.access, ctx => {
+        // The join date and sex change through their own ledger events: left blank, they stay.
+        let stored = service::current(ctx, id).await?;
+        let mut raw = correction.member.clone();
+        if raw.joined_on.trim().is_empty() {
+            raw.joined_on = stored.joined_on.map(crate::clock::vn_date).unwrap_or_default();
+        }
+        if raw.sex.trim().is_empty() {
+            raw.sex = stored.sex.as_str().into();
+        }
+        match raw.parse(today) {
+            Ok(input) => {
+                service::edit(ctx, id, correction.version, input, today).await?;
+                service::current(ctx, id).await.map(Ok)
+            }
+            Err(errors) => Ok(Err(errors)),
+        }
+    })
+    .map_err(|e| ApiError::from_service(&e, caller.lang))?;
+    outcome.map(Json).map_err(|errors| ApiError::invalid(&errors, caller.lang))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -166,7 +172,9 @@ pub struct TransferRequest {
     pub note: Option<String>,
 }
 
-/// Transfers a member to another unit (both units must be in the caller's reach).
+/// Transfers a member to another unit. The destination may lie outside the caller's reach
+/// (a commune sends a member on to wherever she moves): the answer is then the record as
+/// the transfer left it, and the member leaves the caller's view.
 #[utoipa::path(post, path = "/api/v1/members/{id}/transfer", tag = "members", security(("token" = [])),
     params(("id" = i64, Path, description = "Member id")), request_body = TransferRequest,
     responses((status = 200, body = Member), (status = 409, body = ApiError), (status = 422, body = ApiError),
@@ -179,12 +187,10 @@ pub async fn transfer(
 ) -> ApiResult<Json<Member>> {
     let request = body(json)?;
     let date = effective_date(&request.date, &caller)?;
-    let mut tx = begin(&state, caller.lang).await?;
     let note = request.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    service::transfer(&mut tx, &caller.scope, id, request.version, &request.to, date, note)
-        .await
-        .map_err(|e| ApiError::from_service(&e, caller.lang))?;
-    after_write(tx, &caller, id).await
+    crate::write_ctx!(state.store, caller.access, ctx => service::transfer(ctx, id, request.version, &request.to, date, note).await)
+        .map(Json)
+        .map_err(|e| ApiError::from_service(&e, caller.lang))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -212,20 +218,14 @@ pub async fn leave(
     let date = effective_date(&request.date, &caller)?;
     let how = if request.died { Ending::Died } else { Ending::Left };
     let note = request.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    let mut tx = begin(&state, caller.lang).await?;
-    service::end(&mut tx, &caller.scope, id, request.version, how, date, note)
-        .await
-        .map_err(|e| ApiError::from_service(&e, caller.lang))?;
-    after_write(tx, &caller, id).await
+    crate::write_ctx!(state.store, caller.access, ctx => {
+        service::end(ctx, id, request.version, how, date, note).await?;
+        service::current(ctx, id).await
+    })
+    .map(Json)
+    .map_err(|e| ApiError::from_service(&e, caller.lang))
 }
 
 fn effective_date(text: &str, caller: &Caller) -> ApiResult<time::Date> {
     crate::clock::parse_date(text).ok_or_else(|| ApiError::from_service(&Error::invalid("effective_on", "invalid-date"), caller.lang))
-}
-
-/// Commits a write and answers with the member as she is now (and as the caller may see her).
-async fn after_write(mut tx: crate::store::Tx, caller: &Caller, id: i64) -> ApiResult<Json<Member>> {
-    let view = service::show(&mut tx, &caller.scope, id).await.map_err(|e| ApiError::from_service(&e, caller.lang))?;
-    commit(tx, caller.lang).await?;
-    Ok(Json(view.member))
 }

@@ -1,6 +1,6 @@
 //! The JSON API under /api/v1: the same service functions as the pages, for programs. A
 //! program acts as the user whose API token it sends (`Authorization: Bearer sohoi_…`),
-//! with her scope; the OpenAPI document at /api/v1/openapi.json describes every operation.
+//! with her access; the OpenAPI document at /api/v1/openapi.json describes every operation.
 
 mod members;
 mod openapi;
@@ -16,16 +16,17 @@ use axum::routing::{get, post};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Access, AppState, Route};
-use crate::auth::Scope;
+use super::{AppState, Route};
+use crate::auth::Access;
 use crate::auth::users::User;
+use crate::ctx::Ctx;
 use crate::error::Error;
 use crate::i18n::Lang;
 
 pub use openapi::document;
 
 pub fn routes() -> Vec<Route> {
-    use Access::*;
+    use super::Audience::*;
     vec![
         ("/api/v1/openapi.json", Public, &["GET"], get(openapi::serve)),
         ("/api/v1/me", Own, &["GET"], get(units::me)),
@@ -39,11 +40,11 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-/// A program calling with a user's token: her scope and the language of messages
+/// A program calling with a user's token: her access and the language of messages
 /// (`?lang=`, else `Accept-Language`, else the server's default).
 pub struct Caller {
     pub user: User,
-    pub scope: Scope,
+    pub access: Access,
     pub lang: Lang,
 }
 
@@ -63,8 +64,8 @@ impl FromRequestParts<AppState> for Caller {
             Ok(None) => return Err(unauthorized().into_response()),
             Err(e) => return Err(ApiError::from_service(&e, lang).into_response()),
         };
-        let scope = crate::auth::users::scope_for(&mut tx, &user).await.map_err(|e| ApiError::from_service(&e, lang).into_response())?;
-        Ok(Caller { user, scope, lang })
+        let access = crate::auth::users::access_for(&mut tx, &user).await.map_err(|e| ApiError::from_service(&e, lang).into_response())?;
+        Ok(Caller { user, access, lang })
     }
 }
 
@@ -104,6 +105,7 @@ impl ApiError {
             Error::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             Error::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
             Error::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            Error::Db(sqlx::Error::PoolTimedOut) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Error::Db(_) | Error::File(_) => {
                 tracing::error!("api: {e}");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
@@ -143,16 +145,13 @@ impl IntoResponse for ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 /// Opens a read snapshot or a write transaction, or answers 503.
-async fn read(state: &AppState, lang: Lang) -> ApiResult<crate::store::Tx> {
-    state.store.read().await.map_err(|_| ApiError::unavailable(lang))
+async fn read(state: &AppState, caller: &Caller) -> ApiResult<Ctx> {
+    Ctx::read(&state.store, caller.access.clone()).await.map_err(|_| ApiError::unavailable(caller.lang))
 }
 
-async fn begin(state: &AppState, lang: Lang) -> ApiResult<crate::store::Tx> {
-    state.store.begin().await.map_err(|_| ApiError::unavailable(lang))
-}
-
-async fn commit(tx: crate::store::Tx, lang: Lang) -> ApiResult<()> {
-    tx.commit().await.map_err(|_| ApiError::unavailable(lang))
+/// Ends a read: its audited reads are filed, or the answer is "unavailable".
+async fn finish(ctx: Ctx, caller: &Caller) -> ApiResult<()> {
+    ctx.finish().await.map_err(|e| ApiError::from_service(&e, caller.lang))
 }
 
 /// The JSON body, or a 400 answer in the API's error shape.

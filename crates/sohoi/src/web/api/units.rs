@@ -15,28 +15,43 @@ use crate::web::AppState;
 pub struct Me {
     pub username: String,
     pub display_name: String,
-    /// The units where she holds a role, with the role (viewer, officer, chair, admin).
-    pub roles: Vec<RoleAt>,
-    pub sees_sensitive: bool,
+    /// Her grants: what she may do at which unit, and which sensitive data she may read there.
+    pub grants: Vec<GrantAt>,
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct RoleAt {
+pub struct GrantAt {
     pub unit_code: String,
-    pub role: String,
+    pub unit_name: String,
+    /// The role the authorities make (viewer, officer, chair, admin, case_worker), if any.
+    pub role: Option<String>,
+    pub authorities: Vec<String>,
+    /// identity, ethnicity_religion, party, personnel, support_cases.
+    pub tiers: Vec<String>,
+    /// subtree (the unit and everything under it) or unit (the unit alone).
+    pub reach: String,
 }
 
-/// The caller: her account and roles.
+/// The caller: her account and grants.
 #[utoipa::path(get, path = "/api/v1/me", tag = "units", security(("token" = [])),
     responses((status = 200, body = Me), (status = 401, body = ApiError)))]
 pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Me>> {
-    let mut tx = read(&state, caller.lang).await?;
-    let roles = crate::auth::users::roles_of(&mut tx, &caller.user).await.map_err(|e| ApiError::from_service(&e, caller.lang))?;
+    let mut tx = state.store.read().await.map_err(|_| ApiError::unavailable(caller.lang))?;
+    let grants = crate::auth::users::grants_of(&mut tx, &caller.user).await.map_err(|e| ApiError::from_service(&e, caller.lang))?;
     Ok(Json(Me {
         username: caller.user.username,
         display_name: caller.user.display_name,
-        roles: roles.into_iter().map(|(unit_code, role)| RoleAt { unit_code, role: role.as_str().into() }).collect(),
-        sees_sensitive: caller.scope.sees_sensitive(),
+        grants: grants
+            .into_iter()
+            .map(|g| GrantAt {
+                unit_code: g.unit_code,
+                unit_name: g.unit_name,
+                role: g.role.map(|r| r.as_str().to_string()),
+                authorities: g.authorities.iter().map(|a| a.as_str().to_string()).collect(),
+                tiers: g.tiers.iter().map(|t| t.as_str().to_string()).collect(),
+                reach: g.reach.as_str().to_string(),
+            })
+            .collect(),
     }))
 }
 
@@ -62,8 +77,8 @@ pub async fn summary(
         Some(text) => crate::clock::parse_date(text)
             .ok_or_else(|| ApiError::from_service(&crate::error::Error::invalid("as_of", "invalid-date"), caller.lang))?,
     };
-    let mut tx = read(&state, caller.lang).await?;
-    let summary = crate::reports::summary::summary(&mut tx, &caller.scope, &code, as_of).await;
+    let mut ctx = read(&state, &caller).await?;
+    let summary = crate::reports::summary::summary(&mut ctx, &code, as_of).await;
     summary.map(Json).map_err(|e| ApiError::from_service(&e, caller.lang))
 }
 
@@ -73,10 +88,10 @@ pub async fn summary(
     responses((status = 200, body = [Unit]), (status = 404, body = ApiError)))]
 pub async fn children(State(state): State<AppState>, caller: Caller, Path(code): Path<String>) -> ApiResult<Json<Vec<Unit>>> {
     let today = crate::clock::today();
-    let mut tx = read(&state, caller.lang).await?;
+    let mut ctx = read(&state, &caller).await?;
     let fail = |e: crate::error::Error| ApiError::from_service(&e, caller.lang);
-    let unit = crate::org::tree::find(&mut tx, &caller.scope, &code, today).await.map_err(fail)?;
-    crate::org::tree::children(&mut tx, &caller.scope, &unit, today).await.map(Json).map_err(fail)
+    let unit = crate::org::tree::find(&mut ctx, &code, today).await.map_err(fail)?;
+    crate::org::tree::children(&mut ctx, &unit, today).await.map(Json).map_err(fail)
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -104,7 +119,7 @@ pub async fn report(
         .ok_or_else(|| ApiError::from_service(&crate::error::Error::invalid("period", "invalid-period"), caller.lang))?;
     let structure = crate::reports::movements::Structure::parse(q.structure.as_deref().unwrap_or(""))
         .ok_or_else(|| ApiError::from_service(&crate::error::Error::invalid("structure", "invalid-structure"), caller.lang))?;
-    let mut tx = read(&state, caller.lang).await?;
-    let report = crate::reports::movements::movements_in(&mut tx, &caller.scope, &code, period, structure).await;
+    let mut ctx = read(&state, &caller).await?;
+    let report = crate::reports::movements::movements_in(&mut ctx, &code, period, structure).await;
     report.map(Json).map_err(|e| ApiError::from_service(&e, caller.lang))
 }
