@@ -149,7 +149,7 @@ pub struct NewEvent<'a> {
 }
 
 /// Appends one event to the ledger.
-pub async fn append(tx: &mut Tx, e: &NewEvent<'_>) -> Result<i64, sqlx::Error> {
+pub(super) async fn append(tx: &mut Tx, e: &NewEvent<'_>) -> Result<i64, sqlx::Error> {
     let sql = "insert into member_events (province_id, member_id, kind, effective_on, unit_id, other_unit_id, honorary, \
         birth_year, ethnicity, religion, education, occupation, party_member, segments, before, changes, note, recorded_by, recorded_at) \
         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) returning id";
@@ -496,7 +496,7 @@ pub async fn bulk_insert(tx: &mut Tx, members: &[BulkMember]) -> Result<(), sqlx
     Ok(())
 }
 
-pub async fn bulk_append(tx: &mut Tx, events: &[BulkEvent], recorded_by: &str, recorded_at: &str) -> Result<(), sqlx::Error> {
+pub(super) async fn bulk_append(tx: &mut Tx, events: &[BulkEvent], recorded_by: &str, recorded_at: &str) -> Result<(), sqlx::Error> {
     for chunk in events.chunks(BULK_ROWS) {
         on_engine!(&mut *tx, c => {
             let mut q = sqlx::QueryBuilder::new(
