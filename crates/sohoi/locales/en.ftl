@@ -461,3 +461,5 @@ cli-user-revoked = Took back { $count } grants of { $username }.
 cli-bad-authority = No authority "{ $value }". Authorities: view_members, edit_members, restructure, manage_accounts, administer, submit_reports, approve_reports, rate_units, issue_directives, manage_cadres, handle_cases, manage_case_workers.
 cli-bad-tier = No tier "{ $value }". Tiers: identity, ethnicity_religion, party, personnel, support_cases.
 cli-unit-only = this unit only
+invalid-restore-before-merge = her unit merged into { $unit } on { $date }; restore her on that date or later (she then belongs to { $unit })
+cli-member-restored-into = Restored her into { $unit }, the unit her former unit went into.

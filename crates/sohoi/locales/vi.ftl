@@ -461,3 +461,5 @@ cli-user-revoked = Đã thu hồi { $count } quyền của { $username }.
 cli-bad-authority = Không có quyền "{ $value }". Các quyền: view_members, edit_members, restructure, manage_accounts, administer, submit_reports, approve_reports, rate_units, issue_directives, manage_cadres, handle_cases, manage_case_workers.
 cli-bad-tier = Không có loại dữ liệu "{ $value }". Các loại: identity, ethnicity_religion, party, personnel, support_cases.
 cli-unit-only = riêng đơn vị này
+invalid-restore-before-merge = đơn vị của hội viên đã sáp nhập vào { $unit } từ ngày { $date }; hãy khôi phục từ ngày đó trở đi (hội viên sẽ sinh hoạt tại { $unit })
+cli-member-restored-into = Đã khôi phục hội viên vào { $unit }, đơn vị kế thừa đơn vị cũ của hội viên.

@@ -123,7 +123,7 @@ async fn run(branch_counts: Vec<usize>, ops: Vec<Op>) -> Result<(), TestCaseErro
             Op::Restore { member, day } => match pick(*member) {
                 Some(id) => {
                     let v = version(id).await;
-                    service::restore(ctx.acting(&scope), id, v, date(*day), None).await
+                    service::restore(ctx.acting(&scope), id, v, date(*day), None).await.map(|_| ())
                 }
                 None => Ok(()),
             },

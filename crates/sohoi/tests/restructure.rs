@@ -254,3 +254,59 @@ async fn a_report_can_follow_the_tree_at_the_time_on_a_date_or_today() {
     let h1 = movements_in(ctx.acting(&system), "01", first_half, Structure::Today).await.expect("report");
     assert_eq!(row(&h1, "00008").map(|r| r.closing), Some(7), "before the merge, today's Ngọc Hà held what both wards held");
 }
+
+/// A move between two branches of one ward was never counted by the ward; restated after the
+/// ward merged away, it must not be taken out of the successor's transfers either.
+#[tokio::test]
+async fn a_restated_report_leaves_moves_inside_a_merged_ward_alone() {
+    use sohoi::reports::movements::{Structure, movements_in};
+    let db = TestDb::new().await;
+    two_wards(&db).await;
+    let system = Access::system("test");
+    let mover = add(&db, "00004-01", "Mai Thị Khánh").await;
+    let mut ctx = db.ctx().await;
+    sohoi::members::service::transfer(ctx.acting(&system), mover, 1, "00004-02", date!(2025 - 03 - 01), None).await.expect("move");
+    restructure::merge(ctx.acting(&system), &["00004".into()], "00008", date!(2025 - 07 - 01)).await.expect("merge");
+    ctx.finish().await.expect("commit");
+    let mut ctx = sohoi::ctx::Ctx::read(&db.store, system.clone()).await.expect("read");
+    let year = sohoi::reports::Period::parse("2025").expect("period");
+    let restated = movements_in(&mut ctx, "01", year, Structure::Today).await.expect("report");
+    let ngoc_ha = restated.rows.iter().find(|r| r.code == "00008").expect("Ngọc Hà");
+    assert_eq!((ngoc_ha.transferred_in, ngoc_ha.transferred_out, ngoc_ha.closing), (0, 0, 8), "{ngoc_ha:?}");
+    assert!(restated.rows.iter().chain([&restated.total]).all(|r| r.balances() && r.transferred_in >= 0 && r.transferred_out >= 0));
+    // The province's restated figures equal its figures as reported: nothing left Hà Nội.
+    let as_reported = movements_in(&mut ctx, "01", year, Structure::AtTheTime).await.expect("report");
+    assert_eq!(restated.total.transferred_in, as_reported.total.transferred_in);
+}
+
+/// A member who left a ward that later merged away comes back into the ward it went into,
+/// and is counted there; dated before the merge, the restoration is refused, naming the merge.
+#[tokio::test]
+async fn restoring_a_member_of_a_merged_ward_brings_her_into_its_successor() {
+    let db = TestDb::new().await;
+    two_wards(&db).await;
+    let system = Access::system("test");
+    let leaver = add(&db, "00004-01", "Mai Thị Khánh").await;
+    let mut ctx = db.ctx().await;
+    sohoi::members::service::end(ctx.acting(&system), leaver, 1, sohoi::members::service::Ending::Left, date!(2025 - 03 - 01), None)
+        .await
+        .expect("left");
+    restructure::merge(ctx.acting(&system), &["00004".into()], "00008", date!(2025 - 07 - 01)).await.expect("merge");
+    ctx.finish().await.expect("commit");
+
+    let mut ctx = db.ctx().await;
+    let err =
+        sohoi::members::service::restore(ctx.acting(&system), leaver, 2, date!(2025 - 05 - 01), None).await.expect_err("before the merge");
+    let message = err.render(sohoi::i18n::Lang::Vi);
+    // Her branch went into Ngọc Hà's branch of the same name.
+    assert!(message.contains("Chi hội Tổ dân phố số 1 (00008-01)") && message.contains("01/07/2025"), "{message}");
+    drop(ctx);
+
+    let mut ctx = db.ctx().await;
+    let into = sohoi::members::service::restore(ctx.acting(&system), leaver, 2, date!(2025 - 09 - 01), None).await.expect("restore");
+    assert_eq!(into.as_deref(), Some("00008-01"));
+    ctx.finish().await.expect("commit");
+    assert_eq!(stock(&db, "00008", date!(2025 - 09 - 01)).await, 8);
+    assert_eq!(stock(&db, "01", date!(2025 - 09 - 01)).await, 8);
+    clean(&db).await;
+}

@@ -243,8 +243,10 @@ pub async fn run(db: &str, command: MemberCommand, scope: &Access, lang: Lang) -
         MemberCommand::Restore { id, date, note } => {
             let on = parse_date_arg(date.as_deref(), lang)?;
             let current = service::show(&mut ctx, id).await?.member;
-            service::restore(&mut ctx, id, current.version, on, note.as_deref()).await?;
-            crate::say!("{}", t.msg("cli-member-restored"));
+            match service::restore(&mut ctx, id, current.version, on, note.as_deref()).await? {
+                None => crate::say!("{}", t.msg("cli-member-restored")),
+                Some(unit) => crate::say!("{}", t.msg_with("cli-member-restored-into", &Args::new().with("unit", unit))),
+            }
         }
         MemberCommand::Search { query, under, limit, json } => {
             let found = service::search(&mut ctx, &query, under.as_deref(), limit).await?;

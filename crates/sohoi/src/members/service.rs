@@ -477,14 +477,39 @@ pub async fn end(ctx: &mut Ctx, id: i64, version: i32, how: Ending, effective_on
 }
 
 /// Restores a member who had left (not one who died).
-pub async fn restore(ctx: &mut Ctx, id: i64, version: i32, effective_on: Date, note: Option<&str>) -> Result<()> {
-    let member = editable(ctx, id, version).await?;
+///
+/// A member whose unit has since merged away is restored into the unit it went into, from
+/// the merge on, and the answer names it; a restoration dated before the merge is refused
+/// with the merge's date, since the merge would have moved her had she been a member then.
+pub async fn restore(ctx: &mut Ctx, id: i64, version: i32, effective_on: Date, note: Option<&str>) -> Result<Option<String>> {
+    let mut member = editable(ctx, id, version).await?;
     if member.status != Status::Left {
         return Err(Error::invalid("status", "invalid-not-left"));
     }
     refuse_out_of_order(ctx, &member, effective_on).await?;
     refuse_active_duplicate(ctx, member.national_id.as_deref(), Some(member.id)).await?;
-    write_status_event(ctx, &member, version, EventKind::Restored, Status::Active, effective_on, note).await
+    let unit = org::store::by_id(&mut ctx.tx, member.unit_id, effective_on).await?;
+    let mut successor = None;
+    if unit.is_none_or(|u| u.valid_to != crate::store::OPEN_END) {
+        let merged = org::store::merged_into(&mut ctx.tx, member.unit_id).await?;
+        let Some((to, _)) = merged.clone().filter(|(_, on)| *on <= effective_on) else {
+            return Err(match merged {
+                Some((to, on)) => Error::Invalid {
+                    field: "effective_on",
+                    message: "invalid-restore-before-merge",
+                    args: Args::new().with("unit", format!("{} ({})", to.name, to.code)).with("date", crate::clock::vn_date(on)),
+                },
+                None => Error::invalid("unit", "invalid-unit-closed"),
+            });
+        };
+        ctx.require(Authority::EditMembers, to.id, &to.code).await?;
+        member.province_id = province_of(&mut ctx.tx, &to, effective_on).await?;
+        member.unit_id = to.id;
+        member.unit_code = to.code.clone();
+        successor = Some(to.code);
+    }
+    write_status_event(ctx, &member, version, EventKind::Restored, Status::Active, effective_on, note).await?;
+    Ok(successor)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -516,6 +516,25 @@ pub(super) async fn bulk_append(tx: &mut Tx, events: &[BulkEvent], recorded_by: 
     Ok(())
 }
 
+/// Transfers effective from `from` to `to` whose two ends lay, at the time, under two
+/// *different* units of `units`: a transfer between two units of one of them is excluded.
+pub async fn transfers_between(tx: &mut Tx, units: &[i64], from: Date, to: Date) -> Result<i64, sqlx::Error> {
+    if units.len() < 2 {
+        return Ok(0);
+    }
+    // Unit ids come from the lineage, never from user text.
+    let list = units.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!(
+        "select count(*) from member_events e \
+         join unit_closure c on c.descendant_id = e.unit_id and c.ancestor_id in ({list}) \
+           and c.valid_from <= e.effective_on and c.valid_to > e.effective_on \
+         join unit_closure o on o.descendant_id = e.other_unit_id and o.ancestor_id in ({list}) \
+           and o.valid_from <= e.effective_on and o.valid_to > e.effective_on \
+         where e.kind = 'transferred_in' and e.effective_on >= $1 and e.effective_on <= $2 and c.ancestor_id <> o.ancestor_id"
+    );
+    on_engine!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(from).bind(to).fetch_one(&mut **c).await)
+}
+
 /// The largest member and event ids (bulk loads continue after them).
 pub async fn max_ids(tx: &mut Tx) -> Result<(i64, i64), sqlx::Error> {
     on_engine!(tx, c => sqlx::query_as("select (select coalesce(max(id), 0) from members), (select coalesce(max(id), 0) from member_events)")

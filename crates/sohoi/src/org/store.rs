@@ -388,6 +388,25 @@ pub async fn lineage(tx: &mut Tx) -> Result<Vec<(i64, i64, String, Date)>, sqlx:
         .fetch_all(&mut **c).await)
 }
 
+/// The unit `unit` was merged into, as it stands today (following later merges), with the
+/// date of the first merge; `None` if it was never merged away.
+pub async fn merged_into(tx: &mut Tx, unit: i64) -> Result<Option<(Unit, Date)>, sqlx::Error> {
+    let first: Option<(i64, Date)> = on_engine!(&mut *tx, c => sqlx::query_as(
+        "select to_unit_id, effective_on from unit_lineage where from_unit_id = $1 and kind = 'merge' order by id limit 1")
+        .bind(unit).fetch_optional(&mut **c).await)?;
+    let Some((mut to, on)) = first else { return Ok(None) };
+    for _ in 0..16 {
+        let next: Option<i64> = on_engine!(&mut *tx, c => sqlx::query_scalar(
+            "select to_unit_id from unit_lineage where from_unit_id = $1 and kind = 'merge' order by id limit 1")
+            .bind(to).fetch_optional(&mut **c).await)?;
+        match next {
+            Some(n) if n != to => to = n,
+            _ => break,
+        }
+    }
+    Ok(by_id(tx, to, crate::clock::today()).await?.map(|u| (u, on)))
+}
+
 /// A code for a new unit under `parent`: the parent's code, a dash, the next free number.
 pub async fn next_child_code(tx: &mut Tx, parent_code: &str) -> Result<String, sqlx::Error> {
     let codes: Vec<String> = on_engine!(tx, c => sqlx::query_scalar("select code from units where code like $1")

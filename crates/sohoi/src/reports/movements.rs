@@ -248,21 +248,12 @@ impl Figures {
     }
 }
 
-/// Transfers in the period whose two ends both lie under units of `group` (at the time):
-/// counted once in and once out among the group, they are no movement of the whole.
+/// Transfers in the period from one unit of `group` to another (merged units and the unit
+/// they went into): each was counted in at one and out at the other, and is no movement of
+/// the whole. A move between two branches of one unit is not among them: that unit never
+/// counted it.
 async fn internal_transfers(tx: &mut Tx, group: &[i64], period: Period) -> Result<i64> {
-    let list = group.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    // Unit ids come from the lineage, never from user text.
-    let under = format!(
-        "(select descendant_id from unit_closure where ancestor_id in ({list}) and valid_from <= e.effective_on and valid_to > e.effective_on)"
-    );
-    let sql = format!(
-        "select count(*) from unit_closure c join member_events e on e.unit_id = c.descendant_id \
-         and e.effective_on >= $1 and e.effective_on <= $2 and c.valid_from <= e.effective_on and c.valid_to > e.effective_on \
-         where c.ancestor_id in ({list}) and e.kind = 'transferred_in' and e.other_unit_id in {under}"
-    );
-    let n: i64 = crate::on_engine!(&mut *tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(period.from).bind(period.to).fetch_one(&mut **c).await)?;
-    Ok(n)
+    Ok(crate::members::store::transfers_between(tx, group, period.from, period.to).await?)
 }
 
 /// The name of the remainder row: a message id, translated where the report is shown.

@@ -31,8 +31,9 @@ pub async fn members(State(state): State<AppState>, signed: Signed, Path(code): 
         Ok(f) => f,
         Err(e) => return refused(&e, &signed),
     };
-    // The export is audited: a write transaction.
-    let Ok(mut ctx) = crate::ctx::Ctx::write(&state.store, signed.access.clone()).await else { return unavailable() };
+    // A snapshot: the export's audit entry is filed after it, in its own short write, so that a
+    // long export never holds the write lock.
+    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return unavailable() };
     match excel::members_workbook(&mut ctx, &code, &q.q, &filter, signed.lang).await {
         Ok(bytes) => match ctx.finish().await {
             Ok(()) => workbook(bytes, &format!("hoi-vien-{}", code.to_lowercase())),
