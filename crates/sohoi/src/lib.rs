@@ -6,6 +6,8 @@ pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod clock;
+#[macro_use]
+pub mod console;
 pub mod ctx;
 pub mod demo;
 pub mod error;

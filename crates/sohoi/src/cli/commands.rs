@@ -5,6 +5,7 @@ use super::{Cli, Command, ReportCommand};
 use crate::auth::Access;
 use crate::ctx::Ctx;
 use crate::i18n::{Args, Lang, translator};
+use crate::members::codes::label as value_label;
 use crate::reports::Period;
 use crate::store::{self, Store};
 use crate::text::{number, percent};
@@ -128,9 +129,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Report(ReportCommand::Movements { unit, period, structure, json }) => {
             let period =
-                Period::parse(&period).with_context(|| t.msg_with("cli-bad-period", &Args::new().with("value", period.clone())))?;
+                Period::parse(&period).with_context(|| t.msg_with("period-unknown", &Args::new().with("value", period.clone())))?;
             let structure = crate::reports::movements::Structure::parse(&structure)
-                .with_context(|| t.msg_with("cli-bad-structure", &Args::new().with("value", structure.clone())))?;
+                .with_context(|| t.msg_with("structure-unknown", &Args::new().with("value", structure.clone())))?;
             let store = open(&cli.db).await?;
             let mut ctx = Ctx::read(&store, scope.clone()).await?;
             let report = crate::reports::movements::movements_in(&mut ctx, &unit, period, structure).await?;
@@ -168,7 +169,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 crate::auth::users::NewAccount { username: &username, display_name: &name, unit_code: &unit, role, tiers: &tiers };
             let password = crate::auth::password::Password::new(password);
             crate::write_ctx!(store, scope, ctx => crate::auth::users::create(ctx, &account, &password).await)?;
-            crate::say!("{}", t.msg_with("cli-user-added", &Args::new().with("username", username)));
+            crate::say!("{}", t.msg_with("account-created", &Args::new().with("username", username)));
         }
         Command::User(super::UserCommand::Grant { username, unit, role, authorities, tiers, sensitive, unit_only }) => {
             let mut set = std::collections::BTreeSet::new();
@@ -287,19 +288,4 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// The label of a breakdown value ("01" → Kinh, "upper_secondary" → THPT).
-pub fn value_label(t: &crate::i18n::Translator, dim: &str, value: &str) -> String {
-    if dim == "ethnicity" {
-        return crate::members::codes::ethnicity_name(value).map_or_else(|| t.msg(&format!("value-{value}")), str::to_string);
-    }
-    let id = format!("{dim}-{value}");
-    if t.has(&id) {
-        t.msg(&id)
-    } else if t.has(&format!("value-{value}")) {
-        t.msg(&format!("value-{value}"))
-    } else {
-        value.to_string()
-    }
 }

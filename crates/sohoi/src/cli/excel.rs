@@ -84,7 +84,7 @@ pub async fn import(db: &str, command: ImportCommand, scope: &Access, lang: Lang
         Some(path) => {
             let text = std::fs::read_to_string(&path).with_context(|| path.display().to_string())?;
             import::header::parse_mapping_file(&text)
-                .map_err(|line| anyhow::anyhow!(t.msg_with("cli-bad-mapping", &Args::new().with("line", line))))?
+                .map_err(|line| anyhow::anyhow!(t.msg_with("import-bad-mapping", &Args::new().with("line", line))))?
         }
         None => vec![],
     };
@@ -186,7 +186,7 @@ pub async fn export(db: &str, command: ExportCommand, scope: &Access, lang: Lang
         }
         ExportCommand::Report { unit, period, out } => {
             let period = crate::reports::Period::parse(&period)
-                .with_context(|| t.msg_with("cli-bad-period", &Args::new().with("value", period.clone())))?;
+                .with_context(|| t.msg_with("period-unknown", &Args::new().with("value", period.clone())))?;
             let store = open(db).await?;
             let mut ctx = Ctx::read(&store, scope.clone()).await?;
             let report = crate::reports::movements::movements(&mut ctx, &unit, period).await?;

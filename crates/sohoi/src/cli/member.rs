@@ -3,11 +3,12 @@
 use anyhow::Context;
 use clap::{Args as ClapArgs, Subcommand};
 
-use super::commands::{open, parse_date_arg, value_label};
+use super::commands::{open, parse_date_arg};
 use super::output::table;
 use crate::auth::Access;
 use crate::ctx::Ctx;
 use crate::i18n::{Args, Lang, translator};
+use crate::members::codes::label as value_label;
 use crate::members::input::RawMember;
 use crate::members::service::{self, Ending};
 use crate::store::Store;

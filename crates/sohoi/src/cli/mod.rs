@@ -10,8 +10,7 @@ mod restructure;
 
 use clap::{Parser, Subcommand};
 
-pub use crate::text::{number, percent};
-pub use commands::{run, value_label};
+pub use commands::run;
 
 #[derive(Parser, Debug)]
 #[command(name = "sohoi", version, about = "Sổ Hội — the register of the Vietnam Women's Union and similar multi-level organisations", long_about = None)]

@@ -30,8 +30,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<Vec<(String, String, Role)>
     let mut out = Vec::new();
     for (username, name, unit, role, sensitive) in wanted {
         let Some(unit) = unit else { continue };
-        let exists: i64 = on_engine!(&mut ctx.tx, c => sqlx::query_scalar("select count(*) from users where username = $1").bind(username).fetch_one(&mut **c).await)?;
-        if exists == 0 {
+        if users::by_username(&mut ctx.tx, username).await.is_err() {
             let tiers: &[Tier] = if sensitive { &Tier::MEMBER } else { &[] };
             let account = NewAccount { username, display_name: name, unit_code: &unit, role, tiers };
             users::create(&mut ctx, &account, &Password::new(DEMO_PASSWORD)).await?;

@@ -5,10 +5,10 @@ use rust_xlsxwriter::{Workbook, XlsxError};
 
 use super::columns::{MEMBER_COLUMNS, header_id};
 use super::sheet::{Formats, date, title_block};
-use crate::cli::value_label;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::i18n::{Args, Lang, Translator, translator};
+use crate::members::codes::label as value_label;
 use crate::members::service;
 use crate::members::{ListFilter, Member};
 use crate::reports::movements::MovementReport;

@@ -95,3 +95,18 @@ pub fn ethnicity_code(input: &str) -> Option<&'static str> {
 pub fn known(list: &[&'static str], value: &str) -> Option<&'static str> {
     list.iter().copied().find(|c| *c == value.trim())
 }
+
+/// The label of a breakdown value ("01" → Kinh, "upper_secondary" → THPT).
+pub fn label(t: &crate::i18n::Translator, dim: &str, value: &str) -> String {
+    if dim == "ethnicity" {
+        return ethnicity_name(value).map_or_else(|| t.msg(&format!("value-{value}")), str::to_string);
+    }
+    let id = format!("{dim}-{value}");
+    if t.has(&id) {
+        t.msg(&id)
+    } else if t.has(&format!("value-{value}")) {
+        t.msg(&format!("value-{value}"))
+    } else {
+        value.to_string()
+    }
+}

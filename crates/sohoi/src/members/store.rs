@@ -5,6 +5,7 @@ use time::Date;
 use super::domain::{BirthDate, Sex};
 use super::model::{Class, Event, EventKind, Member, MemberInput, Status};
 use crate::on_engine;
+use crate::org::store::sql as tree;
 use crate::store::Tx;
 
 #[derive(sqlx::FromRow)]
@@ -246,9 +247,8 @@ pub async fn events_page(tx: &mut Tx, province_id: i64, after_id: i64, limit: i6
 /// Events effective in `(after, upto]` whose unit was under `ancestor` at their date.
 pub async fn events_under(tx: &mut Tx, ancestor: i64, after: Date, upto: Date) -> Result<Vec<Event>, sqlx::Error> {
     let sql = format!(
-        "{EVENT_SELECT} join unit_closure c on c.descendant_id = e.unit_id \
-           and c.valid_from <= e.effective_on and c.valid_to > e.effective_on \
-         where c.ancestor_id = $1 and e.effective_on > $2 and e.effective_on <= $3 order by e.id"
+        "{EVENT_SELECT} {} where c.ancestor_id = $1 and e.effective_on > $2 and e.effective_on <= $3 order by e.id",
+        tree::ancestors_join("c", "e.unit_id", "e.effective_on")
     );
     let rows: Vec<EventRow> =
         on_engine!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(ancestor).bind(after).bind(upto).fetch_all(&mut **c).await)?;
@@ -286,12 +286,14 @@ pub async fn similar_under(
     commune: i64,
     today: Date,
 ) -> Result<Vec<SimilarRow>, sqlx::Error> {
-    let sql = "select m.id, m.full_name, m.birth_year, m.birth_month, m.birth_day, u.code from members m \
-               join units u on u.id = m.unit_id \
-               join unit_closure c on c.descendant_id = m.unit_id and c.valid_from <= $4 and c.valid_to > $4 \
-               where m.name_fold = $1 and (m.birth_year = $2 or ($2 is null and m.birth_year is null)) \
-                 and m.status = 'active' and c.ancestor_id = $3 order by m.id";
-    on_engine!(tx, c => sqlx::query_as(sql).bind(name_fold).bind(birth_year).bind(commune).bind(today).fetch_all(&mut **c).await)
+    let sql = format!(
+        "select m.id, m.full_name, m.birth_year, m.birth_month, m.birth_day, u.code from members m \
+         join units u on u.id = m.unit_id {} \
+         where m.name_fold = $1 and (m.birth_year = $2 or ($2 is null and m.birth_year is null)) \
+           and m.status = 'active' and c.ancestor_id = $3 order by m.id",
+        tree::ancestors_join("c", "m.unit_id", "$4")
+    );
+    on_engine!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(name_fold).bind(birth_year).bind(commune).bind(today).fetch_all(&mut **c).await)
 }
 
 /// The smallest string greater than every string that starts with `prefix`.
@@ -331,10 +333,7 @@ pub async fn prefix_ids(tx: &mut Tx, key: NameKey, prefix: &str, province: Optio
 /// Members under `root` today whose folded name contains every one of `words` (a scan of
 /// the subtree's members, for subtrees the size of a commune).
 pub async fn words_under(tx: &mut Tx, root: i64, today: Date, words: &[String], limit: i64) -> Result<Vec<i64>, sqlx::Error> {
-    let mut sql = String::from(
-        "select m.id from members m where m.unit_id in \
-         (select descendant_id from unit_closure where ancestor_id = $1 and valid_from <= $2 and valid_to > $2)",
-    );
+    let mut sql = format!("select m.id from members m where m.unit_id in ({})", tree::subtree("$1", "$2"));
     for i in 0..words.len() {
         sql.push_str(&format!(" and m.name_fold like ${}", i + 4));
     }
@@ -390,10 +389,7 @@ pub async fn page_under(
     let mut args = vec![Arg::Int(root), Arg::Day(today)];
     // The subtree drives the join (one closure row per unit at a date), so that both engines
     // reach the members by the (unit, status, sort key) index.
-    let mut condition = String::from(
-        "from unit_closure c join members m on m.unit_id = c.descendant_id \
-         where c.ancestor_id = $1 and c.valid_from <= $2 and c.valid_to > $2",
-    );
+    let mut condition = tree::subtree_driving("c", "join members m on m.unit_id = c.descendant_id", "$1", "$2");
     if let Some(status) = filter.status {
         args.push(Arg::Text(status.as_str().into()));
         condition.push_str(&format!(" and m.status = ${}", args.len()));
@@ -525,14 +521,24 @@ pub async fn transfers_between(tx: &mut Tx, units: &[i64], from: Date, to: Date)
     // Unit ids come from the lineage, never from user text.
     let list = units.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let sql = format!(
-        "select count(*) from member_events e \
-         join unit_closure c on c.descendant_id = e.unit_id and c.ancestor_id in ({list}) \
-           and c.valid_from <= e.effective_on and c.valid_to > e.effective_on \
-         join unit_closure o on o.descendant_id = e.other_unit_id and o.ancestor_id in ({list}) \
-           and o.valid_from <= e.effective_on and o.valid_to > e.effective_on \
-         where e.kind = 'transferred_in' and e.effective_on >= $1 and e.effective_on <= $2 and c.ancestor_id <> o.ancestor_id"
+        "select count(*) from member_events e {} {} \
+         where e.kind = 'transferred_in' and e.effective_on >= $1 and e.effective_on <= $2 \
+           and c.ancestor_id in ({list}) and o.ancestor_id in ({list}) and c.ancestor_id <> o.ancestor_id",
+        tree::ancestors_join("c", "e.unit_id", "e.effective_on"),
+        tree::ancestors_join("o", "e.other_unit_id", "e.effective_on")
     );
     on_engine!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(from).bind(to).fetch_one(&mut **c).await)
+}
+
+/// Ledger events after `on` at any unit that was ever under `unit` (at either end of a
+/// transfer): a unit cannot end before its history does.
+pub async fn events_after_under(tx: &mut Tx, unit: i64, on: Date) -> Result<i64, sqlx::Error> {
+    let under = tree::ever_under("$1");
+    let sql = format!(
+        "select (select count(*) from member_events e where e.unit_id in ({under}) and e.effective_on > $2) \
+              + (select count(*) from member_events e where e.other_unit_id in ({under}) and e.effective_on > $2)"
+    );
+    on_engine!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(unit).bind(on).fetch_one(&mut **c).await)
 }
 
 /// The largest member and event ids (bulk loads continue after them).

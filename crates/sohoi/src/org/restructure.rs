@@ -185,7 +185,7 @@ async fn transfer_all(ctx: &mut Ctx, from: &Unit, to: &Unit, on: Date) -> Result
 /// A unit ends the day after `on`: nothing in its history may come later.
 async fn refuse_later_history(tx: &mut Tx, unit: &Unit, on: Date) -> Result<()> {
     // The merge's own transfers are effective `on`, not after.
-    if store::events_after_under(tx, unit.id, on).await? > 0 {
+    if members_store::events_after_under(tx, unit.id, on).await? > 0 {
         return Err(Error::Invalid {
             field: "effective_on",
             message: "invalid-restructure-after-movements",
@@ -304,7 +304,7 @@ pub async fn split(ctx: &mut Ctx, source: &str, assignments: &[(String, String)]
     let after = day_after(on).min(ctx.today);
     if members_at(&mut ctx.tx, &source, after).await? == 0
         && store::descendants(&mut ctx.tx, source.id, day_after(on), 1).await?.iter().all(|u| u.id == source.id)
-        && store::events_after_under(&mut ctx.tx, source.id, on).await? == 0
+        && members_store::events_after_under(&mut ctx.tx, source.id, on).await? == 0
     {
         store::close_subtree(&mut ctx.tx, source.id, day_after(on)).await?;
         impact.closed.push(source.code.clone());

@@ -67,6 +67,12 @@ pub async fn descendants(tx: &mut Tx, ancestor: i64, at: Date, max_depth: i32) -
     })
 }
 
+/// Ids of the units ever under `unit`, at any date (itself included).
+pub async fn units_ever_under(tx: &mut Tx, unit: i64) -> Result<Vec<i64>, sqlx::Error> {
+    on_engine!(tx, c => sqlx::query_scalar("select distinct descendant_id from unit_closure where ancestor_id = $1")
+        .bind(unit).fetch_all(&mut **c).await)
+}
+
 /// Ids of the ancestors of `unit` at `at`, the unit itself first (depth 0).
 pub async fn ancestor_ids(tx: &mut Tx, unit: i64, at: Date) -> Result<Vec<i64>, sqlx::Error> {
     let sql = "select ancestor_id from unit_closure where descendant_id = $1 \
@@ -232,6 +238,49 @@ pub fn under_condition(column: &str, subtrees: &[i64], units: &[i64], date_param
         "({column} in ({under}) or {column} in ({units}) or {column} in (select from_unit_id from unit_lineage \
            where kind in ('merge', 'split') and (to_unit_id in ({under}) or to_unit_id in ({units}))))"
     )
+}
+
+/// SQL of the tree that other modules splice into their statements: the temporal closure
+/// (`unit_closure`) is named only here, so that its shape can change in one place. Each
+/// function returns a fragment; the caller binds the parameters it names. Ids given as text
+/// come from our own tables, never from user text.
+pub mod sql {
+    /// `join unit_closure {alias} on {alias}.descendant_id = {column}`, holding at `date`
+    /// (an expression or a parameter): `{alias}.ancestor_id` is then each ancestor of the unit.
+    pub fn ancestors_join(alias: &str, column: &str, date: &str) -> String {
+        format!(
+            "join unit_closure {alias} on {alias}.descendant_id = {column} and {alias}.valid_from <= {date} and {alias}.valid_to > {date}"
+        )
+    }
+
+    /// `select descendant_id …`: the units under `ancestor` (itself included) at `date`.
+    pub fn subtree(ancestor: &str, date: &str) -> String {
+        format!("select descendant_id from unit_closure where ancestor_id = {ancestor} and valid_from <= {date} and valid_to > {date}")
+    }
+
+    /// `from unit_closure {alias} {join} where …`: the units under `ancestor` at `date` as rows
+    /// that drive `join` (on `{alias}.descendant_id`), so that an index on the joined table's
+    /// unit is used.
+    pub fn subtree_driving(alias: &str, join: &str, ancestor: &str, date: &str) -> String {
+        format!(
+            "from unit_closure {alias} {join} where {alias}.ancestor_id = {ancestor} and {alias}.valid_from <= {date} and {alias}.valid_to > {date}"
+        )
+    }
+
+    /// `select descendant_id …`: the units ever under `ancestor`, at any date.
+    pub fn ever_under(ancestor: &str) -> String {
+        format!("select descendant_id from unit_closure where ancestor_id = {ancestor}")
+    }
+
+    /// `select descendant_id …`: the units ever under any province.
+    pub fn ever_under_a_province() -> String {
+        "select c.descendant_id from unit_closure c join units p on p.id = c.ancestor_id where p.kind = 'province'".to_string()
+    }
+
+    /// `select descendant_id …`: the units ever directly under `unit`.
+    pub fn children_ever(unit: &str) -> String {
+        format!("select descendant_id from unit_closure where ancestor_id = {unit} and depth = 1")
+    }
 }
 
 /// Units valid at `at` whose folded name contains the folded query and that meet `within`
@@ -413,15 +462,4 @@ pub async fn next_child_code(tx: &mut Tx, parent_code: &str) -> Result<String, s
         .bind(format!("{parent_code}-%")).fetch_all(&mut **c).await)?;
     let next = codes.iter().filter_map(|c| c.strip_prefix(parent_code)?.strip_prefix('-')?.parse::<u32>().ok()).max().unwrap_or(0) + 1;
     Ok(format!("{parent_code}-{next:02}"))
-}
-
-/// Ledger events after `on` at any unit that was ever under `unit` (at either end of a
-/// transfer): a unit cannot end before its history does.
-pub async fn events_after_under(tx: &mut Tx, unit: i64, on: Date) -> Result<i64, sqlx::Error> {
-    on_engine!(tx, c => sqlx::query_scalar(
-        "select (select count(*) from unit_closure c join member_events e on e.unit_id = c.descendant_id and e.effective_on > $2 \
-                 where c.ancestor_id = $1) \
-              + (select count(*) from unit_closure c join member_events e on e.other_unit_id = c.descendant_id and e.effective_on > $2 \
-                 where c.ancestor_id = $1)")
-        .bind(unit).bind(on).fetch_one(&mut **c).await)
 }

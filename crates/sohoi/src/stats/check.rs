@@ -85,7 +85,7 @@ pub async fn check(tx: &mut Tx) -> Result<Vec<Difference>> {
     // Cells of units above the provinces gather the effects of every province.
     let mut above = Recomputed::default();
     for province in crate::members::store::event_provinces(tx).await? {
-        let inside: HashSet<i64> = super::store::units_ever_under(tx, province).await?.into_iter().collect();
+        let inside: HashSet<i64> = crate::org::store::units_ever_under(tx, province).await?.into_iter().collect();
         let mut recomputed = Recomputed::default();
         recompute_province(tx, province, &mut recomputed).await?;
         let outside = recomputed.drain_units(|u| inside.contains(&u));

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use super::effects::{CellDelta, MEMBERS, kept_monthly};
 use crate::on_engine;
 use crate::org::UnitKind;
+use crate::org::store::sql as tree;
 use crate::store::Tx;
 
 /// Rows per multi-row statement: well under both engines' limits on bound parameters.
@@ -156,10 +157,8 @@ pub enum Part {
 impl Part {
     fn filter(self) -> String {
         match self {
-            Part::Province(p) => format!("unit_id in (select descendant_id from unit_closure where ancestor_id = {p})"),
-            Part::AboveProvinces => "unit_id not in (select c.descendant_id from unit_closure c join units p on p.id = c.ancestor_id \
-                 where p.kind = 'province')"
-                .into(),
+            Part::Province(p) => format!("unit_id in ({})", tree::ever_under(&p.to_string())),
+            Part::AboveProvinces => format!("unit_id not in ({})", tree::ever_under_a_province()),
         }
     }
 }
@@ -180,12 +179,6 @@ pub async fn totals_of(tx: &mut Tx, part: Part) -> Result<HashMap<TotalKey, i64>
     let rows: Vec<(i64, String, String, String, i64)> =
         on_engine!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).fetch_all(&mut **c).await)?;
     Ok(rows.into_iter().map(|(u, me, d, v, n)| ((u, me, d, v), n)).collect())
-}
-
-/// Ids of the units ever under `province`.
-pub async fn units_ever_under(tx: &mut Tx, province: i64) -> Result<Vec<i64>, sqlx::Error> {
-    on_engine!(tx, c => sqlx::query_scalar("select distinct descendant_id from unit_closure where ancestor_id = $1")
-        .bind(province).fetch_all(&mut **c).await)
 }
 
 /// Empties both tables (before a bulk rebuild).
@@ -216,8 +209,10 @@ pub async fn set_population(tx: &mut Tx, unit: i64, year: i32, women_18_plus: i6
 
 /// The sum of the figures recorded for the children of `unit` (today's children).
 pub async fn population_sum_of_children(tx: &mut Tx, unit: i64, year: i32) -> Result<i64, sqlx::Error> {
-    let sql = "select cast(coalesce(sum(p.women_18_plus), 0) as bigint) from unit_population p \
-               join unit_closure c on c.descendant_id = p.unit_id and c.depth = 1 \
-               where c.ancestor_id = $1 and p.year = $2";
-    on_engine!(tx, c => sqlx::query_scalar(sql).bind(unit).bind(year).fetch_one(&mut **c).await)
+    let sql = format!(
+        "select cast(coalesce(sum(p.women_18_plus), 0) as bigint) from unit_population p \
+         where p.unit_id in ({}) and p.year = $2",
+        tree::children_ever("$1")
+    );
+    on_engine!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(unit).bind(year).fetch_one(&mut **c).await)
 }

@@ -166,7 +166,7 @@ pub async fn create(State(state): State<AppState>, signed: Signed, Form(mut form
     let account = NewAccount { username: &form.username, display_name: &form.display_name, unit_code: &form.unit, role, tiers: &tiers };
     let result = crate::write_ctx!(state.store, signed.access, ctx => users::create(ctx, &account, &password).await);
     let t = translator(signed.lang);
-    let result = result.map(|_| t.msg_with("cli-user-added", &Args::new().with("username", form.username.clone())));
+    let result = result.map(|_| t.msg_with("account-created", &Args::new().with("username", form.username.clone())));
     after(&state, &signed, form, result).await
 }
 

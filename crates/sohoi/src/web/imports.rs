@@ -171,7 +171,7 @@ fn start(state: &AppState, signed: &Signed, job: Job) -> Response {
     let custom = match import::header::parse_mapping_file(&job.mapping) {
         Ok(pairs) => pairs,
         Err(line) => {
-            let message = translator(signed.lang).msg_with("cli-bad-mapping", &Args::new().with("line", line));
+            let message = translator(signed.lang).msg_with("import-bad-mapping", &Args::new().with("line", line));
             return (StatusCode::UNPROCESSABLE_ENTITY, message).into_response();
         }
     };

@@ -15,9 +15,9 @@ use super::session::Signed;
 use crate::auth::sessions::same_token;
 use crate::auth::users::User;
 use crate::auth::{Authority, Tier};
-use crate::cli::value_label;
 use crate::i18n::{Args, Translator, translator};
 use crate::members::codes;
+use crate::members::codes::label as value_label;
 use crate::members::input::RawMember;
 use crate::members::service::{self, Ending, Similar};
 
@@ -589,13 +589,13 @@ pub async fn report(State(state): State<AppState>, signed: Signed, Path(code): P
         rows: vec![],
     };
     let Some(period) = crate::reports::Period::parse(&period_text) else {
-        page.error = Some(t.msg_with("cli-bad-period", &Args::new().with("value", period_text)));
+        page.error = Some(t.msg_with("period-unknown", &Args::new().with("value", period_text)));
         return (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response();
     };
     let structure_text = q.structure.clone().unwrap_or_default();
     page.structure = structure_text.clone();
     let Some(structure) = crate::reports::movements::Structure::parse(&structure_text) else {
-        page.error = Some(t.msg_with("cli-bad-structure", &Args::new().with("value", structure_text)));
+        page.error = Some(t.msg_with("structure-unknown", &Args::new().with("value", structure_text)));
         return (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response();
     };
     let report = match crate::reports::movements::movements_in(&mut ctx, &code, period, structure).await {

@@ -116,11 +116,11 @@ pub fn routes() -> Vec<Route> {
 pub async fn serve(store: Store, addr: &str, lang: Lang) -> anyhow::Result<()> {
     let t = crate::i18n::translator(lang);
     let addr: SocketAddr =
-        addr.parse().map_err(|_| anyhow::anyhow!(t.msg_with("cli-bad-addr", &crate::i18n::Args::new().with("value", addr))))?;
+        addr.parse().map_err(|_| anyhow::anyhow!(t.msg_with("serve-bad-address", &crate::i18n::Args::new().with("value", addr))))?;
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("{addr}: {e}"))?;
     let local = listener.local_addr()?;
     warn_if_draft_codes(&store, lang).await;
-    crate::say!("{}", t.msg_with("cli-serving", &crate::i18n::Args::new().with("url", format!("http://{local}/"))));
+    crate::say!("{}", t.msg_with("serve-listening", &crate::i18n::Args::new().with("url", format!("http://{local}/"))));
     let app = app(store.clone(), lang).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     store.close().await;

@@ -380,7 +380,7 @@ fn breakdown(t: &Translator, summary: &crate::reports::summary::Summary, dim: &s
     if dim != "age_band" {
         rows.sort_by(|a, b| b.1.cmp(a.1));
     }
-    Some(rows.into_iter().map(|(v, n)| (crate::cli::value_label(t, dim, v), *n)).collect())
+    Some(rows.into_iter().map(|(v, n)| (crate::members::codes::label(t, dim, v), *n)).collect())
 }
 
 #[derive(Deserialize)]
@@ -438,7 +438,7 @@ pub async fn unit_page(State(state): State<AppState>, signed: Signed, Path(code)
     ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.code.cmp(&b.1.code)));
     // Members held by the unit itself, so that the rows add up to the unit's figure.
     let direct = summary.members - ranked.iter().map(|(n, _)| n).sum::<i64>();
-    let number = crate::cli::number;
+    let number = crate::text::number;
     let breakdowns = DASHBOARD_DIMS
         .iter()
         .filter_map(|dim| breakdown(t, &summary, dim).map(|rows| (*dim, rows)))
@@ -455,7 +455,7 @@ pub async fn unit_page(State(state): State<AppState>, signed: Signed, Path(code)
         path,
         members: number(summary.members),
         new_this_year: number(summary.new_this_year),
-        coverage: crate::cli::percent(summary.coverage_rate),
+        coverage: crate::text::percent(summary.coverage_rate),
         breakdowns,
         children_title: t.msg_with("web-children", &Args::new().num("count", children.len() as f64)),
         children: ranked.into_iter().map(|(n, c)| (c.code.clone(), c.name.clone(), number(n))).collect(),

@@ -129,13 +129,13 @@ impl Report {
             .num("errors", self.error_row_count as f64)
             .num("repairs", self.repair_count as f64);
         let verdict = if self.dry_run {
-            "cli-import-dry-run"
+            "import-dry-run"
         } else if self.commits() {
-            "cli-import-committed"
+            "import-committed"
         } else {
-            "cli-import-rolled-back"
+            "import-rolled-back"
         };
-        (t.msg_with("cli-import-summary", &counts), t.msg(verdict))
+        (t.msg_with("import-summary", &counts), t.msg(verdict))
     }
 }
 

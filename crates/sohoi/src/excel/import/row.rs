@@ -147,7 +147,7 @@ fn code(dim: &str, typed: String) -> String {
     }
     for lang in [Lang::Vi, Lang::En] {
         let t = translator(lang);
-        if let Some(code) = list.iter().find(|c| crate::text::fold(&crate::cli::value_label(t, dim, c)) == folded) {
+        if let Some(code) = list.iter().find(|c| crate::text::fold(&crate::members::codes::label(t, dim, c)) == folded) {
             return code.to_string();
         }
     }
