@@ -63,13 +63,31 @@ pub struct Translator {
 
 impl Translator {
     fn load(lang: Lang, source: &str) -> Self {
+        let (translator, problems) = Self::parse(lang, source);
+        // The files are compiled in and a test parses them without a problem; should one slip
+        // through, the server still speaks (the broken entries show their ids) and says why.
+        for problem in problems {
+            tracing::error!("tệp dịch {}: {problem}", lang.code());
+        }
+        translator
+    }
+
+    /// The translator of `source` and every problem found in it: a syntax error, or a message
+    /// defined twice.
+    pub fn parse(lang: Lang, source: &str) -> (Self, Vec<String>) {
         let langid = lang.code().parse().unwrap_or_default();
         let mut bundle = FluentBundle::new_concurrent(vec![langid]);
         // Numbers and names are shown as they are, without Unicode isolation marks.
         bundle.set_use_isolating(false);
-        let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(partial, _)| partial);
-        let _ = bundle.add_resource(resource);
-        Self { bundle }
+        let mut problems = Vec::new();
+        let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(partial, errors)| {
+            problems.extend(errors.iter().map(|e| format!("{e:?}")));
+            partial
+        });
+        if let Err(errors) = bundle.add_resource(resource) {
+            problems.extend(errors.iter().map(|e| format!("{e:?}")));
+        }
+        (Self { bundle }, problems)
     }
 
     /// The message `id`; the id itself when a translation is missing (a test checks that
@@ -134,6 +152,17 @@ mod tests {
         vi.sort();
         en.sort();
         assert_eq!(vi, en);
+    }
+
+    #[test]
+    fn both_translation_files_parse_without_a_problem() {
+        for (lang, source) in [(Lang::Vi, VI_SOURCE), (Lang::En, EN_SOURCE)] {
+            let (_, problems) = Translator::parse(lang, source);
+            assert_eq!(problems, Vec::<String>::new(), "{}", lang.code());
+        }
+        // A broken entry is reported, not swallowed.
+        let (_, problems) = Translator::parse(Lang::Vi, "ok = được\nbroken = { $\n");
+        assert!(!problems.is_empty());
     }
 
     #[test]

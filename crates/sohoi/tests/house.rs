@@ -129,3 +129,19 @@ fn each_domain_writes_sql_on_its_own_tables_only() {
     // The scan sees SQL where it is: the baselines' scans of the ledger are found.
     assert!(baselines.iter().any(|b| b.ends_with("uses member_events")), "{baselines:?}");
 }
+
+#[test]
+fn every_form_of_a_signed_in_user_is_checked_for_its_csrf_token() {
+    // Forms come in through `Posted`, which checks the token before the handler runs. Only
+    // sign-in (before there is a session; its token is a cookie) and the multipart upload of
+    // an import (checked before its body is read) take a form otherwise.
+    let mut plain = Vec::new();
+    for (name, text) in sources().into_iter().filter(|(n, _)| n.starts_with("web/")) {
+        for line in text.lines().filter(|l| l.contains(": Form<")) {
+            if !line.contains("Form<SigninForm>") {
+                plain.push(format!("{name}: {}", line.trim()));
+            }
+        }
+    }
+    assert_eq!(plain, Vec::<String>::new());
+}

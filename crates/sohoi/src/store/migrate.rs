@@ -24,7 +24,7 @@ pub async fn migrate(store: &Store) -> Result<(), MigrateError> {
                     .await
                     .map_err(|e| MigrateError::Failed(e.to_string()))?;
             let applied = match exists {
-                Some(_) => max_applied(sqlx::query_scalar("select max(version) from _sqlx_migrations").fetch_one(pool).await),
+                Some(_) => max_applied(sqlx::query_scalar("select max(version) from _sqlx_migrations").fetch_one(pool).await)?,
                 None => 0,
             };
             (&SQLITE, applied)
@@ -35,7 +35,7 @@ pub async fn migrate(store: &Store) -> Result<(), MigrateError> {
                 .await
                 .map_err(|e| MigrateError::Failed(e.to_string()))?;
             let applied = match exists {
-                Some(_) => max_applied(sqlx::query_scalar("select max(version) from _sqlx_migrations").fetch_one(pool).await),
+                Some(_) => max_applied(sqlx::query_scalar("select max(version) from _sqlx_migrations").fetch_one(pool).await)?,
                 None => 0,
             };
             (&POSTGRES, applied)
@@ -52,6 +52,8 @@ pub async fn migrate(store: &Store) -> Result<(), MigrateError> {
     result.map_err(|e| MigrateError::Failed(e.to_string()))
 }
 
-fn max_applied(row: Result<Option<i64>, sqlx::Error>) -> i64 {
-    row.ok().flatten().unwrap_or(0)
+/// The newest migration applied. A table without rows is version 0; a failed read is an
+/// error, never version 0 (which would run every migration again over a live database).
+fn max_applied(row: Result<Option<i64>, sqlx::Error>) -> Result<i64, MigrateError> {
+    row.map(|v| v.unwrap_or(0)).map_err(|e| MigrateError::Failed(e.to_string()))
 }

@@ -4,7 +4,6 @@
 //! lacks); every change is in the audit log.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -12,9 +11,8 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::pages::{error_page, message_page, render, unavailable};
-use super::session::Signed;
+use super::session::{Posted, Signed, with_csrf};
 use crate::auth::password::Password;
-use crate::auth::sessions::same_token;
 use crate::auth::users::{self, GrantRequest, NewAccount, User};
 use crate::auth::{Authority, Role, Tier};
 use crate::i18n::{Args, Translator, translator};
@@ -156,10 +154,7 @@ async fn after(state: &AppState, signed: &Signed, form: AccountForm, result: cra
     }
 }
 
-pub async fn create(State(state): State<AppState>, signed: Signed, Form(mut form): Form<AccountForm>) -> Response {
-    if !same_token(&signed.csrf, &form.csrf) {
-        return message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
-    }
+pub async fn create(State(state): State<AppState>, Posted { signed, mut form }: Posted<AccountForm>) -> Response {
     let Some(role) = Role::parse(&form.role) else { return message_page(StatusCode::BAD_REQUEST, signed.lang, "web-error") };
     let password = Password::new(std::mem::take(&mut form.password));
     let tiers = form.tiers();
@@ -171,10 +166,7 @@ pub async fn create(State(state): State<AppState>, signed: Signed, Form(mut form
 }
 
 /// Gives an existing account another grant.
-pub async fn grant(State(state): State<AppState>, signed: Signed, Form(form): Form<AccountForm>) -> Response {
-    if !same_token(&signed.csrf, &form.csrf) {
-        return message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
-    }
+pub async fn grant(State(state): State<AppState>, Posted { signed, form }: Posted<AccountForm>) -> Response {
     let Some(role) = Role::parse(&form.role) else { return message_page(StatusCode::BAD_REQUEST, signed.lang, "web-error") };
     let request = GrantRequest::role(&form.unit, role, &form.tiers());
     let result = crate::write_ctx!(state.store, signed.access, ctx => users::grant(ctx, &form.username, &request).await);
@@ -192,13 +184,12 @@ pub struct RevokeForm {
 }
 
 /// Takes back an account's grants at a unit (the page asks first; the audit log keeps it).
-pub async fn revoke(State(state): State<AppState>, signed: Signed, Form(form): Form<RevokeForm>) -> Response {
-    if !same_token(&signed.csrf, &form.csrf) {
-        return message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
-    }
+pub async fn revoke(State(state): State<AppState>, Posted { signed, form }: Posted<RevokeForm>) -> Response {
     let result = crate::write_ctx!(state.store, signed.access, ctx => users::revoke(ctx, &form.username, &form.unit).await);
     let t = translator(signed.lang);
     let args = Args::new().with("username", form.username.clone()).with("unit", form.unit.clone());
     let result = result.map(|_| t.msg_with("web-grant-revoked", &args));
     after(&state, &signed, AccountForm::blank(), result).await
 }
+
+with_csrf!(AccountForm, RevokeForm);

@@ -6,8 +6,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
-use super::members::{ListQuery, ReportQuery};
+use super::members::ListQuery;
 use super::pages::{error_page, message_page, unavailable};
+use super::reports::ReportQuery;
 use super::session::Signed;
 use crate::excel;
 

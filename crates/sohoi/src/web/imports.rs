@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -17,7 +16,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::pages::{Right, message_page, render, unavailable, unit_for};
-use super::session::Signed;
+use super::session::{Posted, Signed, with_csrf};
 use crate::auth::Access;
 use crate::auth::sessions::same_token;
 use crate::auth::users::User;
@@ -275,10 +274,7 @@ pub struct JobForm {
     partial: Option<String>,
 }
 
-pub async fn act(State(state): State<AppState>, signed: Signed, Path(id): Path<String>, Form(form): Form<JobForm>) -> Response {
-    if !same_token(&signed.csrf, &form.csrf) {
-        return message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
-    }
+pub async fn act(State(state): State<AppState>, Path(id): Path<String>, Posted { signed, form }: Posted<JobForm>) -> Response {
     let Some(job) = state.imports.get(&id, &signed.user) else { return message_page(StatusCode::NOT_FOUND, signed.lang, "web-not-found") };
     match form.action.as_str() {
         "cancel" => {
@@ -313,3 +309,5 @@ pub async fn errors(State(state): State<AppState>, signed: Signed, Path(id): Pat
     };
     super::exports::workbook(bytes, "loi-nhap-du-lieu")
 }
+
+with_csrf!(JobForm);

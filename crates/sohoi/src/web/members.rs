@@ -3,16 +3,14 @@
 //! the movement report.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::AppState;
-use super::pages::{Right, error_page, message_page, render, unavailable, unit_for};
-use super::session::Signed;
-use crate::auth::sessions::same_token;
+use super::pages::{Right, error_page, render, unavailable, unit_for};
+use super::session::{Posted, Signed, with_csrf};
 use crate::auth::users::User;
 use crate::auth::{Authority, Tier};
 use crate::i18n::{Args, Translator, translator};
@@ -265,11 +263,8 @@ pub struct TransferForm {
     date: String,
 }
 
-/// The checks every action on a member starts with: the form's CSRF token and its date.
-async fn action_date(state: &AppState, signed: &Signed, id: i64, csrf: &str, date: &str) -> Result<time::Date, Response> {
-    if !same_token(&signed.csrf, csrf) {
-        return Err(message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf"));
-    }
+/// The date every action on a member carries (its CSRF token is checked by [`Posted`]).
+async fn action_date(state: &AppState, signed: &Signed, id: i64, date: &str) -> Result<time::Date, Response> {
     match crate::clock::parse_date(date) {
         Some(date) => Ok(date),
         None => {
@@ -289,8 +284,8 @@ async fn action_outcome(state: &AppState, signed: &Signed, id: i64, result: crat
     }
 }
 
-pub async fn transfer(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>, Form(form): Form<TransferForm>) -> Response {
-    let date = match action_date(&state, &signed, id, &form.csrf, &form.date).await {
+pub async fn transfer(State(state): State<AppState>, Path(id): Path<i64>, Posted { signed, form }: Posted<TransferForm>) -> Response {
+    let date = match action_date(&state, &signed, id, &form.date).await {
         Ok(date) => date,
         Err(response) => return response,
     };
@@ -320,8 +315,8 @@ pub struct LeaveForm {
     note: String,
 }
 
-pub async fn leave(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>, Form(form): Form<LeaveForm>) -> Response {
-    let date = match action_date(&state, &signed, id, &form.csrf, &form.date).await {
+pub async fn leave(State(state): State<AppState>, Path(id): Path<i64>, Posted { signed, form }: Posted<LeaveForm>) -> Response {
+    let date = match action_date(&state, &signed, id, &form.date).await {
         Ok(date) => date,
         Err(response) => return response,
     };
@@ -427,10 +422,7 @@ pub struct AddForm {
 }
 
 /// Adds a member; a possible duplicate is shown first and saved only once confirmed.
-pub async fn add(State(state): State<AppState>, signed: Signed, Path(code): Path<String>, Form(form): Form<AddForm>) -> Response {
-    if !same_token(&signed.csrf, &form.csrf) {
-        return message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
-    }
+pub async fn add(State(state): State<AppState>, Path(code): Path<String>, Posted { signed, form }: Posted<AddForm>) -> Response {
     let input = match form.raw.parse(crate::clock::today()) {
         Ok(input) => input,
         Err(errors) => {
@@ -503,10 +495,7 @@ pub struct EditForm {
 
 /// Saves a correction; a stale version (someone saved in between) is refused with a message
 /// and the form keeps what was typed.
-pub async fn edit(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>, Form(form): Form<EditForm>) -> Response {
-    if !same_token(&signed.csrf, &form.csrf) {
-        return message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
-    }
+pub async fn edit(State(state): State<AppState>, Path(id): Path<i64>, Posted { signed, form }: Posted<EditForm>) -> Response {
     let member = match current(&state, &signed, id, false).await {
         Ok(m) => m,
         Err(response) => return response,
@@ -541,74 +530,4 @@ pub async fn edit(State(state): State<AppState>, signed: Signed, Path(id): Path<
     }
 }
 
-#[derive(Template)]
-#[template(path = "report.html")]
-struct ReportPage<'a> {
-    lang: &'static str,
-    t: &'a Translator,
-    user: &'a User,
-    csrf: &'a str,
-    unit_code: String,
-    unit_name: String,
-    period: String,
-    /// The tree the rows follow, as typed (empty: at the time).
-    structure: String,
-    error: Option<String>,
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
-}
-
-#[derive(Deserialize)]
-pub struct ReportQuery {
-    pub period: Option<String>,
-    /// at-the-time (default), a date, or today.
-    pub structure: Option<String>,
-}
-
-/// The movement report of a unit, with each row's balance shown.
-pub async fn report(State(state): State<AppState>, signed: Signed, Path(code): Path<String>, Query(q): Query<ReportQuery>) -> Response {
-    let t = translator(signed.lang);
-    let period_text = q.period.unwrap_or_else(|| crate::clock::today().year().to_string());
-    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return unavailable() };
-    let unit = match crate::org::tree::find(&mut ctx, &code, crate::clock::today()).await {
-        Ok(u) => u,
-        Err(e) => return error_page(&e, signed.lang),
-    };
-    let header = crate::reports::movements::COLUMNS.iter().chain(["col-balance"].iter()).map(|h| t.msg(h)).collect();
-    let mut page = ReportPage {
-        lang: signed.lang.code(),
-        t,
-        user: &signed.user,
-        csrf: &signed.csrf,
-        unit_code: unit.code.clone(),
-        unit_name: unit.name.clone(),
-        period: period_text.clone(),
-        structure: String::new(),
-        error: None,
-        header,
-        rows: vec![],
-    };
-    let Some(period) = crate::reports::Period::parse(&period_text) else {
-        page.error = Some(t.msg_with("period-unknown", &Args::new().with("value", period_text)));
-        return (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response();
-    };
-    let structure_text = q.structure.clone().unwrap_or_default();
-    page.structure = structure_text.clone();
-    let Some(structure) = crate::reports::movements::Structure::parse(&structure_text) else {
-        page.error = Some(t.msg_with("structure-unknown", &Args::new().with("value", structure_text)));
-        return (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response();
-    };
-    let report = match crate::reports::movements::movements_in(&mut ctx, &code, period, structure).await {
-        Ok(r) => r,
-        Err(e) => return error_page(&e, signed.lang),
-    };
-    page.rows = report
-        .text_rows(&t.msg("col-total"), &t.msg(crate::reports::movements::REMAINDER))
-        .into_iter()
-        .map(|(row, mut cells)| {
-            cells.push(t.msg(if row.balances() { "web-balanced" } else { "web-unbalanced" }));
-            cells
-        })
-        .collect();
-    render(&page)
-}
+with_csrf!(TransferForm, LeaveForm, AddForm, EditForm);

@@ -7,6 +7,7 @@ mod exports;
 mod imports;
 mod members;
 mod pages;
+mod reports;
 mod restructure;
 mod session;
 mod tokens;
@@ -92,7 +93,7 @@ pub fn routes() -> Vec<Route> {
         ("/units/{code}/members", Scoped, &["GET"], get(members::list)),
         ("/units/{code}/members.xlsx", Scoped, &["GET"], get(exports::members)),
         ("/units/{code}/members/new", Scoped, &["GET", "POST"], get(members::new_form).post(members::add)),
-        ("/units/{code}/report", Scoped, &["GET"], get(members::report)),
+        ("/units/{code}/report", Scoped, &["GET"], get(reports::report)),
         (
             "/units/{code}/import",
             Scoped,

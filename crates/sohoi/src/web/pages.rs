@@ -11,7 +11,7 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
 use super::AppState;
-use super::session::{self, CSRF_COOKIE, ClientAddr, LANG_COOKIE, SESSION_COOKIE, Signed};
+use super::session::{self, CSRF_COOKIE, ClientAddr, LANG_COOKIE, Posted, SESSION_COOKIE, Signed, with_csrf};
 use crate::auth::password::Password;
 use crate::auth::sessions::{random_token, same_token};
 use crate::auth::users::{self, SignInError, User};
@@ -182,10 +182,7 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-pub async fn signout(State(state): State<AppState>, signed: Signed, parts: Parts, Form(form): Form<CsrfForm>) -> Response {
-    if !same_token(&signed.csrf, &form.csrf) {
-        return message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
-    }
+pub async fn signout(State(state): State<AppState>, parts: Parts, Posted { signed: _, form: _ }: Posted<CsrfForm>) -> Response {
     let jar = CookieJar::from_headers(&parts.headers);
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
         state.sessions.forget(&token);
@@ -227,10 +224,7 @@ pub struct PasswordForm {
     new: String,
 }
 
-pub async fn change_password(State(state): State<AppState>, signed: Signed, Form(form): Form<PasswordForm>) -> Response {
-    if !same_token(&signed.csrf, &form.csrf) {
-        return message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
-    }
+pub async fn change_password(State(state): State<AppState>, Posted { signed, form }: Posted<PasswordForm>) -> Response {
     let Ok(mut tx) = state.store.begin().await else { return unavailable() };
     let result = users::change_password(&mut tx, &signed.user, &Password::new(form.current), &Password::new(form.new)).await;
     let (status, error, done) = match result {
@@ -465,3 +459,5 @@ pub async fn unit_page(State(state): State<AppState>, signed: Signed, Path(code)
     };
     render(&page)
 }
+
+with_csrf!(CsrfForm, PasswordForm);

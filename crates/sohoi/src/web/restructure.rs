@@ -3,7 +3,6 @@
 //! work, rolled back), then applied in one transaction.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -11,8 +10,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::pages::{Right, message_page, render, unavailable, unit_for};
-use super::session::Signed;
-use crate::auth::sessions::same_token;
+use super::session::{Posted, Signed, with_csrf};
 use crate::auth::users::User;
 use crate::i18n::{Translator, translator};
 use crate::org::restructure::{self, Impact};
@@ -92,10 +90,7 @@ pub async fn form(State(state): State<AppState>, signed: Signed, Path(code): Pat
     page(&state, &signed, &code, RestructureForm::default(), None, false).await
 }
 
-pub async fn act(State(state): State<AppState>, signed: Signed, Path(code): Path<String>, Form(form): Form<RestructureForm>) -> Response {
-    if !same_token(&signed.csrf, &form.csrf) {
-        return message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
-    }
+pub async fn act(State(state): State<AppState>, Path(code): Path<String>, Posted { signed, form }: Posted<RestructureForm>) -> Response {
     let Some(on) = crate::clock::parse_date(&form.date) else {
         let message = crate::error::Error::invalid("effective_on", "invalid-date").render(signed.lang);
         return page(&state, &signed, &code, form, Some(Err(message)), false).await;
@@ -131,3 +126,5 @@ pub async fn act(State(state): State<AppState>, signed: Signed, Path(code): Path
         }
     }
 }
+
+with_csrf!(RestructureForm);

@@ -119,6 +119,49 @@ impl FromRequestParts<AppState> for Signed {
     }
 }
 
+/// A form posted by a signed-in user whose CSRF token matches her session's: handlers that
+/// change anything take their form through it, so that none can forget the check. A
+/// mismatch answers the "form expired" page (403).
+pub struct Posted<T> {
+    pub signed: Signed,
+    pub form: T,
+}
+
+/// A form that carries the session's CSRF token.
+pub trait WithCsrf {
+    fn csrf(&self) -> &str;
+}
+
+/// Implements [`WithCsrf`] for forms with a `csrf` field.
+macro_rules! with_csrf {
+    ($($form:ty),* $(,)?) => {
+        $(impl $crate::web::session::WithCsrf for $form {
+            fn csrf(&self) -> &str {
+                &self.csrf
+            }
+        })*
+    };
+}
+pub(crate) use with_csrf;
+
+impl<T> axum::extract::FromRequest<AppState> for Posted<T>
+where
+    T: serde::de::DeserializeOwned + WithCsrf + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: axum::extract::Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let signed = Signed::from_request_parts(&mut parts, state).await?;
+        let request = axum::extract::Request::from_parts(parts, body);
+        let axum::Form(form) = axum::Form::<T>::from_request(request, state).await.map_err(IntoResponse::into_response)?;
+        if !crate::auth::sessions::same_token(&signed.csrf, form.csrf()) {
+            return Err(super::pages::message_page(axum::http::StatusCode::FORBIDDEN, signed.lang, "web-csrf"));
+        }
+        Ok(Posted { signed, form })
+    }
+}
+
 /// A `?lang=` in any address switches the language and keeps it for the next pages (the
 /// link in every page's header), until another `?lang=` changes it.
 pub async fn remember_language(request: axum::extract::Request, next: axum::middleware::Next) -> Response {

@@ -2,16 +2,14 @@
 //! them. A token acts with her roles, so it is hers alone to manage.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::AppState;
-use super::pages::{message_page, render, unavailable};
-use super::session::Signed;
-use crate::auth::sessions::same_token;
+use super::pages::{render, unavailable};
+use super::session::{Posted, Signed, with_csrf};
 use crate::auth::tokens::{self, Token};
 use crate::auth::users::User;
 use crate::i18n::{Translator, translator};
@@ -58,10 +56,7 @@ pub struct TokenForm {
     revoke: Option<i64>,
 }
 
-pub async fn change(State(state): State<AppState>, signed: Signed, Form(form): Form<TokenForm>) -> Response {
-    if !same_token(&signed.csrf, &form.csrf) {
-        return message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
-    }
+pub async fn change(State(state): State<AppState>, Posted { signed, form }: Posted<TokenForm>) -> Response {
     let Ok(mut ctx) = crate::ctx::Ctx::write(&state.store, signed.access.clone()).await else { return unavailable() };
     let outcome = match form.revoke {
         Some(id) => tokens::revoke(&mut ctx.tx, &signed.user, id).await.map(|()| None),
@@ -80,3 +75,5 @@ pub async fn change(State(state): State<AppState>, signed: Signed, Form(form): F
         }
     }
 }
+
+with_csrf!(TokenForm);
