@@ -16,7 +16,8 @@ pub fn today() -> Date {
 /// The time of a record, in RFC 3339 with Vietnam's offset.
 pub fn now_text() -> String {
     let now = OffsetDateTime::now_utc().to_offset(VIETNAM);
-    now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// The first date before which nothing in this register happened: units created by

@@ -50,7 +50,14 @@ impl Ctx {
     }
 
     fn new(store: &Store, tx: Tx, access: Access, mode: Mode) -> Ctx {
-        Ctx { tx, access, today: crate::clock::today(), mode, store: store.clone(), reads: Vec::new() }
+        Ctx {
+            tx,
+            access,
+            today: crate::clock::today(),
+            mode,
+            store: store.clone(),
+            reads: Vec::new(),
+        }
     }
 
     /// The same context on another date: deadlines, periods and locks as they stand then.
@@ -73,19 +80,39 @@ impl Ctx {
 
     /// `ctx.require(Authority::ApproveReports, unit_id, code)`: see [`Access::require`].
     pub async fn require(&mut self, authority: Authority, unit: i64, code: &str) -> Result<()> {
-        self.access.require(&mut self.tx, authority, unit, self.today, code).await
+        self.access
+            .require(&mut self.tx, authority, unit, self.today, code)
+            .await
     }
 
     /// Succeeds when the caller sees `unit` at all; "not found" otherwise.
     pub async fn ensure_view(&mut self, unit: i64, code: &str) -> Result<()> {
-        self.access.ensure_view(&mut self.tx, unit, self.today, code).await
+        self.access
+            .ensure_view(&mut self.tx, unit, self.today, code)
+            .await
     }
 
     /// Files an audit entry about something the caller read: at once in a write
     /// transaction, after the snapshot in a read one.
-    pub async fn audit_read(&mut self, action: &str, unit_id: Option<i64>, subject: Option<&str>, detail: Option<&str>) -> Result<()> {
+    pub async fn audit_read(
+        &mut self,
+        action: &str,
+        unit_id: Option<i64>,
+        subject: Option<&str>,
+        detail: Option<&str>,
+    ) -> Result<()> {
         match self.mode {
-            Mode::Write => crate::auth::audit::record(&mut self.tx, self.access.actor(), action, unit_id, subject, detail).await?,
+            Mode::Write => {
+                crate::auth::audit::record(
+                    &mut self.tx,
+                    self.access.actor(),
+                    action,
+                    unit_id,
+                    subject,
+                    detail,
+                )
+                .await?
+            }
             Mode::Read => self.reads.push(PendingAudit {
                 action: action.to_string(),
                 unit_id,
@@ -99,7 +126,13 @@ impl Ctx {
     /// Ends the context: a write commits; a snapshot ends, and the audit entries of what was
     /// read are filed in one short write.
     pub async fn finish(self) -> Result<()> {
-        let Ctx { tx, access, store, reads, .. } = self;
+        let Ctx {
+            tx,
+            access,
+            store,
+            reads,
+            ..
+        } = self;
         tx.commit().await?;
         if reads.is_empty() {
             return Ok(());
@@ -140,7 +173,10 @@ macro_rules! write_ctx {
             }
             .await;
             match outcome {
-                Err(e) if attempt < $crate::store::WRITE_ATTEMPTS && $crate::store::is_retryable(&e) => {
+                Err(e)
+                    if attempt < $crate::store::WRITE_ATTEMPTS
+                        && $crate::store::is_retryable(&e) =>
+                {
                     $crate::store::before_retry(attempt, &e).await;
                     attempt += 1;
                 }

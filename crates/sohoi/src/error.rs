@@ -11,7 +11,11 @@ pub enum Error {
     NotFound { what: &'static str, key: String },
     /// Input that breaks a rule; `message` is a translation id, `args` its arguments.
     #[error("invalid {field}: {message}")]
-    Invalid { field: &'static str, message: &'static str, args: Args },
+    Invalid {
+        field: &'static str,
+        message: &'static str,
+        args: Args,
+    },
     /// A write that conflicts with the current state (a stale edit, an active duplicate).
     #[error("conflict: {message}")]
     Conflict { message: &'static str, args: Args },
@@ -29,11 +33,18 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn invalid(field: &'static str, message: &'static str) -> Self {
-        Error::Invalid { field, message, args: Args::new() }
+        Error::Invalid {
+            field,
+            message,
+            args: Args::new(),
+        }
     }
 
     pub fn not_found(what: &'static str, key: impl Into<String>) -> Self {
-        Error::NotFound { what, key: key.into() }
+        Error::NotFound {
+            what,
+            key: key.into(),
+        }
     }
 
     /// The database rolled the action back because others wrote the same rows at once (a
@@ -48,16 +59,29 @@ impl Error {
         let t = crate::i18n::translator(lang);
         match self {
             e if e.is_contention() => t.msg("conflict-busy"),
-            Error::NotFound { what, key } => {
-                t.msg_with("error-not-found", &Args::new().with("what", t.msg(&format!("thing-{what}"))).with("key", key.clone()))
-            }
-            Error::Invalid { field, message, args } => {
-                format!("{}: {}", t.msg(&format!("field-{field}")), t.msg_with(message, args))
+            Error::NotFound { what, key } => t.msg_with(
+                "error-not-found",
+                &Args::new()
+                    .with("what", t.msg(&format!("thing-{what}")))
+                    .with("key", key.clone()),
+            ),
+            Error::Invalid {
+                field,
+                message,
+                args,
+            } => {
+                format!(
+                    "{}: {}",
+                    t.msg(&format!("field-{field}")),
+                    t.msg_with(message, args)
+                )
             }
             Error::Conflict { message, args } => t.msg_with(message, args),
             Error::Forbidden => t.msg("error-forbidden"),
             Error::Db(e) => t.msg_with("error-database", &Args::new().with("reason", db_reason(e))),
-            Error::File(reason) => t.msg_with("error-file", &Args::new().with("reason", reason.clone())),
+            Error::File(reason) => {
+                t.msg_with("error-file", &Args::new().with("reason", reason.clone()))
+            }
         }
     }
 }

@@ -80,10 +80,11 @@ impl Translator {
         // Numbers and names are shown as they are, without Unicode isolation marks.
         bundle.set_use_isolating(false);
         let mut problems = Vec::new();
-        let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(partial, errors)| {
-            problems.extend(errors.iter().map(|e| format!("{e:?}")));
-            partial
-        });
+        let resource =
+            FluentResource::try_new(source.to_string()).unwrap_or_else(|(partial, errors)| {
+                problems.extend(errors.iter().map(|e| format!("{e:?}")));
+                partial
+            });
         if let Err(errors) = bundle.add_resource(resource) {
             problems.extend(errors.iter().map(|e| format!("{e:?}")));
         }
@@ -112,7 +113,9 @@ impl Translator {
             return id.to_string();
         };
         let mut errors = vec![];
-        self.bundle.format_pattern(pattern, args, &mut errors).into_owned()
+        self.bundle
+            .format_pattern(pattern, args, &mut errors)
+            .into_owned()
     }
 
     pub fn has(&self, id: &str) -> bool {
@@ -168,6 +171,9 @@ mod tests {
     #[test]
     fn messages_take_arguments() {
         let args = Args::new().with("what", "đơn vị").with("key", "99999");
-        assert_eq!(translator(Lang::Vi).msg_with("error-not-found", &args), "Không tìm thấy đơn vị 99999");
+        assert_eq!(
+            translator(Lang::Vi).msg_with("error-not-found", &args),
+            "Không tìm thấy đơn vị 99999"
+        );
     }
 }

@@ -67,7 +67,8 @@ pub fn collator() -> &'static CollatorBorrowed<'static> {
     COLLATOR.get_or_init(|| {
         let locale = icu_locale_core::locale!("vi").into();
         // The compiled data carries the `vi` tailoring; failure would be a build defect.
-        Collator::try_new(locale, CollatorOptions::default()).expect("Vietnamese collation data is compiled in")
+        Collator::try_new(locale, CollatorOptions::default())
+            .expect("Vietnamese collation data is compiled in")
     })
 }
 
@@ -123,14 +124,17 @@ pub fn number(n: i64) -> String {
 }
 
 pub fn percent(rate: Option<f64>) -> String {
-    rate.map(|r| format!("{:.1}%", r * 100.0).replace('.', ",")).unwrap_or_default()
+    rate.map(|r| format!("{:.1}%", r * 100.0).replace('.', ","))
+        .unwrap_or_default()
 }
 
 /// Percent-encodes a value for an address's query (RFC 3986 unreserved characters stay).
 pub fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -157,8 +161,23 @@ mod tests {
 
     #[test]
     fn people_sort_by_given_name_first_in_vietnamese_order() {
-        let mut names = vec!["Trần Thị Ân", "Nguyễn Văn Anh", "Lê Thị Ăn", "Đỗ Thị Dung", "Bùi Thị Đào"];
+        let mut names = vec![
+            "Trần Thị Ân",
+            "Nguyễn Văn Anh",
+            "Lê Thị Ăn",
+            "Đỗ Thị Dung",
+            "Bùi Thị Đào",
+        ];
         names.sort_by_key(|n| person_sort_key(n));
-        assert_eq!(names, vec!["Nguyễn Văn Anh", "Lê Thị Ăn", "Trần Thị Ân", "Đỗ Thị Dung", "Bùi Thị Đào"]);
+        assert_eq!(
+            names,
+            vec![
+                "Nguyễn Văn Anh",
+                "Lê Thị Ăn",
+                "Trần Thị Ân",
+                "Đỗ Thị Dung",
+                "Bùi Thị Đào"
+            ]
+        );
     }
 }

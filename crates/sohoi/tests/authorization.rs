@@ -23,7 +23,12 @@ enum Place {
     OtherProvince,
 }
 
-const PLACES: [Place; 4] = [Place::Own, Place::Parent, Place::Sibling, Place::OtherProvince];
+const PLACES: [Place; 4] = [
+    Place::Own,
+    Place::Parent,
+    Place::Sibling,
+    Place::OtherProvince,
+];
 
 /// The unit each place stands for: a branch of the user's commune (Ba Đình), Hà Nội,
 /// Ngọc Hà, and a ward of Hồ Chí Minh City.
@@ -43,20 +48,31 @@ struct Session {
     token: String,
 }
 
-async fn call(app: &axum::Router, method: &str, path: &str, session: &Session, form: &[(&str, String)]) -> (StatusCode, String) {
+async fn call(
+    app: &axum::Router,
+    method: &str,
+    path: &str,
+    session: &Session,
+    form: &[(&str, String)],
+) -> (StatusCode, String) {
     let request = if path.ends_with("/import") && method == "POST" {
         // The import page takes a workbook as multipart form data.
         let boundary = "sohoi-test-boundary";
         let mut body = String::new();
         for (k, v) in form {
-            body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"));
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+            ));
         }
         body.push_str(&format!("--{boundary}--\r\n"));
         Request::builder()
             .method(method)
             .uri(path)
             .header(header::COOKIE, &session.cookie)
-            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
             .body(Body::from(body))
             .expect("request")
     } else if path.starts_with("/api/") {
@@ -70,7 +86,10 @@ async fn call(app: &axum::Router, method: &str, path: &str, session: &Session, f
             };
             body.insert((*k).to_string(), value);
         }
-        if let Some(member) = body.remove("full_name").map(|name| serde_json::json!({"full_name": name, "birth_date": "1975"})) {
+        if let Some(member) = body
+            .remove("full_name")
+            .map(|name| serde_json::json!({"full_name": name, "birth_date": "1975"}))
+        {
             body.insert("member".into(), member);
         }
         Request::builder()
@@ -81,7 +100,11 @@ async fn call(app: &axum::Router, method: &str, path: &str, session: &Session, f
             .body(Body::from(serde_json::Value::Object(body).to_string()))
             .expect("request")
     } else {
-        let body = form.iter().map(|(k, v)| format!("{k}={}", v.replace(' ', "+"))).collect::<Vec<_>>().join("&");
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.replace(' ', "+")))
+            .collect::<Vec<_>>()
+            .join("&");
         Request::builder()
             .method(method)
             .uri(path)
@@ -92,12 +115,28 @@ async fn call(app: &axum::Router, method: &str, path: &str, session: &Session, f
     };
     let response = app.clone().oneshot(request).await.expect("response");
     let status = response.status();
-    let body = String::from_utf8_lossy(&response.into_body().collect().await.expect("body").to_bytes()).into_owned();
+    let body = String::from_utf8_lossy(
+        &response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes(),
+    )
+    .into_owned();
     (status, body)
 }
 
 async fn sign_in(app: &axum::Router, username: &str) -> Session {
-    let response = app.clone().oneshot(Request::get("/signin").body(Body::empty()).expect("request")).await.expect("response");
+    let response = app
+        .clone()
+        .oneshot(
+            Request::get("/signin")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
     let csrf_cookie = response
         .headers()
         .get_all(header::SET_COOKIE)
@@ -110,10 +149,16 @@ async fn sign_in(app: &axum::Router, username: &str) -> Session {
     let request = Request::post("/signin")
         .header(header::COOKIE, &pair)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!("csrf={token}&username={username}&password=mat-khau-thu")))
+        .body(Body::from(format!(
+            "csrf={token}&username={username}&password=mat-khau-thu"
+        )))
         .expect("request");
     let response = app.clone().oneshot(request).await.expect("response");
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{username} signs in");
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "{username} signs in"
+    );
     let session = response
         .headers()
         .get_all(header::SET_COOKIE)
@@ -122,7 +167,11 @@ async fn sign_in(app: &axum::Router, username: &str) -> Session {
         .find(|c| c.starts_with("sohoi_session="))
         .expect("session");
     let cookie = session.split(';').next().unwrap_or("").to_string();
-    let mut session = Session { cookie, csrf: String::new(), token: String::new() };
+    let mut session = Session {
+        cookie,
+        csrf: String::new(),
+        token: String::new(),
+    };
     let (_, page) = call(app, "GET", "/password", &session, &[]).await;
     let start = page.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
     session.csrf = page[start..].split('"').next().unwrap_or("").to_string();
@@ -145,7 +194,9 @@ fn expected(access: Audience, path: &str, method: &str, role: Role, place: Place
         }
         Audience::Own => match (path, method) {
             ("/", _) => StatusCode::SEE_OTHER,
-            ("/audit" | "/users" | "/users/grant" | "/users/revoke", _) if role < Role::Chair || role == Role::CaseWorker => {
+            ("/audit" | "/users" | "/users/grant" | "/users/revoke", _)
+                if role < Role::Chair || role == Role::CaseWorker =>
+            {
                 StatusCode::FORBIDDEN
             }
             (_, "POST") => StatusCode::OK,
@@ -161,11 +212,16 @@ fn expected(access: Audience, path: &str, method: &str, role: Role, place: Place
             }
         }
         Audience::Scoped => {
-            let writes = method != "GET" || path.ends_with("/new") || path.ends_with("/edit") || path.ends_with("/import");
+            let writes = method != "GET"
+                || path.ends_with("/new")
+                || path.ends_with("/edit")
+                || path.ends_with("/import");
             let api = path.starts_with("/api/");
             match (writes, role) {
                 (true, Role::Viewer) => StatusCode::FORBIDDEN,
-                (true, _) if api && method == "POST" && path.ends_with("/members") => StatusCode::CREATED,
+                (true, _) if api && method == "POST" && path.ends_with("/members") => {
+                    StatusCode::CREATED
+                }
                 (true, _) if api && method != "GET" => StatusCode::OK,
                 (true, _) if method == "POST" => StatusCode::SEE_OTHER,
                 _ => StatusCode::OK,
@@ -183,14 +239,31 @@ async fn every_route_answers_each_role_as_its_scope_says() {
         let system = Access::system("test");
         helpers::branches(&mut ctx.tx, "00004", &["Chi hội Tổ dân phố số 1"]).await;
         let username = format!("u{}", role.as_str());
-        let account = NewAccount { username: &username, display_name: "Cán bộ", unit_code: "00004", role, tiers: &[] };
-        users::create(ctx.acting(&system), &account, &Password::new("mat-khau-thu")).await.expect("account");
+        let account = NewAccount {
+            username: &username,
+            display_name: "Cán bộ",
+            unit_code: "00004",
+            role,
+            tiers: &[],
+        };
+        users::create(
+            ctx.acting(&system),
+            &account,
+            &Password::new("mat-khau-thu"),
+        )
+        .await
+        .expect("account");
         ctx.finish().await.expect("commit");
         let app = sohoi::web::app(db.store.clone(), sohoi::i18n::Lang::Vi);
         let mut session = sign_in(&app, &username).await;
         let mut ctx = db.ctx().await;
-        let user = users::by_username(&mut ctx.tx, &username).await.expect("user");
-        session.token = sohoi::auth::tokens::create(&mut ctx.tx, &user, "kiểm thử").await.expect("token").1;
+        let user = users::by_username(&mut ctx.tx, &username)
+            .await
+            .expect("user");
+        session.token = sohoi::auth::tokens::create(&mut ctx.tx, &user, "kiểm thử")
+            .await
+            .expect("token")
+            .1;
         ctx.finish().await.expect("commit");
 
         for (path, access, methods, _) in sohoi::web::routes() {
@@ -207,19 +280,36 @@ async fn every_route_answers_each_role_as_its_scope_says() {
                         continue;
                     }
                     // A member of the place, fresh for each request.
-                    let member_unit = if place == Place::Parent { "00004" } else { unit(place) };
+                    let member_unit = if place == Place::Parent {
+                        "00004"
+                    } else {
+                        unit(place)
+                    };
                     let mut ctx = db.ctx().await;
-                    let member = sohoi::members::service::add(ctx.acting(&system), member_unit, input(&raw("Nguyễn Thị Mai", "1980")))
-                        .await
-                        .expect("member");
+                    let member = sohoi::members::service::add(
+                        ctx.acting(&system),
+                        member_unit,
+                        input(&raw("Nguyễn Thị Mai", "1980")),
+                    )
+                    .await
+                    .expect("member");
                     ctx.finish().await.expect("commit");
-                    let concrete =
-                        path.replace("{code}", unit(place)).replace("{id}", &member.id.to_string()).replace("{job}", "0123456789abcdef");
+                    let concrete = path
+                        .replace("{code}", unit(place))
+                        .replace("{id}", &member.id.to_string())
+                        .replace("{job}", "0123456789abcdef");
                     let form: Vec<(&str, String)> = match path {
                         "/password" => {
-                            vec![("csrf", session.csrf.clone()), ("current", "mat-khau-thu".into()), ("new", "mat-khau-thu".into())]
+                            vec![
+                                ("csrf", session.csrf.clone()),
+                                ("current", "mat-khau-thu".into()),
+                                ("new", "mat-khau-thu".into()),
+                            ]
                         }
-                        "/tokens" => vec![("csrf", session.csrf.clone()), ("name", "Báo cáo tự động".into())],
+                        "/tokens" => vec![
+                            ("csrf", session.csrf.clone()),
+                            ("name", "Báo cáo tự động".into()),
+                        ],
                         "/users" => vec![
                             ("csrf", session.csrf.clone()),
                             ("username", "chihoi.moi".into()),
@@ -237,7 +327,11 @@ async fn every_route_answers_each_role_as_its_scope_says() {
                             ("role", "viewer".into()),
                         ],
                         "/users/revoke" => {
-                            vec![("csrf", session.csrf.clone()), ("username", "chihoi.moi".into()), ("unit", "00004-01".into())]
+                            vec![
+                                ("csrf", session.csrf.clone()),
+                                ("username", "chihoi.moi".into()),
+                                ("unit", "00004-01".into()),
+                            ]
                         }
                         "/units/{code}/restructure" => vec![
                             ("csrf", session.csrf.clone()),
@@ -245,10 +339,19 @@ async fn every_route_answers_each_role_as_its_scope_says() {
                             ("name", "Chi hội mới".into()),
                             ("date", "01/06/2025".into()),
                         ],
-                        "/units/{code}/import" => vec![("csrf", session.csrf.clone()), ("file", "not a workbook".into())],
-                        "/imports/{job}" => vec![("csrf", session.csrf.clone()), ("action", "cancel".into())],
+                        "/units/{code}/import" => vec![
+                            ("csrf", session.csrf.clone()),
+                            ("file", "not a workbook".into()),
+                        ],
+                        "/imports/{job}" => {
+                            vec![("csrf", session.csrf.clone()), ("action", "cancel".into())]
+                        }
                         "/members/{id}/edit" | "/api/v1/members/{id}" => {
-                            vec![("csrf", session.csrf.clone()), ("version", "1".into()), ("full_name", "Nguyễn Thị Mai Anh".into())]
+                            vec![
+                                ("csrf", session.csrf.clone()),
+                                ("version", "1".into()),
+                                ("full_name", "Nguyễn Thị Mai Anh".into()),
+                            ]
                         }
                         "/units/{code}/members/new" | "/api/v1/units/{code}/members" => {
                             vec![
@@ -265,15 +368,34 @@ async fn every_route_answers_each_role_as_its_scope_says() {
                             ("date", "01/06/2025".into()),
                         ],
                         "/members/{id}/leave" | "/api/v1/members/{id}/leave" => {
-                            vec![("csrf", session.csrf.clone()), ("version", "1".into()), ("date", "01/06/2025".into())]
+                            vec![
+                                ("csrf", session.csrf.clone()),
+                                ("version", "1".into()),
+                                ("date", "01/06/2025".into()),
+                            ]
                         }
                         _ => vec![],
                     };
                     let want = expected(access, path, method, role, place);
-                    let (got, body) = call(&app, method, &concrete, &session, if method == "GET" { &[] } else { &form }).await;
-                    assert_eq!(got, want, "{method} {concrete} as {} ({place:?}): {body}", role.as_str());
+                    let (got, body) = call(
+                        &app,
+                        method,
+                        &concrete,
+                        &session,
+                        if method == "GET" { &[] } else { &form },
+                    )
+                    .await;
+                    assert_eq!(
+                        got,
+                        want,
+                        "{method} {concrete} as {} ({place:?}): {body}",
+                        role.as_str()
+                    );
                     if got == StatusCode::NOT_FOUND {
-                        assert!(!body.contains("Nguyễn Thị Mai") && !body.contains("Phường Ngọc Hà"), "a 404 shows nothing");
+                        assert!(
+                            !body.contains("Nguyễn Thị Mai") && !body.contains("Phường Ngọc Hà"),
+                            "a 404 shows nothing"
+                        );
                     }
                     checked += 1;
                 }

@@ -8,7 +8,13 @@ use std::process::{Command, Output};
 use helpers::TestDb;
 
 fn sohoi(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sohoi")).arg("--db").arg(db).args(args).env("SOHOI_LANG", "vi").output().expect("run sohoi")
+    Command::new(env!("CARGO_BIN_EXE_sohoi"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("SOHOI_LANG", "vi")
+        .output()
+        .expect("run sohoi")
 }
 
 fn stdout(o: &Output) -> String {
@@ -24,14 +30,20 @@ fn assert_clear_failure(o: &Output, expect: &str) {
     let err = stderr(o);
     assert!(!o.status.success(), "should fail: {err}");
     assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
-    assert!(!err.contains("panicked") && !err.contains("backtrace"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
     assert!(err.contains(expect), "{err:?} should mention {expect:?}");
 }
 
 #[tokio::test]
 async fn units_under_hanoi_lists_126() {
     let db = TestDb::new().await;
-    let out = sohoi(&db.url, &["units", "--under", "01", "--depth", "1", "--json"]);
+    let out = sohoi(
+        &db.url,
+        &["units", "--under", "01", "--depth", "1", "--json"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let units: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(units.len(), 126);
@@ -42,35 +54,74 @@ async fn units_under_hanoi_lists_126() {
 
 #[test]
 fn every_command_has_help() {
-    let out = Command::new(env!("CARGO_BIN_EXE_sohoi")).arg("--help").output().expect("run");
+    let out = Command::new(env!("CARGO_BIN_EXE_sohoi"))
+        .arg("--help")
+        .output()
+        .expect("run");
     let text = stdout(&out);
-    let commands = ["init", "units", "demo", "serve", "member", "stats", "report", "population", "check"];
+    let commands = [
+        "init",
+        "units",
+        "demo",
+        "serve",
+        "member",
+        "stats",
+        "report",
+        "population",
+        "check",
+    ];
     for c in commands {
         assert!(text.contains(c), "--help mentions {c}");
-        let sub = Command::new(env!("CARGO_BIN_EXE_sohoi")).args([c, "--help"]).output().expect("run");
+        let sub = Command::new(env!("CARGO_BIN_EXE_sohoi"))
+            .args([c, "--help"])
+            .output()
+            .expect("run");
         assert!(sub.status.success() && !sub.stdout.is_empty(), "{c} --help");
     }
-    for c in ["add", "show", "edit", "transfer", "leave", "restore", "search", "list"] {
-        let sub = Command::new(env!("CARGO_BIN_EXE_sohoi")).args(["member", c, "--help"]).output().expect("run");
-        assert!(sub.status.success() && !sub.stdout.is_empty(), "member {c} --help");
+    for c in [
+        "add", "show", "edit", "transfer", "leave", "restore", "search", "list",
+    ] {
+        let sub = Command::new(env!("CARGO_BIN_EXE_sohoi"))
+            .args(["member", c, "--help"])
+            .output()
+            .expect("run");
+        assert!(
+            sub.status.success() && !sub.stdout.is_empty(),
+            "member {c} --help"
+        );
     }
 }
 
 #[tokio::test]
 async fn an_unknown_unit_is_one_clear_line() {
     let db = TestDb::new().await;
-    assert_clear_failure(&sohoi(&db.url, &["units", "--under", "99999"]), "Không tìm thấy đơn vị 99999");
-    assert_clear_failure(&sohoi(&db.url, &["report", "movements", "01", "--period", "2025-Q7"]), "2025-Q7");
+    assert_clear_failure(
+        &sohoi(&db.url, &["units", "--under", "99999"]),
+        "Không tìm thấy đơn vị 99999",
+    );
+    assert_clear_failure(
+        &sohoi(
+            &db.url,
+            &["report", "movements", "01", "--period", "2025-Q7"],
+        ),
+        "2025-Q7",
+    );
 }
 
 #[test]
 fn an_unreachable_database_is_one_clear_line() {
-    assert_clear_failure(&sohoi("postgres://postgres@127.0.0.1:1/nothing", &["units"]), "127.0.0.1:1");
+    assert_clear_failure(
+        &sohoi("postgres://postgres@127.0.0.1:1/nothing", &["units"]),
+        "127.0.0.1:1",
+    );
 }
 
 #[test]
 fn an_unwritable_path_is_one_clear_line() {
-    assert_clear_failure(&sohoi("/proc/sohoi/none.db", &["init"]), "/proc/sohoi/none.db");
+    assert_clear_failure(
+        &sohoi("/proc/sohoi/none.db", &["init"]),
+        "/proc/sohoi/none.db",
+    );
 }
 
 #[tokio::test]
@@ -88,17 +139,38 @@ async fn a_database_from_a_newer_sohoi_is_refused() {
 #[tokio::test]
 async fn a_backup_restores_to_the_same_statistics() {
     let db = TestDb::new().await;
-    let out = sohoi(&db.url, &["demo", "--province", "12", "--members", "2000", "--seed", "5", "--no-serve"]);
+    let out = sohoi(
+        &db.url,
+        &[
+            "demo",
+            "--province",
+            "12",
+            "--members",
+            "2000",
+            "--seed",
+            "5",
+            "--no-serve",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("backup");
     let out = sohoi(&db.url, &["backup", "--to", file.to_str().expect("utf-8")]);
     assert!(out.status.success(), "{}", stderr(&out));
     // A second backup never overwrites the first.
-    assert_clear_failure(&sohoi(&db.url, &["backup", "--to", file.to_str().expect("utf-8")]), "Không sao lưu được");
+    assert_clear_failure(
+        &sohoi(&db.url, &["backup", "--to", file.to_str().expect("utf-8")]),
+        "Không sao lưu được",
+    );
     let restored = if helpers::engine() == "postgres" {
         let url = helpers::empty_pg_database().await;
-        let out = Command::new("pg_restore").arg("--no-owner").arg("-d").arg(&url).arg(&file).output().expect("pg_restore");
+        let out = Command::new("pg_restore")
+            .arg("--no-owner")
+            .arg("-d")
+            .arg(&url)
+            .arg(&file)
+            .output()
+            .expect("pg_restore");
         assert!(out.status.success(), "{}", stderr(&out));
         url
     } else {
@@ -114,7 +186,19 @@ async fn a_backup_restores_to_the_same_statistics() {
 async fn the_demo_is_the_same_for_the_same_seed_and_checks_clean() {
     let (a, b) = (TestDb::new().await, TestDb::new().await);
     for db in [&a, &b] {
-        let out = sohoi(&db.url, &["demo", "--province", "12", "--members", "3000", "--seed", "7", "--no-serve"]);
+        let out = sohoi(
+            &db.url,
+            &[
+                "demo",
+                "--province",
+                "12",
+                "--members",
+                "3000",
+                "--seed",
+                "7",
+                "--no-serve",
+            ],
+        );
         assert!(out.status.success(), "{}", stderr(&out));
         let check = sohoi(&db.url, &["check"]);
         assert!(check.status.success(), "{}", stdout(&check));
@@ -122,22 +206,40 @@ async fn the_demo_is_the_same_for_the_same_seed_and_checks_clean() {
     let stats = |db: &TestDb| stdout(&sohoi(&db.url, &["stats", "12", "--json"]));
     assert_eq!(stats(&a), stats(&b));
     let summary: serde_json::Value = serde_json::from_str(&stats(&a)).expect("json");
-    assert!(summary["members"].as_i64().is_some_and(|n| n > 2500 && n <= 3000), "{summary}");
+    assert!(
+        summary["members"]
+            .as_i64()
+            .is_some_and(|n| n > 2500 && n <= 3000),
+        "{summary}"
+    );
     // Lai Châu's members are mostly of the Thái and Mông groups, as in life.
-    assert!(summary["breakdowns"]["ethnicity"]["03"].as_i64() > summary["breakdowns"]["ethnicity"]["01"].as_i64());
+    assert!(
+        summary["breakdowns"]["ethnicity"]["03"].as_i64()
+            > summary["breakdowns"]["ethnicity"]["01"].as_i64()
+    );
     let found = stdout(&sohoi(&a.url, &["member", "search", "thuy", "--json"]));
     let found: Vec<serde_json::Value> = serde_json::from_str(&found).expect("json");
     assert!(!found.is_empty());
-    assert!(found.iter().all(|m| sohoi::text::fold(m["full_name"].as_str().unwrap_or("")).contains("thuy")));
+    assert!(
+        found
+            .iter()
+            .all(|m| sohoi::text::fold(m["full_name"].as_str().unwrap_or("")).contains("thuy"))
+    );
     // Nothing in the demo happens after today (the statistics rely on it).
     let mut tx = a.store.read().await.expect("read");
     let today = sohoi::clock::today();
     let future: i64 = match &mut tx {
         sohoi::store::Tx::Sqlite(c) => {
-            sqlx::query_scalar("select count(*) from member_events where effective_on > $1").bind(today).fetch_one(&mut **c).await
+            sqlx::query_scalar("select count(*) from member_events where effective_on > $1")
+                .bind(today)
+                .fetch_one(&mut **c)
+                .await
         }
         sohoi::store::Tx::Postgres(c) => {
-            sqlx::query_scalar("select count(*) from member_events where effective_on > $1").bind(today).fetch_one(&mut **c).await
+            sqlx::query_scalar("select count(*) from member_events where effective_on > $1")
+                .bind(today)
+                .fetch_one(&mut **c)
+                .await
         }
     }
     .expect("count");

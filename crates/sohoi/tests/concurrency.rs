@@ -13,11 +13,18 @@ use sohoi::error::Error;
 use sohoi::members::service;
 use sohoi::store::Store;
 
-const GIVEN: [&str; 10] = ["Lan", "Hoa", "Hồng", "Mai", "Cúc", "Đào", "Huệ", "Thủy", "Ngọc", "Yến"];
+const GIVEN: [&str; 10] = [
+    "Lan", "Hoa", "Hồng", "Mai", "Cúc", "Đào", "Huệ", "Thủy", "Ngọc", "Yến",
+];
 const FAMILY: [&str; 5] = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng"];
 
 fn name(i: usize) -> String {
-    format!("{} Thị {} {}", FAMILY[i % 5], GIVEN[(i / 5) % 10], GIVEN[(i / 50) % 10])
+    format!(
+        "{} Thị {} {}",
+        FAMILY[i % 5],
+        GIVEN[(i / 5) % 10],
+        GIVEN[(i / 50) % 10]
+    )
 }
 
 /// A second connection pool on the test database, as wide as a server's.
@@ -26,8 +33,13 @@ async fn wide(db: &TestDb) -> Store {
 }
 
 async fn members_at(store: &Store, code: &str) -> i64 {
-    let mut ctx = Ctx::read(store, Access::system("test")).await.expect("read");
-    sohoi::reports::summary::summary(&mut ctx, code, today()).await.expect("summary").members
+    let mut ctx = Ctx::read(store, Access::system("test"))
+        .await
+        .expect("read");
+    sohoi::reports::summary::summary(&mut ctx, code, today())
+        .await
+        .expect("summary")
+        .members
 }
 
 async fn check_is_clean(store: &Store) {
@@ -38,8 +50,12 @@ async fn check_is_clean(store: &Store) {
 
 /// The first commune of a province, for a branch of our own.
 async fn a_commune_of(store: &Store, province: &str) -> String {
-    let mut ctx = Ctx::read(store, Access::system("test")).await.expect("read");
-    let units = sohoi::org::tree::list(&mut ctx, Some(province), 1, today()).await.expect("list");
+    let mut ctx = Ctx::read(store, Access::system("test"))
+        .await
+        .expect("read");
+    let units = sohoi::org::tree::list(&mut ctx, Some(province), 1, today())
+        .await
+        .expect("list");
     units[0].code.clone()
 }
 
@@ -51,12 +67,26 @@ async fn cross_province_transfers_at_once_neither_deadlock_nor_lose_anything() {
     let system = Access::system("test");
     let hcm_commune = a_commune_of(&db.store, "79").await;
     let mut ctx = db.ctx().await;
-    let hanoi = branches(&mut ctx.tx, "00004", &["Chi hội Tổ dân phố số 1"]).await.remove(0);
-    let hcm = branches(&mut ctx.tx, &hcm_commune, &["Chi hội Khu phố 1"]).await.remove(0);
+    let hanoi = branches(&mut ctx.tx, "00004", &["Chi hội Tổ dân phố số 1"])
+        .await
+        .remove(0);
+    let hcm = branches(&mut ctx.tx, &hcm_commune, &["Chi hội Khu phố 1"])
+        .await
+        .remove(0);
     let mut work = Vec::new();
     for i in 0..300 {
-        let (from, to) = if i % 2 == 0 { (&hanoi, &hcm) } else { (&hcm, &hanoi) };
-        let added = service::add(ctx.acting(&system), from, input(&raw(&name(i), "01/02/1980"))).await.expect("add");
+        let (from, to) = if i % 2 == 0 {
+            (&hanoi, &hcm)
+        } else {
+            (&hcm, &hanoi)
+        };
+        let added = service::add(
+            ctx.acting(&system),
+            from,
+            input(&raw(&name(i), "01/02/1980")),
+        )
+        .await
+        .expect("add");
         work.push((added.id, to.clone()));
     }
     ctx.finish().await.expect("commit");
@@ -82,7 +112,11 @@ async fn cross_province_transfers_at_once_neither_deadlock_nor_lose_anything() {
             Err(other) => panic!("a transfer failed with {other:?}"),
         }
     }
-    assert!(to_hanoi + to_hcm >= 297, "only {} of 300 succeeded ({conflicts} conflicts)", to_hanoi + to_hcm);
+    assert!(
+        to_hanoi + to_hcm >= 297,
+        "only {} of 300 succeeded ({conflicts} conflicts)",
+        to_hanoi + to_hcm
+    );
     assert_eq!(members_at(&store, &hanoi).await, 150 - to_hcm + to_hanoi);
     assert_eq!(members_at(&store, &hcm).await, 150 - to_hanoi + to_hcm);
     assert_eq!(members_at(&store, "TW").await, 300);
@@ -96,10 +130,14 @@ async fn cross_province_transfers_at_once_neither_deadlock_nor_lose_anything() {
 async fn a_merge_racing_adds_strands_no_one() {
     let db = TestDb::new().await;
     let mut ctx = db.ctx().await;
-    let branch = branches(&mut ctx.tx, "00004", &["Chi hội Tổ dân phố số 1"]).await.remove(0);
+    let branch = branches(&mut ctx.tx, "00004", &["Chi hội Tổ dân phố số 1"])
+        .await
+        .remove(0);
     branches(&mut ctx.tx, "00008", &["Chi hội Tổ dân phố số 1"]).await;
     for i in 0..10 {
-        service::add(&mut ctx, &branch, input(&raw(&name(i), "01/02/1980"))).await.expect("add");
+        service::add(&mut ctx, &branch, input(&raw(&name(i), "01/02/1980")))
+            .await
+            .expect("add");
     }
     ctx.finish().await.expect("commit");
     let store = wide(&db).await;
@@ -123,17 +161,38 @@ async fn a_merge_racing_adds_strands_no_one() {
         match done.expect("task") {
             Ok(()) => added += 1,
             // The ward had ended: said plainly, nothing written.
-            Err(Error::Invalid { message: "invalid-unit-closed", .. } | Error::Conflict { message: "conflict-unit-closed", .. }) => {}
+            Err(
+                Error::Invalid {
+                    message: "invalid-unit-closed",
+                    ..
+                }
+                | Error::Conflict {
+                    message: "conflict-unit-closed",
+                    ..
+                },
+            ) => {}
             Err(other) => panic!("an add failed with {other:?}"),
         }
     }
     merger.await.expect("task").expect("merge");
-    assert_eq!(members_at(&store, "00008").await, added, "everyone added is in Ngọc Hà now");
+    assert_eq!(
+        members_at(&store, "00008").await,
+        added,
+        "everyone added is in Ngọc Hà now"
+    );
     assert_eq!(members_at(&store, "01").await, added);
     let mut tx = store.read().await.expect("read");
     let stranded: i64 = match &mut tx {
-        sohoi::store::Tx::Sqlite(c) => sqlx::query_scalar(STRANDED).bind(today()).fetch_one(&mut **c).await.expect("count"),
-        sohoi::store::Tx::Postgres(c) => sqlx::query_scalar(STRANDED).bind(today()).fetch_one(&mut **c).await.expect("count"),
+        sohoi::store::Tx::Sqlite(c) => sqlx::query_scalar(STRANDED)
+            .bind(today())
+            .fetch_one(&mut **c)
+            .await
+            .expect("count"),
+        sohoi::store::Tx::Postgres(c) => sqlx::query_scalar(STRANDED)
+            .bind(today())
+            .fetch_one(&mut **c)
+            .await
+            .expect("count"),
     };
     assert_eq!(stranded, 0, "active members in units that have ended");
     drop(tx);
@@ -148,14 +207,34 @@ const STRANDED: &str = "select count(*) from members m join units u on u.id = m.
 fn workbook(rows: usize) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
-    for (c, h) in ["STT", "Họ và tên", "Ngày, tháng, năm sinh", "Ngày vào Hội"].iter().enumerate() {
+    for (c, h) in ["STT", "Họ và tên", "Ngày, tháng, năm sinh", "Ngày vào Hội"]
+        .iter()
+        .enumerate()
+    {
         sheet.write_string(0, c as u16, *h).expect("header");
     }
     for i in 0..rows {
         let r = i as u32 + 1;
         sheet.write_number(r, 0, f64::from(r)).expect("stt");
-        sheet.write_string(r, 1, format!("{} Thị {} {}", FAMILY[i % 5], GIVEN[(i / 5) % 10], GIVEN[(i / 50) % 10])).expect("name");
-        sheet.write_string(r, 2, format!("{:02}/{:02}/{}", 1 + i % 28, 1 + i % 12, 1960 + i % 40)).expect("birth");
+        sheet
+            .write_string(
+                r,
+                1,
+                format!(
+                    "{} Thị {} {}",
+                    FAMILY[i % 5],
+                    GIVEN[(i / 5) % 10],
+                    GIVEN[(i / 50) % 10]
+                ),
+            )
+            .expect("name");
+        sheet
+            .write_string(
+                r,
+                2,
+                format!("{:02}/{:02}/{}", 1 + i % 28, 1 + i % 12, 1960 + i % 40),
+            )
+            .expect("birth");
         sheet.write_string(r, 3, "01/01/2020").expect("joined");
     }
     book.save_to_buffer().expect("xlsx")
@@ -170,12 +249,26 @@ async fn an_import_during_live_writes_loses_nothing() {
     let system = Access::system("test");
     let hcm_commune = a_commune_of(&db.store, "79").await;
     let mut ctx = db.ctx().await;
-    let hanoi = branches(&mut ctx.tx, "00008", &["Chi hội Tổ dân phố số 1"]).await.remove(0);
-    let hcm = branches(&mut ctx.tx, &hcm_commune, &["Chi hội Khu phố 1"]).await.remove(0);
+    let hanoi = branches(&mut ctx.tx, "00008", &["Chi hội Tổ dân phố số 1"])
+        .await
+        .remove(0);
+    let hcm = branches(&mut ctx.tx, &hcm_commune, &["Chi hội Khu phố 1"])
+        .await
+        .remove(0);
     let mut work = Vec::new();
     for i in 0..60 {
-        let (from, to) = if i % 2 == 0 { (&hanoi, &hcm) } else { (&hcm, &hanoi) };
-        let added = service::add(ctx.acting(&system), from, input(&raw(&name(i), "01/02/1980"))).await.expect("add");
+        let (from, to) = if i % 2 == 0 {
+            (&hanoi, &hcm)
+        } else {
+            (&hcm, &hanoi)
+        };
+        let added = service::add(
+            ctx.acting(&system),
+            from,
+            input(&raw(&name(i), "01/02/1980")),
+        )
+        .await
+        .expect("add");
         work.push((added.id, to.clone()));
     }
     ctx.finish().await.expect("commit");
@@ -184,11 +277,21 @@ async fn an_import_during_live_writes_loses_nothing() {
     let importer = {
         let store = store.clone();
         tokio::spawn(async move {
-            let options = sohoi::excel::import::Options { unit: "00004".into(), ..Default::default() };
+            let options = sohoi::excel::import::Options {
+                unit: "00004".into(),
+                ..Default::default()
+            };
             let access = Access::system("import");
             let mut ctx = sohoi::ctx::Ctx::write(&store, access).await?;
             let control = sohoi::excel::import::Control::default();
-            let outcome = sohoi::excel::import::import(&mut ctx, workbook(2000), &options, sohoi::i18n::Lang::Vi, &control).await?;
+            let outcome = sohoi::excel::import::import(
+                &mut ctx,
+                workbook(2000),
+                &options,
+                sohoi::i18n::Lang::Vi,
+                &control,
+            )
+            .await?;
             ctx.finish().await?;
             Ok::<_, Error>(outcome.report.added)
         })

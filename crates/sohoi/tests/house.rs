@@ -20,7 +20,11 @@ fn sources() -> Vec<(String, String)> {
     files
         .into_iter()
         .map(|p| {
-            let name = p.strip_prefix(&root).expect("under src").to_string_lossy().replace('\\', "/");
+            let name = p
+                .strip_prefix(&root)
+                .expect("under src")
+                .to_string_lossy()
+                .replace('\\', "/");
             (name, std::fs::read_to_string(&p).expect("read"))
         })
         .collect()
@@ -30,7 +34,9 @@ fn sources() -> Vec<(String, String)> {
 fn offenders(needle: &str, allowed: &[&str]) -> Vec<String> {
     sources()
         .into_iter()
-        .filter(|(name, text)| !allowed.iter().any(|a| name.starts_with(a)) && text.contains(needle))
+        .filter(|(name, text)| {
+            !allowed.iter().any(|a| name.starts_with(a)) && text.contains(needle)
+        })
         .map(|(name, _)| name)
         .collect()
 }
@@ -38,17 +44,38 @@ fn offenders(needle: &str, allowed: &[&str]) -> Vec<String> {
 #[test]
 fn the_ledger_has_one_door() {
     // Rows enter member_events only through the store functions of the members module…
-    assert_eq!(offenders("insert into member_events", &["members/store.rs"]), Vec::<String>::new());
+    assert_eq!(
+        offenders("insert into member_events", &["members/store.rs"]),
+        Vec::<String>::new()
+    );
     // …which only the ledger door calls, with the statistics of each event and the audit entry.
-    for call in ["store::append(", "store::bulk_append(", "stats::record(", "Batch::default()"] {
-        assert_eq!(offenders(call, &["members/ledger.rs", "stats/"]), Vec::<String>::new(), "{call}");
+    for call in [
+        "store::append(",
+        "store::bulk_append(",
+        "stats::record(",
+        "Batch::default()",
+    ] {
+        assert_eq!(
+            offenders(call, &["members/ledger.rs", "stats/"]),
+            Vec::<String>::new(),
+            "{call}"
+        );
     }
 }
 
 #[test]
 fn nothing_rewrites_the_ledger_or_the_audit_log() {
-    for statement in ["update member_events", "delete from member_events", "update audit_log", "delete from audit_log"] {
-        assert_eq!(offenders(statement, &[]), Vec::<String>::new(), "{statement}");
+    for statement in [
+        "update member_events",
+        "delete from member_events",
+        "update audit_log",
+        "delete from audit_log",
+    ] {
+        assert_eq!(
+            offenders(statement, &[]),
+            Vec::<String>::new(),
+            "{statement}"
+        );
     }
 }
 
@@ -58,8 +85,17 @@ fn every_service_takes_the_request_context() {
     assert_eq!(offenders("scope: &Scope", &[]), Vec::<String>::new());
     assert_eq!(offenders("auth::Scope", &[]), Vec::<String>::new());
     // The public functions of the service modules take `ctx: &mut Ctx` first.
-    for module in ["members/service.rs", "org/tree.rs", "org/restructure.rs", "reports/summary.rs", "reports/movements.rs"] {
-        let (_, text) = sources().into_iter().find(|(name, _)| name == module).expect("module");
+    for module in [
+        "members/service.rs",
+        "org/tree.rs",
+        "org/restructure.rs",
+        "reports/summary.rs",
+        "reports/movements.rs",
+    ] {
+        let (_, text) = sources()
+            .into_iter()
+            .find(|(name, _)| name == module)
+            .expect("module");
         for line in text.lines().filter(|l| l.starts_with("pub async fn ")) {
             assert!(line.contains("(ctx: &mut Ctx"), "{module}: {line}");
         }
@@ -70,10 +106,22 @@ fn every_service_takes_the_request_context() {
 /// `units` alone may be read by anyone (a unit's code and name), and the tree's closure only
 /// through the fragments of `org::store::sql`.
 const OWNERS: [(&str, &[&str]); 4] = [
-    ("org/", &["units", "unit_names", "unit_links", "unit_closure", "unit_lineage"]),
+    (
+        "org/",
+        &[
+            "units",
+            "unit_names",
+            "unit_links",
+            "unit_closure",
+            "unit_lineage",
+        ],
+    ),
     ("members/", &["members", "member_events"]),
     ("stats/", &["stat_cells", "stat_totals", "unit_population"]),
-    ("auth/", &["users", "grants", "sessions", "api_tokens", "audit_log"]),
+    (
+        "auth/",
+        &["users", "grants", "sessions", "api_tokens", "audit_log"],
+    ),
 ];
 
 /// The string literals of a Rust source (where SQL lives), joined.
@@ -109,13 +157,17 @@ fn each_domain_writes_sql_on_its_own_tables_only() {
     let mut baselines = Vec::new();
     for (name, text) in sources() {
         let sql = literals(&text);
-        let words: Vec<&str> = sql.split(|c: char| !(c.is_alphanumeric() || c == '_')).collect();
+        let words: Vec<&str> = sql
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .collect();
         for (owner, tables) in OWNERS {
             if name.starts_with(owner) {
                 continue;
             }
             for table in tables.iter().filter(|t| **t != "units") {
-                let used = words.windows(2).any(|w| matches!(w[0], "from" | "join" | "into" | "update" | "table") && w[1] == *table);
+                let used = words.windows(2).any(|w| {
+                    matches!(w[0], "from" | "join" | "into" | "update" | "table") && w[1] == *table
+                });
                 match (used, name.starts_with("bench/")) {
                     // The benchmark's naive baselines read the raw tables on purpose.
                     (true, true) => baselines.push(format!("{name} uses {table}")),
@@ -127,7 +179,10 @@ fn each_domain_writes_sql_on_its_own_tables_only() {
     }
     assert_eq!(found, Vec::<String>::new());
     // The scan sees SQL where it is: the baselines' scans of the ledger are found.
-    assert!(baselines.iter().any(|b| b.ends_with("uses member_events")), "{baselines:?}");
+    assert!(
+        baselines.iter().any(|b| b.ends_with("uses member_events")),
+        "{baselines:?}"
+    );
 }
 
 #[test]

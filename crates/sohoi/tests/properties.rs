@@ -13,7 +13,14 @@ use time::{Date, Duration};
 
 /// Communes in two provinces (Hà Nội and Hồ Chí Minh City) that the random tree grows under.
 const COMMUNES: [&str; 4] = ["00004", "00008", "25747", "25750"];
-const NAMES: [&str; 6] = ["Nguyễn Thị Thủy", "Trần Thị Thuỷ", "Lê Thị Hoa", "Phạm Thị Lan", "Đỗ Thị Hà", "Bùi Thị Ánh"];
+const NAMES: [&str; 6] = [
+    "Nguyễn Thị Thủy",
+    "Trần Thị Thuỷ",
+    "Lê Thị Hoa",
+    "Phạm Thị Lan",
+    "Đỗ Thị Hà",
+    "Bùi Thị Ánh",
+];
 const EDUCATION: [&str; 4] = ["none", "primary", "lower_secondary", "upper_secondary"];
 
 #[derive(Clone, Debug)]
@@ -84,7 +91,9 @@ async fn run(branch_counts: Vec<usize>, ops: Vec<Op>) -> Result<(), TestCaseErro
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         units.extend(helpers::branches(&mut ctx.tx, commune, &names).await);
     }
-    ctx.finish().await.map_err(|e| TestCaseError::fail(e.to_string()))?;
+    ctx.finish()
+        .await
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
 
     let mut members: Vec<i64> = Vec::new();
     for op in ops {
@@ -94,21 +103,42 @@ async fn run(branch_counts: Vec<usize>, ops: Vec<Op>) -> Result<(), TestCaseErro
             let store = db.store.clone();
             async move {
                 let mut tx = store.read().await.expect("read");
-                sohoi::members::store::get(&mut tx, id).await.ok().flatten().map_or(0, |m| m.version)
+                sohoi::members::store::get(&mut tx, id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map_or(0, |m| m.version)
             }
         };
         let pick = |i: usize| members.get(i % members.len().max(1)).copied();
         let result = match &op {
-            Op::Add { unit, name, birth_year, education, day } => {
+            Op::Add {
+                unit,
+                name,
+                birth_year,
+                education,
+                day,
+            } => {
                 let mut r = raw(NAMES[*name], &birth_year.to_string());
                 r.education = EDUCATION[*education].into();
                 r.joined_on = sohoi::clock::vn_date(date(*day));
-                service::add(ctx.acting(&scope), &units[unit % units.len()], input(&r)).await.map(|a| members.push(a.id))
+                service::add(ctx.acting(&scope), &units[unit % units.len()], input(&r))
+                    .await
+                    .map(|a| members.push(a.id))
             }
             Op::Transfer { member, unit, day } => match pick(*member) {
                 Some(id) => {
                     let v = version(id).await;
-                    service::transfer(ctx.acting(&scope), id, v, &units[unit % units.len()], date(*day), None).await.map(|_| ())
+                    service::transfer(
+                        ctx.acting(&scope),
+                        id,
+                        v,
+                        &units[unit % units.len()],
+                        date(*day),
+                        None,
+                    )
+                    .await
+                    .map(|_| ())
                 }
                 None => Ok(()),
             },
@@ -123,43 +153,71 @@ async fn run(branch_counts: Vec<usize>, ops: Vec<Op>) -> Result<(), TestCaseErro
             Op::Restore { member, day } => match pick(*member) {
                 Some(id) => {
                     let v = version(id).await;
-                    service::restore(ctx.acting(&scope), id, v, date(*day), None).await.map(|_| ())
+                    service::restore(ctx.acting(&scope), id, v, date(*day), None)
+                        .await
+                        .map(|_| ())
                 }
                 None => Ok(()),
             },
-            Op::Correct { member, education, day } => match pick(*member) {
+            Op::Correct {
+                member,
+                education,
+                day,
+            } => match pick(*member) {
                 Some(id) => {
                     let v = version(id).await;
-                    let current = service::show(ctx.acting(&scope), id).await.map_err(|e| TestCaseError::fail(e.to_string()))?.member;
+                    let current = service::show(ctx.acting(&scope), id)
+                        .await
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?
+                        .member;
                     let mut r = sohoi::members::input::RawMember::from_member(&current);
                     r.education = EDUCATION[*education].into();
-                    service::edit(ctx.acting(&scope), id, v, input(&r), date(*day)).await.map(|_| ())
+                    service::edit(ctx.acting(&scope), id, v, input(&r), date(*day))
+                        .await
+                        .map(|_| ())
                 }
                 None => Ok(()),
             },
             Op::Merge { commune, day } => {
                 // Each commune merges into its neighbour in the same province.
                 let into = COMMUNES[commune ^ 1];
-                sohoi::org::restructure::merge(ctx.acting(&scope), &[COMMUNES[*commune].to_string()], into, date(*day)).await.map(|_| ())
+                sohoi::org::restructure::merge(
+                    ctx.acting(&scope),
+                    &[COMMUNES[*commune].to_string()],
+                    into,
+                    date(*day),
+                )
+                .await
+                .map(|_| ())
             }
         };
         // A refused operation rolls back and leaves nothing behind; an accepted one commits.
         if result.is_ok() {
-            ctx.finish().await.map_err(|e| TestCaseError::fail(e.to_string()))?;
+            ctx.finish()
+                .await
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
         }
     }
 
     let mut ctx = db.ctx().await;
-    let diffs = sohoi::stats::check::check(&mut ctx.tx).await.map_err(|e| TestCaseError::fail(e.to_string()))?;
-    prop_assert!(diffs.is_empty(), "statistics differ from the ledger: {diffs:?}");
+    let diffs = sohoi::stats::check::check(&mut ctx.tx)
+        .await
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    prop_assert!(
+        diffs.is_empty(),
+        "statistics differ from the ledger: {diffs:?}"
+    );
 
     // The maintained totals agree with a direct count of the register.
     let today = sohoi::clock::today();
     for code in ["TW", "01", "79", "00004", "25747"] {
-        let summary =
-            sohoi::reports::summary::summary(ctx.acting(&scope), code, today).await.map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let unit =
-            sohoi::org::store::by_code(&mut ctx.tx, code, today).await.map_err(|e| TestCaseError::fail(e.to_string()))?.expect("unit");
+        let summary = sohoi::reports::summary::summary(ctx.acting(&scope), code, today)
+            .await
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let unit = sohoi::org::store::by_code(&mut ctx.tx, code, today)
+            .await
+            .map_err(|e| TestCaseError::fail(e.to_string()))?
+            .expect("unit");
         let counted: i64 = sohoi::on_engine!(&mut ctx.tx, c => sqlx::query_scalar(
             "select count(*) from members m join unit_closure c on c.descendant_id = m.unit_id \
              and c.valid_from <= $2 and c.valid_to > $2 where c.ancestor_id = $1 and m.status = 'active'")
@@ -172,7 +230,13 @@ async fn run(branch_counts: Vec<usize>, ops: Vec<Op>) -> Result<(), TestCaseErro
 
     // Every movement report balances, for whole and cut periods.
     for code in ["TW", "01", "00004", "25747"] {
-        for period in ["2021", "2023-H2", "2024-Q1", "2025-07", "2021-03-15..2024-11-20"] {
+        for period in [
+            "2021",
+            "2023-H2",
+            "2024-Q1",
+            "2025-07",
+            "2021-03-15..2024-11-20",
+        ] {
             let period = Period::parse(period).expect("period");
             let report = sohoi::reports::movements::movements(ctx.acting(&scope), code, period)
                 .await

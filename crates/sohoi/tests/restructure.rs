@@ -10,20 +10,43 @@ use sohoi::org::restructure;
 use time::macros::date;
 
 async fn stock(db: &TestDb, code: &str, on: time::Date) -> i64 {
-    let mut ctx = sohoi::ctx::Ctx::read(&db.store, sohoi::auth::Access::system("test")).await.expect("read");
-    let unit = sohoi::org::store::by_code(&mut ctx.tx, code, on).await.expect("query").expect("unit");
-    sohoi::stats::stock_at(&mut ctx.tx, &[unit.id], "all", on).await.expect("stock").values().sum()
+    let mut ctx = sohoi::ctx::Ctx::read(&db.store, sohoi::auth::Access::system("test"))
+        .await
+        .expect("read");
+    let unit = sohoi::org::store::by_code(&mut ctx.tx, code, on)
+        .await
+        .expect("query")
+        .expect("unit");
+    sohoi::stats::stock_at(&mut ctx.tx, &[unit.id], "all", on)
+        .await
+        .expect("stock")
+        .values()
+        .sum()
 }
 
 async fn clean(db: &TestDb) {
-    let mut ctx = sohoi::ctx::Ctx::read(&db.store, sohoi::auth::Access::system("test")).await.expect("read");
-    let diffs = sohoi::stats::check::check(&mut ctx.tx).await.expect("check");
-    assert!(diffs.is_empty(), "statistics equal a recomputation: {diffs:?}");
+    let mut ctx = sohoi::ctx::Ctx::read(&db.store, sohoi::auth::Access::system("test"))
+        .await
+        .expect("read");
+    let diffs = sohoi::stats::check::check(&mut ctx.tx)
+        .await
+        .expect("check");
+    assert!(
+        diffs.is_empty(),
+        "statistics equal a recomputation: {diffs:?}"
+    );
 }
 
 async fn add(db: &TestDb, unit: &str, name: &str) -> i64 {
     let mut ctx = db.ctx().await;
-    let id = sohoi::members::service::add(ctx.acting(&Access::system("test")), unit, input(&raw(name, "1980"))).await.expect("member").id;
+    let id = sohoi::members::service::add(
+        ctx.acting(&Access::system("test")),
+        unit,
+        input(&raw(name, "1980")),
+    )
+    .await
+    .expect("member")
+    .id;
     ctx.finish().await.expect("commit");
     id
 }
@@ -31,8 +54,18 @@ async fn add(db: &TestDb, unit: &str, name: &str) -> i64 {
 /// Two wards of Hà Nội with branches and members: Ba Đình (00004) and Ngọc Hà (00008).
 async fn two_wards(db: &TestDb) {
     let mut ctx = db.ctx().await;
-    helpers::branches(&mut ctx.tx, "00004", &["Chi hội Tổ dân phố số 1", "Chi hội Tổ dân phố số 2"]).await;
-    helpers::branches(&mut ctx.tx, "00008", &["Chi hội Tổ dân phố số 1", "Chi hội Văn Cao"]).await;
+    helpers::branches(
+        &mut ctx.tx,
+        "00004",
+        &["Chi hội Tổ dân phố số 1", "Chi hội Tổ dân phố số 2"],
+    )
+    .await;
+    helpers::branches(
+        &mut ctx.tx,
+        "00008",
+        &["Chi hội Tổ dân phố số 1", "Chi hội Văn Cao"],
+    )
+    .await;
     ctx.finish().await.expect("commit");
     for (unit, names) in [
         ("00004-01", &["Nguyễn Thị An", "Trần Thị Bình"][..]),
@@ -56,34 +89,66 @@ async fn merging_a_ward_into_another_transfers_its_members_and_keeps_every_repor
 
     // The preview changes nothing.
     let mut ctx = db.ctx().await;
-    let preview = restructure::merge(ctx.acting(&system), &["00004".into()], "00008", on).await.expect("merge");
+    let preview = restructure::merge(ctx.acting(&system), &["00004".into()], "00008", on)
+        .await
+        .expect("merge");
     drop(ctx);
     assert_eq!(preview.members_moved, 4);
-    assert_eq!(preview.members_before, [("00004".to_string(), 4), ("00008".to_string(), 3)]);
-    assert_eq!(stock(&db, "00004", date!(2025 - 08 - 01)).await, 4, "a preview writes nothing");
+    assert_eq!(
+        preview.members_before,
+        [("00004".to_string(), 4), ("00008".to_string(), 3)]
+    );
+    assert_eq!(
+        stock(&db, "00004", date!(2025 - 08 - 01)).await,
+        4,
+        "a preview writes nothing"
+    );
 
     let mut ctx = db.ctx().await;
-    let impact = restructure::merge(ctx.acting(&system), &["00004".into()], "00008", on).await.expect("merge");
+    let impact = restructure::merge(ctx.acting(&system), &["00004".into()], "00008", on)
+        .await
+        .expect("merge");
     ctx.finish().await.expect("commit");
-    assert_eq!(impact.members_after, [("00004".to_string(), 0), ("00008".to_string(), 7)]);
+    assert_eq!(
+        impact.members_after,
+        [("00004".to_string(), 0), ("00008".to_string(), 7)]
+    );
     // Branch 1 joins Ngọc Hà's branch of the same name; branch 2 becomes a new branch of Ngọc Hà.
     assert_eq!(impact.created.len(), 1, "{impact:?}");
     assert_eq!(impact.created[0].1, "Chi hội Tổ dân phố số 2");
-    assert!(impact.lineage.contains(&("00004-01".into(), "00008-01".into())) && impact.lineage.contains(&("00004".into(), "00008".into())));
+    assert!(
+        impact
+            .lineage
+            .contains(&("00004-01".into(), "00008-01".into()))
+            && impact.lineage.contains(&("00004".into(), "00008".into()))
+    );
 
     assert_eq!(stock(&db, "00008", date!(2025 - 08 - 01)).await, 7);
     assert_eq!(stock(&db, "00008-01", date!(2025 - 08 - 01)).await, 4);
-    assert_eq!(stock(&db, "01", date!(2025 - 08 - 01)).await, 7, "the province counts everyone once");
-    assert_eq!(stock(&db, "00004", date!(2025 - 06 - 30)).await, 4, "as it was before the merge");
+    assert_eq!(
+        stock(&db, "01", date!(2025 - 08 - 01)).await,
+        7,
+        "the province counts everyone once"
+    );
+    assert_eq!(
+        stock(&db, "00004", date!(2025 - 06 - 30)).await,
+        4,
+        "as it was before the merge"
+    );
     clean(&db).await;
 
     // Every report across the date balances, and the province sees no movement at all.
-    let mut ctx = sohoi::ctx::Ctx::read(&db.store, sohoi::auth::Access::system("test")).await.expect("read");
+    let mut ctx = sohoi::ctx::Ctx::read(&db.store, sohoi::auth::Access::system("test"))
+        .await
+        .expect("read");
     for code in ["01", "00008"] {
-        let report =
-            sohoi::reports::movements::movements(ctx.acting(&system), code, sohoi::reports::Period::parse("2025").expect("period"))
-                .await
-                .expect("report");
+        let report = sohoi::reports::movements::movements(
+            ctx.acting(&system),
+            code,
+            sohoi::reports::Period::parse("2025").expect("period"),
+        )
+        .await
+        .expect("report");
         for row in report.rows.iter().chain([&report.total]) {
             assert!(row.balances(), "{code}: {row:?}");
         }
@@ -98,11 +163,20 @@ async fn merging_a_ward_into_another_transfers_its_members_and_keeps_every_repor
         }
     }
     // The old ward's members are found in their new branches, each with two ledger events more.
-    let members = sohoi::members::service::list(ctx.acting(&system), "00008", &Default::default(), 1, 50).await.expect("list");
+    let members =
+        sohoi::members::service::list(ctx.acting(&system), "00008", &Default::default(), 1, 50)
+            .await
+            .expect("list");
     assert_eq!(members.total, 7);
-    let dung = members.members.iter().find(|m| m.full_name == "Phạm Thị Dung").expect("Dung");
+    let dung = members
+        .members
+        .iter()
+        .find(|m| m.full_name == "Phạm Thị Dung")
+        .expect("Dung");
     assert_eq!(dung.unit_code, "00008");
-    let history = sohoi::members::store::history(&mut ctx.tx, dung.id).await.expect("history");
+    let history = sohoi::members::store::history(&mut ctx.tx, dung.id)
+        .await
+        .expect("history");
     assert_eq!(history.len(), 3);
 }
 
@@ -112,19 +186,27 @@ async fn a_plan_file_splits_renames_and_dissolves_leave_the_register_consistent(
     two_wards(&db).await;
     let system = Access::system("test");
 
-    let plan = restructure::parse_plan("ma_cu,ma_moi,ngay_hieu_luc\n00004,00008,01/07/2025\n").expect("plan");
+    let plan = restructure::parse_plan("ma_cu,ma_moi,ngay_hieu_luc\n00004,00008,01/07/2025\n")
+        .expect("plan");
     assert_eq!(plan.len(), 1);
     assert!(restructure::parse_plan("00004;00008").is_err());
     let mut ctx = db.ctx().await;
-    restructure::apply_plan(ctx.acting(&system), &plan).await.expect("plan");
+    restructure::apply_plan(ctx.acting(&system), &plan)
+        .await
+        .expect("plan");
     ctx.finish().await.expect("commit");
     clean(&db).await;
 
     // A split: the Văn Cao branch goes to another ward, Giảng Võ (00025).
     let mut ctx = db.ctx().await;
-    let split = restructure::split(ctx.acting(&system), "00008", &[("00008-02".into(), "00025".into())], date!(2025 - 09 - 01))
-        .await
-        .expect("split");
+    let split = restructure::split(
+        ctx.acting(&system),
+        "00008",
+        &[("00008-02".into(), "00025".into())],
+        date!(2025 - 09 - 01),
+    )
+    .await
+    .expect("split");
     ctx.finish().await.expect("commit");
     assert_eq!(split.members_moved, 1);
     assert_eq!(stock(&db, "00025", date!(2025 - 09 - 02)).await, 1);
@@ -133,16 +215,34 @@ async fn a_plan_file_splits_renames_and_dissolves_leave_the_register_consistent(
 
     // A rename keeps the old name in history.
     let mut ctx = db.ctx().await;
-    restructure::rename(ctx.acting(&system), "00008", "Phường Ngọc Hà mới", date!(2025 - 10 - 01)).await.expect("rename");
+    restructure::rename(
+        ctx.acting(&system),
+        "00008",
+        "Phường Ngọc Hà mới",
+        date!(2025 - 10 - 01),
+    )
+    .await
+    .expect("rename");
     ctx.finish().await.expect("commit");
-    let mut ctx = sohoi::ctx::Ctx::read(&db.store, sohoi::auth::Access::system("test")).await.expect("read");
-    let unit = sohoi::org::store::by_code(&mut ctx.tx, "00008", date!(2025 - 10 - 02)).await.expect("query").expect("unit");
+    let mut ctx = sohoi::ctx::Ctx::read(&db.store, sohoi::auth::Access::system("test"))
+        .await
+        .expect("read");
+    let unit = sohoi::org::store::by_code(&mut ctx.tx, "00008", date!(2025 - 10 - 02))
+        .await
+        .expect("query")
+        .expect("unit");
     assert_eq!(
-        sohoi::org::store::name_at(&mut ctx.tx, unit.id, date!(2025 - 09 - 01)).await.expect("name").as_deref(),
+        sohoi::org::store::name_at(&mut ctx.tx, unit.id, date!(2025 - 09 - 01))
+            .await
+            .expect("name")
+            .as_deref(),
         Some("Phường Ngọc Hà")
     );
     assert_eq!(
-        sohoi::org::store::name_at(&mut ctx.tx, unit.id, date!(2025 - 10 - 02)).await.expect("name").as_deref(),
+        sohoi::org::store::name_at(&mut ctx.tx, unit.id, date!(2025 - 10 - 02))
+            .await
+            .expect("name")
+            .as_deref(),
         Some("Phường Ngọc Hà mới")
     );
     drop(ctx);
@@ -151,7 +251,9 @@ async fn a_plan_file_splits_renames_and_dissolves_leave_the_register_consistent(
     let mut ctx = db.ctx().await;
     let refused = restructure::dissolve(ctx.acting(&system), "00025", date!(2025 - 10 - 01)).await;
     assert!(refused.is_err());
-    restructure::dissolve(ctx.acting(&system), "00070", date!(2025 - 10 - 01)).await.expect("an empty ward dissolves");
+    restructure::dissolve(ctx.acting(&system), "00070", date!(2025 - 10 - 01))
+        .await
+        .expect("an empty ward dissolves");
     ctx.finish().await.expect("commit");
     clean(&db).await;
 
@@ -166,16 +268,45 @@ async fn restructuring_needs_a_chair_and_respects_the_ledger_order() {
     let mut ctx = db.ctx().await;
     // An officer of Hà Nội sees both wards but may not restructure them: forbidden, not
     // "not found" (which would only say she sees nothing).
-    let hanoi = sohoi::org::store::by_code(&mut ctx.tx, "01", date!(2025 - 07 - 01)).await.expect("query").expect("Hà Nội");
-    let officer = Access::of_grants("officer", vec![sohoi::auth::Grant::new(hanoi.id, sohoi::auth::Role::Officer.authorities(), [])]);
-    let err = restructure::merge(ctx.acting(&officer), &["00004".into()], "00008", date!(2025 - 07 - 01)).await.expect_err("officer");
+    let hanoi = sohoi::org::store::by_code(&mut ctx.tx, "01", date!(2025 - 07 - 01))
+        .await
+        .expect("query")
+        .expect("Hà Nội");
+    let officer = Access::of_grants(
+        "officer",
+        vec![sohoi::auth::Grant::new(
+            hanoi.id,
+            sohoi::auth::Role::Officer.authorities(),
+            [],
+        )],
+    );
+    let err = restructure::merge(
+        ctx.acting(&officer),
+        &["00004".into()],
+        "00008",
+        date!(2025 - 07 - 01),
+    )
+    .await
+    .expect_err("officer");
     assert!(matches!(err, sohoi::error::Error::Forbidden), "{err:?}");
     drop(ctx);
     // Members who joined on 01/01/2020 cannot be merged away before that.
     let mut ctx = db.ctx().await;
-    let early = restructure::merge(ctx.acting(&Access::system("test")), &["00004".into()], "00008", date!(2019 - 07 - 01)).await;
-    let message = early.err().map(|e| e.render(sohoi::i18n::Lang::Vi)).unwrap_or_default();
-    assert!(message.contains("có biến động sau ngày hiệu lực"), "{message}");
+    let early = restructure::merge(
+        ctx.acting(&Access::system("test")),
+        &["00004".into()],
+        "00008",
+        date!(2019 - 07 - 01),
+    )
+    .await;
+    let message = early
+        .err()
+        .map(|e| e.render(sohoi::i18n::Lang::Vi))
+        .unwrap_or_default();
+    assert!(
+        message.contains("có biến động sau ngày hiệu lực"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
@@ -195,11 +326,19 @@ async fn a_chair_previews_then_applies_a_merge_on_the_page() {
         role: sohoi::auth::Role::Chair,
         tiers: &[],
     };
-    sohoi::auth::users::create(ctx.acting(&Access::system("test")), &account, &sohoi::auth::password::Password::new("mat-khau-thu"))
+    sohoi::auth::users::create(
+        ctx.acting(&Access::system("test")),
+        &account,
+        &sohoi::auth::password::Password::new("mat-khau-thu"),
+    )
+    .await
+    .expect("account");
+    let user = sohoi::auth::users::by_username(&mut ctx.tx, "tinh")
         .await
-        .expect("account");
-    let user = sohoi::auth::users::by_username(&mut ctx.tx, "tinh").await.expect("user");
-    let (token, csrf) = sohoi::auth::sessions::open(&mut ctx.tx, &user).await.expect("session");
+        .expect("user");
+    let (token, csrf) = sohoi::auth::sessions::open(&mut ctx.tx, &user)
+        .await
+        .expect("session");
     ctx.finish().await.expect("commit");
     let app = sohoi::web::app(db.store.clone(), sohoi::i18n::Lang::Vi);
     let post = |body: String| {
@@ -210,14 +349,44 @@ async fn a_chair_previews_then_applies_a_merge_on_the_page() {
             .expect("request")
     };
     let form = format!("csrf={csrf}&action=merge&target=00008&date=01%2F07%2F2025");
-    let response = app.clone().oneshot(post(form.clone())).await.expect("response");
+    let response = app
+        .clone()
+        .oneshot(post(form.clone()))
+        .await
+        .expect("response");
     assert_eq!(response.status(), StatusCode::OK);
-    let page = String::from_utf8_lossy(&response.into_body().collect().await.expect("body").to_bytes()).into_owned();
-    assert!(page.contains("Xem trước: chưa có gì thay đổi") && page.contains("00004 → 00008"), "{page}");
-    assert_eq!(stock(&db, "00004", date!(2025 - 08 - 01)).await, 4, "the preview changed nothing");
+    let page = String::from_utf8_lossy(
+        &response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes(),
+    )
+    .into_owned();
+    assert!(
+        page.contains("Xem trước: chưa có gì thay đổi") && page.contains("00004 → 00008"),
+        "{page}"
+    );
+    assert_eq!(
+        stock(&db, "00004", date!(2025 - 08 - 01)).await,
+        4,
+        "the preview changed nothing"
+    );
 
-    let response = app.oneshot(post(format!("{form}&apply=yes"))).await.expect("response");
-    let page = String::from_utf8_lossy(&response.into_body().collect().await.expect("body").to_bytes()).into_owned();
+    let response = app
+        .oneshot(post(format!("{form}&apply=yes")))
+        .await
+        .expect("response");
+    let page = String::from_utf8_lossy(
+        &response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes(),
+    )
+    .into_owned();
     assert!(page.contains("Đã thực hiện."), "{page}");
     assert_eq!(stock(&db, "00008", date!(2025 - 08 - 01)).await, 7);
     clean(&db).await;
@@ -230,29 +399,69 @@ async fn a_report_can_follow_the_tree_at_the_time_on_a_date_or_today() {
     two_wards(&db).await;
     let system = Access::system("test");
     let mut ctx = db.ctx().await;
-    restructure::merge(ctx.acting(&system), &["00004".into()], "00008", date!(2025 - 07 - 01)).await.expect("merge");
+    restructure::merge(
+        ctx.acting(&system),
+        &["00004".into()],
+        "00008",
+        date!(2025 - 07 - 01),
+    )
+    .await
+    .expect("merge");
     ctx.finish().await.expect("commit");
-    let mut ctx = sohoi::ctx::Ctx::read(&db.store, sohoi::auth::Access::system("test")).await.expect("read");
+    let mut ctx = sohoi::ctx::Ctx::read(&db.store, sohoi::auth::Access::system("test"))
+        .await
+        .expect("read");
     let first_half = sohoi::reports::Period::parse("2025-H1").expect("period");
     let year = sohoi::reports::Period::parse("2025").expect("period");
-    let row = |r: &sohoi::reports::movements::MovementReport, code: &str| r.rows.iter().find(|x| x.code == code).cloned();
+    let row = |r: &sohoi::reports::movements::MovementReport, code: &str| {
+        r.rows.iter().find(|x| x.code == code).cloned()
+    };
 
     // At the time: both wards, Ba Đình with its four members.
-    let then = movements_in(ctx.acting(&system), "01", first_half, Structure::AtTheTime).await.expect("report");
+    let then = movements_in(ctx.acting(&system), "01", first_half, Structure::AtTheTime)
+        .await
+        .expect("report");
     assert_eq!(row(&then, "00004").map(|r| r.closing), Some(4));
     // On a date after the merge: Ba Đình is gone, its year shows in its own row no more.
-    let later = movements_in(ctx.acting(&system), "01", year, Structure::AsOf(date!(2025 - 08 - 01))).await.expect("report");
+    let later = movements_in(
+        ctx.acting(&system),
+        "01",
+        year,
+        Structure::AsOf(date!(2025 - 08 - 01)),
+    )
+    .await
+    .expect("report");
     assert!(row(&later, "00004").is_none());
-    assert_eq!(row(&later, "00008").map(|r| (r.transferred_in, r.closing)), Some((4, 7)));
+    assert_eq!(
+        row(&later, "00008").map(|r| (r.transferred_in, r.closing)),
+        Some((4, 7))
+    );
     // Restated in today's structure: Ngọc Hà with Ba Đình's history, the merge netted out.
-    let restated = movements_in(ctx.acting(&system), "01", year, Structure::Today).await.expect("report");
+    let restated = movements_in(ctx.acting(&system), "01", year, Structure::Today)
+        .await
+        .expect("report");
     let ngoc_ha = row(&restated, "00008").expect("Ngọc Hà");
-    assert_eq!((ngoc_ha.opening, ngoc_ha.transferred_in, ngoc_ha.transferred_out, ngoc_ha.closing), (7, 0, 0, 7), "{ngoc_ha:?}");
+    assert_eq!(
+        (
+            ngoc_ha.opening,
+            ngoc_ha.transferred_in,
+            ngoc_ha.transferred_out,
+            ngoc_ha.closing
+        ),
+        (7, 0, 0, 7),
+        "{ngoc_ha:?}"
+    );
     for r in restated.rows.iter().chain([&restated.total]) {
         assert!(r.balances(), "{r:?}");
     }
-    let h1 = movements_in(ctx.acting(&system), "01", first_half, Structure::Today).await.expect("report");
-    assert_eq!(row(&h1, "00008").map(|r| r.closing), Some(7), "before the merge, today's Ngọc Hà held what both wards held");
+    let h1 = movements_in(ctx.acting(&system), "01", first_half, Structure::Today)
+        .await
+        .expect("report");
+    assert_eq!(
+        row(&h1, "00008").map(|r| r.closing),
+        Some(7),
+        "before the merge, today's Ngọc Hà held what both wards held"
+    );
 }
 
 /// A move between two branches of one ward was never counted by the ward; restated after the
@@ -265,18 +474,61 @@ async fn a_restated_report_leaves_moves_inside_a_merged_ward_alone() {
     let system = Access::system("test");
     let mover = add(&db, "00004-01", "Mai Thị Khánh").await;
     let mut ctx = db.ctx().await;
-    sohoi::members::service::transfer(ctx.acting(&system), mover, 1, "00004-02", date!(2025 - 03 - 01), None).await.expect("move");
-    restructure::merge(ctx.acting(&system), &["00004".into()], "00008", date!(2025 - 07 - 01)).await.expect("merge");
+    sohoi::members::service::transfer(
+        ctx.acting(&system),
+        mover,
+        1,
+        "00004-02",
+        date!(2025 - 03 - 01),
+        None,
+    )
+    .await
+    .expect("move");
+    restructure::merge(
+        ctx.acting(&system),
+        &["00004".into()],
+        "00008",
+        date!(2025 - 07 - 01),
+    )
+    .await
+    .expect("merge");
     ctx.finish().await.expect("commit");
-    let mut ctx = sohoi::ctx::Ctx::read(&db.store, system.clone()).await.expect("read");
+    let mut ctx = sohoi::ctx::Ctx::read(&db.store, system.clone())
+        .await
+        .expect("read");
     let year = sohoi::reports::Period::parse("2025").expect("period");
-    let restated = movements_in(&mut ctx, "01", year, Structure::Today).await.expect("report");
-    let ngoc_ha = restated.rows.iter().find(|r| r.code == "00008").expect("Ngọc Hà");
-    assert_eq!((ngoc_ha.transferred_in, ngoc_ha.transferred_out, ngoc_ha.closing), (0, 0, 8), "{ngoc_ha:?}");
-    assert!(restated.rows.iter().chain([&restated.total]).all(|r| r.balances() && r.transferred_in >= 0 && r.transferred_out >= 0));
+    let restated = movements_in(&mut ctx, "01", year, Structure::Today)
+        .await
+        .expect("report");
+    let ngoc_ha = restated
+        .rows
+        .iter()
+        .find(|r| r.code == "00008")
+        .expect("Ngọc Hà");
+    assert_eq!(
+        (
+            ngoc_ha.transferred_in,
+            ngoc_ha.transferred_out,
+            ngoc_ha.closing
+        ),
+        (0, 0, 8),
+        "{ngoc_ha:?}"
+    );
+    assert!(
+        restated
+            .rows
+            .iter()
+            .chain([&restated.total])
+            .all(|r| r.balances() && r.transferred_in >= 0 && r.transferred_out >= 0)
+    );
     // The province's restated figures equal its figures as reported: nothing left Hà Nội.
-    let as_reported = movements_in(&mut ctx, "01", year, Structure::AtTheTime).await.expect("report");
-    assert_eq!(restated.total.transferred_in, as_reported.total.transferred_in);
+    let as_reported = movements_in(&mut ctx, "01", year, Structure::AtTheTime)
+        .await
+        .expect("report");
+    assert_eq!(
+        restated.total.transferred_in,
+        as_reported.total.transferred_in
+    );
 }
 
 /// A member who left a ward that later merged away comes back into the ward it went into,
@@ -288,22 +540,54 @@ async fn restoring_a_member_of_a_merged_ward_brings_her_into_its_successor() {
     let system = Access::system("test");
     let leaver = add(&db, "00004-01", "Mai Thị Khánh").await;
     let mut ctx = db.ctx().await;
-    sohoi::members::service::end(ctx.acting(&system), leaver, 1, sohoi::members::service::Ending::Left, date!(2025 - 03 - 01), None)
-        .await
-        .expect("left");
-    restructure::merge(ctx.acting(&system), &["00004".into()], "00008", date!(2025 - 07 - 01)).await.expect("merge");
+    sohoi::members::service::end(
+        ctx.acting(&system),
+        leaver,
+        1,
+        sohoi::members::service::Ending::Left,
+        date!(2025 - 03 - 01),
+        None,
+    )
+    .await
+    .expect("left");
+    restructure::merge(
+        ctx.acting(&system),
+        &["00004".into()],
+        "00008",
+        date!(2025 - 07 - 01),
+    )
+    .await
+    .expect("merge");
     ctx.finish().await.expect("commit");
 
     let mut ctx = db.ctx().await;
-    let err =
-        sohoi::members::service::restore(ctx.acting(&system), leaver, 2, date!(2025 - 05 - 01), None).await.expect_err("before the merge");
+    let err = sohoi::members::service::restore(
+        ctx.acting(&system),
+        leaver,
+        2,
+        date!(2025 - 05 - 01),
+        None,
+    )
+    .await
+    .expect_err("before the merge");
     let message = err.render(sohoi::i18n::Lang::Vi);
     // Her branch went into Ngọc Hà's branch of the same name.
-    assert!(message.contains("Chi hội Tổ dân phố số 1 (00008-01)") && message.contains("01/07/2025"), "{message}");
+    assert!(
+        message.contains("Chi hội Tổ dân phố số 1 (00008-01)") && message.contains("01/07/2025"),
+        "{message}"
+    );
     drop(ctx);
 
     let mut ctx = db.ctx().await;
-    let into = sohoi::members::service::restore(ctx.acting(&system), leaver, 2, date!(2025 - 09 - 01), None).await.expect("restore");
+    let into = sohoi::members::service::restore(
+        ctx.acting(&system),
+        leaver,
+        2,
+        date!(2025 - 09 - 01),
+        None,
+    )
+    .await
+    .expect("restore");
     assert_eq!(into.as_deref(), Some("00008-01"));
     ctx.finish().await.expect("commit");
     assert_eq!(stock(&db, "00008", date!(2025 - 09 - 01)).await, 8);

@@ -111,7 +111,13 @@ pub enum Tier {
 }
 
 impl Tier {
-    pub const ALL: [Tier; 5] = [Tier::Identity, Tier::EthnicityReligion, Tier::Party, Tier::Personnel, Tier::SupportCases];
+    pub const ALL: [Tier; 5] = [
+        Tier::Identity,
+        Tier::EthnicityReligion,
+        Tier::Party,
+        Tier::Personnel,
+        Tier::SupportCases,
+    ];
     /// What the earlier single "sensitive" grant meant: a member's identity, ethnicity and
     /// religion, and Party membership — never personnel records or support cases.
     pub const MEMBER: [Tier; 3] = [Tier::Identity, Tier::EthnicityReligion, Tier::Party];
@@ -192,8 +198,17 @@ pub struct Grant {
 }
 
 impl Grant {
-    pub fn new(unit_id: i64, authorities: impl IntoIterator<Item = Authority>, tiers: impl IntoIterator<Item = Tier>) -> Self {
-        Grant { unit_id, reach: Reach::Subtree, authorities: authorities.into_iter().collect(), tiers: tiers.into_iter().collect() }
+    pub fn new(
+        unit_id: i64,
+        authorities: impl IntoIterator<Item = Authority>,
+        tiers: impl IntoIterator<Item = Tier>,
+    ) -> Self {
+        Grant {
+            unit_id,
+            reach: Reach::Subtree,
+            authorities: authorities.into_iter().collect(),
+            tiers: tiers.into_iter().collect(),
+        }
     }
 
     pub fn unit_only(mut self) -> Self {
@@ -228,18 +243,26 @@ impl Roots {
         match self {
             // The date stays in the statement, so that every form binds the same parameters.
             Roots::All => format!("({date_param} = {date_param})"),
-            Roots::Units { subtrees, units } => org::store::under_condition(column, subtrees, units, date_param),
+            Roots::Units { subtrees, units } => {
+                org::store::under_condition(column, subtrees, units, date_param)
+            }
         }
     }
 }
 
 impl Access {
     pub fn system(actor: impl Into<String>) -> Self {
-        Access { actor: actor.into(), grants: None }
+        Access {
+            actor: actor.into(),
+            grants: None,
+        }
     }
 
     pub fn of_grants(actor: impl Into<String>, grants: Vec<Grant>) -> Self {
-        Access { actor: actor.into(), grants: Some(grants) }
+        Access {
+            actor: actor.into(),
+            grants: Some(grants),
+        }
     }
 
     pub fn actor(&self) -> &str {
@@ -257,17 +280,23 @@ impl Access {
 
     /// Whether any grant holds `authority` anywhere (for a menu: which pages to offer).
     pub fn holds_anywhere(&self, authority: Authority) -> bool {
-        self.grants.as_ref().is_none_or(|gs| gs.iter().any(|g| g.authorities.contains(&authority)))
+        self.grants
+            .as_ref()
+            .is_none_or(|gs| gs.iter().any(|g| g.authorities.contains(&authority)))
     }
 
     /// Whether any grant holds `tier` anywhere.
     pub fn holds_tier_anywhere(&self, tier: Tier) -> bool {
-        self.grants.as_ref().is_none_or(|gs| gs.iter().any(|g| g.tiers.contains(&tier)))
+        self.grants
+            .as_ref()
+            .is_none_or(|gs| gs.iter().any(|g| g.tiers.contains(&tier)))
     }
 
     /// The grants' units where `authority` holds, for a query's filter.
     pub fn roots(&self, authority: Authority) -> Roots {
-        let Some(grants) = &self.grants else { return Roots::All };
+        let Some(grants) = &self.grants else {
+            return Roots::All;
+        };
         let mut subtrees = Vec::new();
         let mut units = Vec::new();
         for g in grants.iter().filter(|g| g.authorities.contains(&authority)) {
@@ -281,7 +310,9 @@ impl Access {
 
     /// The units of every grant, whatever it holds: what the caller may see exists.
     pub fn seen_roots(&self) -> Roots {
-        let Some(grants) = &self.grants else { return Roots::All };
+        let Some(grants) = &self.grants else {
+            return Roots::All;
+        };
         let (mut subtrees, mut units) = (Vec::new(), Vec::new());
         for g in grants {
             match g.reach {
@@ -295,7 +326,9 @@ impl Access {
     /// Succeeds when some grant covers `unit` at `at`; otherwise "not found", exactly as for
     /// a unit that does not exist.
     pub async fn ensure_view(&self, tx: &mut Tx, unit: i64, at: Date, code: &str) -> Result<()> {
-        let Some(grants) = &self.grants else { return Ok(()) };
+        let Some(grants) = &self.grants else {
+            return Ok(());
+        };
         for g in grants {
             if covers(tx, g, unit, at).await? {
                 return Ok(());
@@ -307,18 +340,41 @@ impl Access {
     /// `ctx.require(Authority::ApproveReports, unit)`: "not found" when the caller sees
     /// nothing of `unit`, "forbidden" when she sees it but holds no grant that lets her do
     /// this there.
-    pub async fn require(&self, tx: &mut Tx, authority: Authority, unit: i64, at: Date, code: &str) -> Result<()> {
+    pub async fn require(
+        &self,
+        tx: &mut Tx,
+        authority: Authority,
+        unit: i64,
+        at: Date,
+        code: &str,
+    ) -> Result<()> {
         self.ensure_view(tx, unit, at, code).await?;
-        if self.may(tx, authority, unit, at).await? { Ok(()) } else { Err(Error::Forbidden) }
+        if self.may(tx, authority, unit, at).await? {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
     }
 
     /// Whether the caller may do `authority` at `unit` (no error either way).
-    pub async fn may(&self, tx: &mut Tx, authority: Authority, unit: i64, at: Date) -> Result<bool> {
-        let Some(grants) = &self.grants else { return Ok(true) };
+    pub async fn may(
+        &self,
+        tx: &mut Tx,
+        authority: Authority,
+        unit: i64,
+        at: Date,
+    ) -> Result<bool> {
+        let Some(grants) = &self.grants else {
+            return Ok(true);
+        };
         for g in grants.iter().filter(|g| g.authorities.contains(&authority)) {
             let applies = match authority.acts() {
                 Acts::Within => covers(tx, g, unit, at).await?,
-                Acts::Below => g.unit_id != unit && g.reach == Reach::Subtree && covers(tx, g, unit, at).await?,
+                Acts::Below => {
+                    g.unit_id != unit
+                        && g.reach == Reach::Subtree
+                        && covers(tx, g, unit, at).await?
+                }
                 Acts::At => g.unit_id == unit,
             };
             if applies {
@@ -330,8 +386,16 @@ impl Access {
 
     /// Whether some grant holding `authority` covers `unit`, wherever the authority acts
     /// (for giving it on: a chair gives only what she holds).
-    pub async fn holds(&self, tx: &mut Tx, authority: Authority, unit: i64, at: Date) -> Result<bool> {
-        let Some(grants) = &self.grants else { return Ok(true) };
+    pub async fn holds(
+        &self,
+        tx: &mut Tx,
+        authority: Authority,
+        unit: i64,
+        at: Date,
+    ) -> Result<bool> {
+        let Some(grants) = &self.grants else {
+            return Ok(true);
+        };
         for g in grants.iter().filter(|g| g.authorities.contains(&authority)) {
             if covers(tx, g, unit, at).await? {
                 return Ok(true);
@@ -342,7 +406,9 @@ impl Access {
 
     /// The tiers the caller holds at `unit`: those of the grants that cover it.
     pub async fn tiers_at(&self, tx: &mut Tx, unit: i64, at: Date) -> Result<Tiers> {
-        let Some(grants) = &self.grants else { return Ok(Tiers::all()) };
+        let Some(grants) = &self.grants else {
+            return Ok(Tiers::all());
+        };
         let mut tiers = Tiers::default();
         for g in grants.iter().filter(|g| !g.tiers.is_empty()) {
             if covers(tx, g, unit, at).await? {
@@ -354,7 +420,12 @@ impl Access {
 
     /// The tiers the caller holds at each of `units` (a page of members): one query per grant
     /// that holds a tier, whatever the number of units.
-    pub async fn tiers_for(&self, tx: &mut Tx, units: &[i64], at: Date) -> Result<HashMap<i64, Tiers>> {
+    pub async fn tiers_for(
+        &self,
+        tx: &mut Tx,
+        units: &[i64],
+        at: Date,
+    ) -> Result<HashMap<i64, Tiers>> {
         let mut out: HashMap<i64, Tiers> = HashMap::new();
         let Some(grants) = &self.grants else {
             return Ok(units.iter().map(|u| (*u, Tiers::all())).collect());
@@ -363,7 +434,15 @@ impl Access {
         for g in grants.iter().filter(|g| !g.tiers.is_empty()) {
             let covered: Vec<i64> = match g.reach {
                 Reach::Unit => wanted.iter().copied().filter(|u| *u == g.unit_id).collect(),
-                Reach::Subtree => org::store::within_of(tx, g.unit_id, &wanted.iter().copied().collect::<Vec<_>>(), at).await?,
+                Reach::Subtree => {
+                    org::store::within_of(
+                        tx,
+                        g.unit_id,
+                        &wanted.iter().copied().collect::<Vec<_>>(),
+                        at,
+                    )
+                    .await?
+                }
             };
             for u in covered {
                 out.entry(u).or_default().add(&g.tiers);
@@ -375,8 +454,13 @@ impl Access {
     /// The tier, at every unit under `unit` (an aggregate over a subtree, such as a
     /// breakdown by ethnicity, needs the tier over the whole of it).
     pub async fn tier_over(&self, tx: &mut Tx, tier: Tier, unit: i64, at: Date) -> Result<bool> {
-        let Some(grants) = &self.grants else { return Ok(true) };
-        for g in grants.iter().filter(|g| g.tiers.contains(&tier) && g.reach == Reach::Subtree) {
+        let Some(grants) = &self.grants else {
+            return Ok(true);
+        };
+        for g in grants
+            .iter()
+            .filter(|g| g.tiers.contains(&tier) && g.reach == Reach::Subtree)
+        {
             if covers(tx, g, unit, at).await? {
                 return Ok(true);
             }
@@ -423,7 +507,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Viewer, Role::Officer, Role::Chair, Role::Admin, Role::CaseWorker];
+    pub const ALL: [Role; 5] = [
+        Role::Viewer,
+        Role::Officer,
+        Role::Chair,
+        Role::Admin,
+        Role::CaseWorker,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -443,18 +533,31 @@ impl Role {
     pub fn authorities(self) -> Vec<Authority> {
         use Authority::*;
         let officer = [ViewMembers, EditMembers, SubmitReports];
-        let chair = [Restructure, ManageAccounts, ApproveReports, RateUnits, IssueDirectives, ManageCadres];
+        let chair = [
+            Restructure,
+            ManageAccounts,
+            ApproveReports,
+            RateUnits,
+            IssueDirectives,
+            ManageCadres,
+        ];
         match self {
             Role::Viewer => vec![ViewMembers],
             Role::Officer => officer.to_vec(),
             Role::Chair => officer.into_iter().chain(chair).collect(),
-            Role::Admin => officer.into_iter().chain(chair).chain([Administer]).collect(),
+            Role::Admin => officer
+                .into_iter()
+                .chain(chair)
+                .chain([Administer])
+                .collect(),
             Role::CaseWorker => vec![HandleCases],
         }
     }
 
     /// The role whose bundle `authorities` is, if any (for showing a grant by its name).
     pub fn of(authorities: &BTreeSet<Authority>) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.authorities().into_iter().collect::<BTreeSet<_>>() == *authorities)
+        Role::ALL
+            .into_iter()
+            .find(|r| r.authorities().into_iter().collect::<BTreeSet<_>>() == *authorities)
     }
 }

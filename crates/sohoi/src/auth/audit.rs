@@ -15,7 +15,14 @@ pub async fn record(
 ) -> Result<(), sqlx::Error> {
     let at = crate::clock::now_text();
     on_engine!(tx, c => sqlx::query("insert into audit_log (at, actor, action, unit_id, subject, detail) values ($1, $2, $3, $4, $5, $6)")
-        .bind(at).bind(actor).bind(action).bind(unit_id).bind(subject).bind(detail).execute(&mut **c).await.map(|r| r.rows_affected()))?;
+        .bind(at)
+        .bind(actor)
+        .bind(action)
+        .bind(unit_id)
+        .bind(subject)
+        .bind(detail)
+        .execute(&mut **c).await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -34,7 +41,11 @@ pub struct Entry {
 /// The newest entries about the units where the caller manages accounts (chairs and
 /// administrators), `per_page` at a time, before entry `before` if given. Reading the log
 /// changes nothing in it.
-pub async fn list(ctx: &mut crate::ctx::Ctx, before: Option<i64>, per_page: i64) -> crate::error::Result<Vec<Entry>> {
+pub async fn list(
+    ctx: &mut crate::ctx::Ctx,
+    before: Option<i64>,
+    per_page: i64,
+) -> crate::error::Result<Vec<Entry>> {
     let roots = ctx.access.roots(super::Authority::ManageAccounts);
     if roots.is_empty() {
         return Err(crate::error::Error::Forbidden);
@@ -45,7 +56,15 @@ pub async fn list(ctx: &mut crate::ctx::Ctx, before: Option<i64>, per_page: i64)
         // Entries without a unit (sign-in attempts on unknown names) go to the central union.
         super::access::Roots::Units { subtrees, .. } => format!(
             "exists (select 1 from units c where c.id in ({}) and c.kind = 'central')",
-            if subtrees.is_empty() { "0".to_string() } else { subtrees.iter().map(i64::to_string).collect::<Vec<_>>().join(",") }
+            if subtrees.is_empty() {
+                "0".to_string()
+            } else {
+                subtrees
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            }
         ),
     };
     let sql = format!(

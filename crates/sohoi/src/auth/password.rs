@@ -25,11 +25,18 @@ impl std::fmt::Debug for Password {
 }
 
 pub fn hash(password: &Password) -> String {
-    Argon2::default().hash_password(password.0.as_bytes()).map(|h| h.to_string()).unwrap_or_default()
+    Argon2::default()
+        .hash_password(password.0.as_bytes())
+        .map(|h| h.to_string())
+        .unwrap_or_default()
 }
 
 pub fn verify(password: &Password, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|parsed| Argon2::default().verify_password(password.0.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(phc).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.0.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 #[cfg(test)]

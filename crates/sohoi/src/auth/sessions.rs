@@ -23,7 +23,8 @@ pub(crate) fn token_hash(token: &str) -> String {
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// Opens a session; returns (cookie token, CSRF token).
@@ -32,7 +33,11 @@ pub async fn open(tx: &mut Tx, user: &User) -> Result<(String, String), sqlx::Er
     let csrf = random_token();
     let now = OffsetDateTime::now_utc();
     on_engine!(tx, c => sqlx::query("insert into sessions (token_hash, user_id, csrf_token, created_at, expires_at) values ($1, $2, $3, $4, $5)")
-        .bind(token_hash(&token)).bind(user.id).bind(&csrf).bind(rfc3339(now)).bind(rfc3339(now + Duration::hours(SESSION_HOURS)))
+        .bind(token_hash(&token))
+        .bind(user.id)
+        .bind(&csrf)
+        .bind(rfc3339(now))
+        .bind(rfc3339(now + Duration::hours(SESSION_HOURS)))
         .execute(&mut **c).await.map(|_| ()))?;
     Ok((token, csrf))
 }
@@ -43,8 +48,16 @@ pub async fn find(tx: &mut Tx, token: &str) -> Result<Option<(User, String)>, sq
         "select u.id, u.username, u.display_name, s.csrf_token, s.expires_at from sessions s join users u on u.id = s.user_id \
          where s.token_hash = $1").bind(token_hash(token)).fetch_optional(&mut **c).await)?;
     Ok(row.and_then(|(id, username, display_name, csrf, expires)| {
-        let expires = OffsetDateTime::parse(&expires, &time::format_description::well_known::Rfc3339).ok()?;
-        (expires > OffsetDateTime::now_utc()).then_some((User { id, username, display_name }, csrf))
+        let expires =
+            OffsetDateTime::parse(&expires, &time::format_description::well_known::Rfc3339).ok()?;
+        (expires > OffsetDateTime::now_utc()).then_some((
+            User {
+                id,
+                username,
+                display_name,
+            },
+            csrf,
+        ))
     }))
 }
 
@@ -54,5 +67,9 @@ pub async fn close(tx: &mut Tx, token: &str) -> Result<(), sqlx::Error> {
 
 /// Compares two tokens in time that does not depend on where they differ.
 pub fn same_token(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }

@@ -32,7 +32,15 @@ pub async fn create(tx: &mut Tx, user: &User, name: &str) -> Result<(i64, String
     let id: i64 = on_engine!(&mut *tx, c => sqlx::query_scalar(
         "insert into api_tokens (user_id, name, token_hash, created_at) values ($1, $2, $3, $4) returning id")
         .bind(user.id).bind(&name).bind(token_hash(&token)).bind(&now).fetch_one(&mut **c).await)?;
-    audit::record(tx, &format!("user:{}", user.username), "token.create", None, Some(&id.to_string()), Some(&name)).await?;
+    audit::record(
+        tx,
+        &format!("user:{}", user.username),
+        "token.create",
+        None,
+        Some(&id.to_string()),
+        Some(&name),
+    )
+    .await?;
     Ok((id, token))
 }
 
@@ -44,7 +52,11 @@ pub async fn find(tx: &mut Tx, token: &str) -> Result<Option<User>> {
     let row: Option<(i64, String, String)> = on_engine!(tx, c => sqlx::query_as(
         "select u.id, u.username, u.display_name from api_tokens t join users u on u.id = t.user_id \
          where t.token_hash = $1 and t.revoked_at is null").bind(token_hash(token)).fetch_optional(&mut **c).await)?;
-    Ok(row.map(|(id, username, display_name)| User { id, username, display_name }))
+    Ok(row.map(|(id, username, display_name)| User {
+        id,
+        username,
+        display_name,
+    }))
 }
 
 /// A user's tokens, newest first, revoked ones included.
@@ -63,6 +75,14 @@ pub async fn revoke(tx: &mut Tx, user: &User, id: i64) -> Result<()> {
     if changed == 0 {
         return Err(Error::not_found("token", id.to_string()));
     }
-    audit::record(tx, &format!("user:{}", user.username), "token.revoke", None, Some(&id.to_string()), None).await?;
+    audit::record(
+        tx,
+        &format!("user:{}", user.username),
+        "token.revoke",
+        None,
+        Some(&id.to_string()),
+        None,
+    )
+    .await?;
     Ok(())
 }

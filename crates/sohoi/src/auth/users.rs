@@ -29,7 +29,9 @@ pub struct User {
 
 /// Usernames: 3–40 lower-case letters, digits, dots, dashes and underscores.
 fn valid_username(s: &str) -> bool {
-    (3..=40).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+    (3..=40).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
 }
 
 /// An account to create, with its first grant (a role's authorities and some tiers over
@@ -65,7 +67,13 @@ impl<'a> GrantRequest<'a> {
 /// Creates an account with one grant. The caller must manage accounts at that unit (a chair
 /// or administrator above it, or the command line), and gives at most what she holds there.
 pub async fn create(ctx: &mut Ctx, account: &NewAccount<'_>, password: &Password) -> Result<i64> {
-    let NewAccount { username, display_name, unit_code, role, tiers } = *account;
+    let NewAccount {
+        username,
+        display_name,
+        unit_code,
+        role,
+        tiers,
+    } = *account;
     let request = GrantRequest::role(unit_code, role, tiers);
     let unit = may_give(ctx, &request).await?;
     let username = username.trim().to_ascii_lowercase();
@@ -78,7 +86,10 @@ pub async fn create(ctx: &mut Ctx, account: &NewAccount<'_>, password: &Password
     let tx = &mut ctx.tx;
     let exists: i64 = on_engine!(&mut *tx, c => sqlx::query_scalar("select count(*) from users where username = $1").bind(&username).fetch_one(&mut **c).await)?;
     if exists > 0 {
-        return Err(Error::Conflict { message: "conflict-username", args: Args::new().with("username", username) });
+        return Err(Error::Conflict {
+            message: "conflict-username",
+            args: Args::new().with("username", username),
+        });
     }
     let display = crate::text::clean(display_name);
     let hash = password::hash(password);
@@ -88,7 +99,15 @@ pub async fn create(ctx: &mut Ctx, account: &NewAccount<'_>, password: &Password
         .bind(&username).bind(&display).bind(&hash).bind(&now).fetch_one(&mut **c).await)?;
     insert_grant(ctx, id, unit.id, &request).await?;
     let detail = describe(&request);
-    audit::record(&mut ctx.tx, ctx.access.actor(), "user.create", Some(unit.id), Some(&username), Some(&detail)).await?;
+    audit::record(
+        &mut ctx.tx,
+        ctx.access.actor(),
+        "user.create",
+        Some(unit.id),
+        Some(&username),
+        Some(&detail),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -99,7 +118,15 @@ pub async fn grant(ctx: &mut Ctx, username: &str, request: &GrantRequest<'_>) ->
     let user = by_username(&mut ctx.tx, username).await?;
     insert_grant(ctx, user.id, unit.id, request).await?;
     let detail = describe(request);
-    audit::record(&mut ctx.tx, ctx.access.actor(), "user.grant", Some(unit.id), Some(&user.username), Some(&detail)).await?;
+    audit::record(
+        &mut ctx.tx,
+        ctx.access.actor(),
+        "user.grant",
+        Some(unit.id),
+        Some(&user.username),
+        Some(&detail),
+    )
+    .await?;
     Ok(())
 }
 
@@ -107,15 +134,27 @@ pub async fn grant(ctx: &mut Ctx, username: &str, request: &GrantRequest<'_>) ->
 pub async fn revoke(ctx: &mut Ctx, username: &str, unit_code: &str) -> Result<u64> {
     let today = ctx.today;
     let unit = org::tree::find(ctx, unit_code, today).await?;
-    ctx.require(Authority::ManageAccounts, unit.id, &unit.code).await?;
+    ctx.require(Authority::ManageAccounts, unit.id, &unit.code)
+        .await?;
     let user = by_username(&mut ctx.tx, username).await?;
     let tx = &mut ctx.tx;
     let n = on_engine!(tx, c => sqlx::query("delete from grants where user_id = $1 and unit_id = $2")
         .bind(user.id).bind(unit.id).execute(&mut **c).await.map(|r| r.rows_affected()))?;
     if n == 0 {
-        return Err(Error::not_found("grant", format!("{} @ {}", user.username, unit.code)));
+        return Err(Error::not_found(
+            "grant",
+            format!("{} @ {}", user.username, unit.code),
+        ));
     }
-    audit::record(&mut ctx.tx, ctx.access.actor(), "user.revoke", Some(unit.id), Some(&user.username), None).await?;
+    audit::record(
+        &mut ctx.tx,
+        ctx.access.actor(),
+        "user.revoke",
+        Some(unit.id),
+        Some(&user.username),
+        None,
+    )
+    .await?;
     Ok(n)
 }
 
@@ -125,16 +164,25 @@ pub async fn revoke(ctx: &mut Ctx, username: &str, unit_code: &str) -> Result<u6
 async fn may_give(ctx: &mut Ctx, request: &GrantRequest<'_>) -> Result<org::Unit> {
     let today = ctx.today;
     let unit = org::tree::find(ctx, request.unit_code, today).await?;
-    ctx.require(Authority::ManageAccounts, unit.id, &unit.code).await?;
+    ctx.require(Authority::ManageAccounts, unit.id, &unit.code)
+        .await?;
     for authority in &request.authorities {
-        if !ctx.access.holds(&mut ctx.tx, *authority, unit.id, today).await? {
+        if !ctx
+            .access
+            .holds(&mut ctx.tx, *authority, unit.id, today)
+            .await?
+        {
             return Err(Error::Forbidden);
         }
     }
     let held = ctx.access.tiers_at(&mut ctx.tx, unit.id, today).await?;
     for tier in &request.tiers {
         let allowed = match tier {
-            Tier::SupportCases => ctx.access.holds(&mut ctx.tx, Authority::ManageCaseWorkers, unit.id, today).await?,
+            Tier::SupportCases => {
+                ctx.access
+                    .holds(&mut ctx.tx, Authority::ManageCaseWorkers, unit.id, today)
+                    .await?
+            }
             other => held.has(*other),
         };
         if !allowed {
@@ -147,14 +195,35 @@ async fn may_give(ctx: &mut Ctx, request: &GrantRequest<'_>) -> Result<org::Unit
     Ok(unit)
 }
 
-async fn insert_grant(ctx: &mut Ctx, user: i64, unit: i64, request: &GrantRequest<'_>) -> Result<()> {
-    let authorities = request.authorities.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(",");
-    let tiers = request.tiers.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(",");
+async fn insert_grant(
+    ctx: &mut Ctx,
+    user: i64,
+    unit: i64,
+    request: &GrantRequest<'_>,
+) -> Result<()> {
+    let authorities = request
+        .authorities
+        .iter()
+        .map(|a| a.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    let tiers = request
+        .tiers
+        .iter()
+        .map(|t| t.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
     let now = crate::clock::now_text();
     let actor = ctx.access.actor().to_string();
     on_engine!(&mut ctx.tx, c => sqlx::query(
         "insert into grants (user_id, unit_id, reach, authorities, tiers, granted_by, granted_at) values ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(user).bind(unit).bind(request.reach.as_str()).bind(authorities).bind(tiers).bind(actor).bind(now)
+        .bind(user)
+        .bind(unit)
+        .bind(request.reach.as_str())
+        .bind(authorities)
+        .bind(tiers)
+        .bind(actor)
+        .bind(now)
         .execute(&mut **c).await.map(|_| ()))?;
     Ok(())
 }
@@ -163,11 +232,29 @@ async fn insert_grant(ctx: &mut Ctx, user: i64, unit: i64, request: &GrantReques
 fn describe(request: &GrantRequest<'_>) -> String {
     let authorities = match Role::of(&request.authorities) {
         Some(role) => role.as_str().to_string(),
-        None => request.authorities.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(","),
+        None => request
+            .authorities
+            .iter()
+            .map(|a| a.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
     };
-    let tiers = request.tiers.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(",");
-    let reach = if request.reach == Reach::Unit { " (unit only)" } else { "" };
-    if tiers.is_empty() { format!("{authorities}{reach}") } else { format!("{authorities} + {tiers}{reach}") }
+    let tiers = request
+        .tiers
+        .iter()
+        .map(|t| t.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    let reach = if request.reach == Reach::Unit {
+        " (unit only)"
+    } else {
+        ""
+    };
+    if tiers.is_empty() {
+        format!("{authorities}{reach}")
+    } else {
+        format!("{authorities} + {tiers}{reach}")
+    }
 }
 
 #[derive(Debug)]
@@ -190,12 +277,18 @@ fn parse_time(s: &str) -> Option<OffsetDateTime> {
 }
 
 fn format_time(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// Checks a username and password. Every attempt, good or bad, is written to the audit log
 /// with the address it came from.
-pub async fn sign_in(tx: &mut Tx, username: &str, password: &Password, address: &str) -> Result<User, SignInError> {
+pub async fn sign_in(
+    tx: &mut Tx,
+    username: &str,
+    password: &Password,
+    address: &str,
+) -> Result<User, SignInError> {
     let username = username.trim().to_ascii_lowercase();
     let row: Option<(i64, String, String, i32, Option<String>)> = on_engine!(&mut *tx, c => sqlx::query_as(
         "select id, display_name, password_hash, failed_attempts, locked_until from users where username = $1")
@@ -203,7 +296,10 @@ pub async fn sign_in(tx: &mut Tx, username: &str, password: &Password, address: 
     let now = OffsetDateTime::now_utc().to_offset(crate::clock::VIETNAM);
     let Some((id, display_name, hash, failures, locked_until)) = row else {
         // Spend the time a real check takes, so that timing does not reveal usernames.
-        password::verify(password, "$argon2id$v=19$m=19456,t=2,p=1$c29ob2lzb2hvaQ$0000000000000000000000000000000000000000000");
+        password::verify(
+            password,
+            "$argon2id$v=19$m=19456,t=2,p=1$c29ob2lzb2hvaQ$0000000000000000000000000000000000000000000",
+        );
         audit_sign_in(tx, &username, "signin.failed", address).await?;
         return Err(SignInError::Invalid);
     };
@@ -215,9 +311,14 @@ pub async fn sign_in(tx: &mut Tx, username: &str, password: &Password, address: 
     }
     if !password::verify(password, &hash) {
         let failures = failures + 1;
-        let lock = (failures >= MAX_FAILURES).then(|| format_time(now + Duration::minutes(LOCK_MINUTES)));
+        let lock =
+            (failures >= MAX_FAILURES).then(|| format_time(now + Duration::minutes(LOCK_MINUTES)));
         on_engine!(&mut *tx, c => sqlx::query("update users set failed_attempts = $2, locked_until = $3 where id = $1")
-            .bind(id).bind(if lock.is_some() { 0 } else { failures }).bind(&lock).execute(&mut **c).await.map(|_| ()))?;
+            .bind(id)
+            .bind(if lock.is_some() { 0 } else { failures })
+            .bind(&lock)
+            .execute(&mut **c).await
+            .map(|_| ()))?;
         audit_sign_in(tx, &username, "signin.failed", address).await?;
         return Err(match lock.as_deref().and_then(parse_time) {
             Some(until) => SignInError::Locked(until),
@@ -227,21 +328,41 @@ pub async fn sign_in(tx: &mut Tx, username: &str, password: &Password, address: 
     on_engine!(&mut *tx, c => sqlx::query("update users set failed_attempts = 0, locked_until = null where id = $1")
         .bind(id).execute(&mut **c).await.map(|_| ()))?;
     audit_sign_in(tx, &username, "signin.ok", address).await?;
-    Ok(User { id, username, display_name })
+    Ok(User {
+        id,
+        username,
+        display_name,
+    })
 }
 
-async fn audit_sign_in(tx: &mut Tx, username: &str, action: &str, address: &str) -> Result<(), sqlx::Error> {
+async fn audit_sign_in(
+    tx: &mut Tx,
+    username: &str,
+    action: &str,
+    address: &str,
+) -> Result<(), sqlx::Error> {
     let at = crate::clock::now_text();
     // Filed under the unit of the account's (first) grant, so that the chairs above it read
     // it; attempts on unknown names have no unit and only the central union reads them.
     on_engine!(tx, c => sqlx::query(
         "insert into audit_log (at, actor, action, unit_id, subject, address) values ($1, $2, $3, \
          (select min(g.unit_id) from grants g join users u on u.id = g.user_id where u.username = $4), $4, $5)")
-        .bind(at).bind(format!("user:{username}")).bind(action).bind(username).bind(address).execute(&mut **c).await.map(|_| ()))
+        .bind(at)
+        .bind(format!("user:{username}"))
+        .bind(action)
+        .bind(username)
+        .bind(address)
+        .execute(&mut **c).await
+        .map(|_| ()))
 }
 
 /// Changes a user's own password after checking the current one.
-pub async fn change_password(tx: &mut Tx, user: &User, current: &Password, new: &Password) -> Result<()> {
+pub async fn change_password(
+    tx: &mut Tx,
+    user: &User,
+    current: &Password,
+    new: &Password,
+) -> Result<()> {
     let hash: String = on_engine!(&mut *tx, c => sqlx::query_scalar("select password_hash from users where id = $1")
         .bind(user.id).fetch_one(&mut **c).await)?;
     if !password::verify(current, &hash) {
@@ -253,7 +374,15 @@ pub async fn change_password(tx: &mut Tx, user: &User, current: &Password, new: 
     let hash = password::hash(new);
     on_engine!(&mut *tx, c => sqlx::query("update users set password_hash = $2 where id = $1")
         .bind(user.id).bind(hash).execute(&mut **c).await.map(|_| ()))?;
-    audit::record(tx, &format!("user:{}", user.username), "user.password", None, Some(&user.username), None).await?;
+    audit::record(
+        tx,
+        &format!("user:{}", user.username),
+        "user.password",
+        None,
+        Some(&user.username),
+        None,
+    )
+    .await?;
     Ok(())
 }
 
@@ -277,18 +406,23 @@ pub async fn grants_of(tx: &mut Tx, user: &User) -> Result<Vec<GrantView>> {
         .bind(user.id).fetch_all(&mut **c).await)?;
     Ok(rows
         .into_iter()
-        .map(|(unit_id, unit_code, unit_name, reach, authorities, tiers)| {
-            let authorities: BTreeSet<Authority> = authorities.split(',').filter_map(Authority::parse).collect();
-            GrantView {
-                unit_id,
-                unit_code,
-                unit_name,
-                reach: Reach::parse(&reach).unwrap_or(Reach::Subtree),
-                role: Role::of(&authorities),
-                authorities,
-                tiers: tiers.split(',').filter_map(Tier::parse).collect(),
-            }
-        })
+        .map(
+            |(unit_id, unit_code, unit_name, reach, authorities, tiers)| {
+                let authorities: BTreeSet<Authority> = authorities
+                    .split(',')
+                    .filter_map(Authority::parse)
+                    .collect();
+                GrantView {
+                    unit_id,
+                    unit_code,
+                    unit_name,
+                    reach: Reach::parse(&reach).unwrap_or(Reach::Subtree),
+                    role: Role::of(&authorities),
+                    authorities,
+                    tiers: tiers.split(',').filter_map(Tier::parse).collect(),
+                }
+            },
+        )
         .collect())
 }
 
@@ -298,10 +432,21 @@ pub async fn access_for(tx: &mut Tx, user: &User) -> Result<Access> {
     let today = crate::clock::today();
     let mut grants = Vec::new();
     for g in grants_of(tx, user).await? {
-        let open = org::store::by_id(tx, g.unit_id, today).await?.is_some_and(|u| u.valid_to > today);
-        let units = if open { vec![g.unit_id] } else { org::store::successors(tx, g.unit_id).await? };
+        let open = org::store::by_id(tx, g.unit_id, today)
+            .await?
+            .is_some_and(|u| u.valid_to > today);
+        let units = if open {
+            vec![g.unit_id]
+        } else {
+            org::store::successors(tx, g.unit_id).await?
+        };
         for unit_id in units {
-            grants.push(Grant { unit_id, reach: g.reach, authorities: g.authorities.clone(), tiers: g.tiers.clone() });
+            grants.push(Grant {
+                unit_id,
+                reach: g.reach,
+                authorities: g.authorities.clone(),
+                tiers: g.tiers.clone(),
+            });
         }
     }
     Ok(Access::of_grants(format!("user:{}", user.username), grants))
@@ -311,8 +456,13 @@ pub async fn access_for(tx: &mut Tx, user: &User) -> Result<Access> {
 pub async fn by_username(tx: &mut Tx, username: &str) -> Result<User> {
     let row: Option<(i64, String, String)> = on_engine!(tx, c => sqlx::query_as(
         "select id, username, display_name from users where username = $1").bind(username).fetch_optional(&mut **c).await)?;
-    let (id, username, display_name) = row.ok_or_else(|| crate::error::Error::not_found("user", username))?;
-    Ok(User { id, username, display_name })
+    let (id, username, display_name) =
+        row.ok_or_else(|| crate::error::Error::not_found("user", username))?;
+    Ok(User {
+        id,
+        username,
+        display_name,
+    })
 }
 
 /// An account's grant as the accounts page lists it.
@@ -329,7 +479,13 @@ pub struct Account {
 impl Account {
     /// The role whose authorities the grant carries, if any.
     pub fn role(&self) -> Option<Role> {
-        Role::of(&self.authorities.split(',').filter_map(Authority::parse).collect())
+        Role::of(
+            &self
+                .authorities
+                .split(',')
+                .filter_map(Authority::parse)
+                .collect(),
+        )
     }
 
     pub fn tiers(&self) -> Vec<Tier> {
@@ -350,7 +506,6 @@ pub async fn accounts(ctx: &mut Ctx) -> Result<Vec<Account>> {
          order by n.code, u.username limit 1000"
     );
     let today = ctx.today;
-    let rows: Vec<Account> =
-        on_engine!(&mut ctx.tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(today).fetch_all(&mut **c).await)?;
+    let rows: Vec<Account> = on_engine!(&mut ctx.tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(today).fetch_all(&mut **c).await)?;
     Ok(rows)
 }

@@ -30,7 +30,17 @@ fn write_workbook(path: &Path, rows: usize) -> anyhow::Result<()> {
     sheet.write_string(0, 0, "HỘI LHPN PHƯỜNG BA ĐÌNH")?;
     sheet.write_string(1, 2, "DANH SÁCH HỘI VIÊN")?;
     sheet.write_string(2, 2, "(Tính đến ngày 30/6/2025)")?;
-    let header = ["STT", "Họ và tên", "Ngày sinh", "Số CCCD", "SĐT", "Dân tộc", "Trình độ học vấn", "Ngày vào Hội", "Chi hội"];
+    let header = [
+        "STT",
+        "Họ và tên",
+        "Ngày sinh",
+        "Số CCCD",
+        "SĐT",
+        "Dân tộc",
+        "Trình độ học vấn",
+        "Ngày vào Hội",
+        "Chi hội",
+    ];
     for (c, h) in header.iter().enumerate() {
         sheet.write_string(4, c as u16, *h)?;
     }
@@ -43,18 +53,43 @@ fn write_workbook(path: &Path, rows: usize) -> anyhow::Result<()> {
         sheet.write_string(r, 1, crate::demo::names::full_name(&mut rng, false))?;
         match i % 3 {
             0 => sheet.write_string(r, 2, format!("{day:02}/{month:02}/{year}"))?,
-            1 => sheet.write_datetime_with_format(r, 2, ExcelDateTime::from_ymd(year as u16, month, day)?, &date)?,
+            1 => sheet.write_datetime_with_format(
+                r,
+                2,
+                ExcelDateTime::from_ymd(year as u16, month, day)?,
+                &date,
+            )?,
             _ => sheet.write_number(r, 2, f64::from(year))?,
         };
         let serial = serials.entry(year).or_insert(0u32);
         *serial += 1;
         let nid = NationalId::compose(1, Sex::Female, year, *serial);
         sheet.write_number(r, 3, nid.parse::<f64>().unwrap_or(0.0))?;
-        sheet.write_number(r, 4, f64::from(rng.random_range(900_000_000u32..999_999_999)))?;
-        sheet.write_string(r, 5, if rng.random_ratio(9, 10) { "Kinh" } else { "Tày" })?;
+        sheet.write_number(
+            r,
+            4,
+            f64::from(rng.random_range(900_000_000u32..999_999_999)),
+        )?;
+        sheet.write_string(
+            r,
+            5,
+            if rng.random_ratio(9, 10) {
+                "Kinh"
+            } else {
+                "Tày"
+            },
+        )?;
         sheet.write_string(r, 6, ["12/12", "9/12", "THCS", "THPT"][i % 4])?;
         let joined = rng.random_range((year + 19).max(2000)..=2025);
-        sheet.write_string(r, 7, format!("{:02}/{:02}/{joined}", rng.random_range(1..=28), rng.random_range(1..=11)))?;
+        sheet.write_string(
+            r,
+            7,
+            format!(
+                "{:02}/{:02}/{joined}",
+                rng.random_range(1..=28),
+                rng.random_range(1..=11)
+            ),
+        )?;
         sheet.write_string(r, 8, format!("Tổ dân phố số {}", 1 + (i as u32 % BRANCHES)))?;
     }
     book.save(path)?;
@@ -78,15 +113,25 @@ fn calamine_stream(path: &Path) -> anyhow::Result<usize> {
 fn peak_mb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kb| kb / 1024)
+    line.split_whitespace()
+        .nth(1)?
+        .parse::<u64>()
+        .ok()
+        .map(|kb| kb / 1024)
 }
 
 fn pandas(path: &Path) -> Option<Duration> {
-    let script =
-        "import sys, time, pandas\nt = time.perf_counter()\npandas.read_excel(sys.argv[1], header=4)\nprint(time.perf_counter() - t)";
-    let out = std::process::Command::new("python3").arg("-c").arg(script).arg(path).output().ok()?;
+    let script = "import sys, time, pandas\nt = time.perf_counter()\npandas.read_excel(sys.argv[1], header=4)\nprint(time.perf_counter() - t)";
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(path)
+        .output()
+        .ok()?;
     let seconds: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
-    out.status.success().then(|| Duration::from_secs_f64(seconds))
+    out.status
+        .success()
+        .then(|| Duration::from_secs_f64(seconds))
 }
 
 fn secs(d: Duration) -> String {
@@ -127,8 +172,9 @@ pub async fn run(rows: usize, dir: &Path, database: Option<&str>) -> anyhow::Res
     crate::store::migrate(&store).await?;
     let mut ctx = Ctx::write(&store, Access::system("bench")).await?;
     crate::org::reference::init(&mut ctx.tx).await?;
-    let commune =
-        crate::org::store::by_code(&mut ctx.tx, COMMUNE, crate::clock::BEGINNING).await?.ok_or_else(|| anyhow::anyhow!("no commune"))?;
+    let commune = crate::org::store::by_code(&mut ctx.tx, COMMUNE, crate::clock::BEGINNING)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no commune"))?;
     for k in 1..=BRANCHES {
         let code = format!("{COMMUNE}-{k:02}");
         let name = format!("Chi hội Tổ dân phố số {k}");
@@ -149,10 +195,20 @@ pub async fn run(rows: usize, dir: &Path, database: Option<&str>) -> anyhow::Res
     // The import alone: its peak memory counted from here.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let start = Instant::now();
-    let options = Options { unit: COMMUNE.into(), ..Options::default() };
+    let options = Options {
+        unit: COMMUNE.into(),
+        ..Options::default()
+    };
     let bytes = import::read::read_file(&file, &options.limits)?;
     let mut ctx = Ctx::write(&store, Access::system("bench")).await?;
-    let outcome = import::import(&mut ctx, bytes, &options, crate::i18n::Lang::Vi, &Control::default()).await?;
+    let outcome = import::import(
+        &mut ctx,
+        bytes,
+        &options,
+        crate::i18n::Lang::Vi,
+        &Control::default(),
+    )
+    .await?;
     anyhow::ensure!(
         outcome.report.commits() && outcome.report.added == rows as u64,
         "the benchmark file imports whole: {:?}",
@@ -168,7 +224,10 @@ pub async fn run(rows: usize, dir: &Path, database: Option<&str>) -> anyhow::Res
     crate::say!("\n{rows} member rows, {:.1} MB .xlsx\n", size as f64 / 1e6);
     crate::say!("| what | seconds | × calamine |");
     crate::say!("|---|---:|---:|");
-    crate::say!("| calamine streaming every cell (median of 3) | {} | 1.00 |", secs(floor));
+    crate::say!(
+        "| calamine streaming every cell (median of 3) | {} | 1.00 |",
+        secs(floor)
+    );
     crate::say!(
         "| sohoi import: read, validate, commit to {engine} (peak memory {} MB) | {} | {:.2} |",
         peak.map_or("?".into(), |p| p.to_string()),
@@ -176,8 +235,14 @@ pub async fn run(rows: usize, dir: &Path, database: Option<&str>) -> anyhow::Res
         ours.as_secs_f64() / floor.as_secs_f64()
     );
     match pandas {
-        Some(p) => crate::say!("| pandas.read_excel (read only) | {} | {:.2} |", secs(p), p.as_secs_f64() / floor.as_secs_f64()),
-        None => crate::say!("| pandas.read_excel | not run (python3 with pandas and openpyxl not found) | |"),
+        Some(p) => crate::say!(
+            "| pandas.read_excel (read only) | {} | {:.2} |",
+            secs(p),
+            p.as_secs_f64() / floor.as_secs_f64()
+        ),
+        None => crate::say!(
+            "| pandas.read_excel | not run (python3 with pandas and openpyxl not found) | |"
+        ),
     }
     Ok(())
 }

@@ -28,7 +28,9 @@ impl Row {
     fn quantile(&self, q: f64) -> Duration {
         let mut s = self.samples.clone();
         s.sort();
-        s.get(((s.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or_default()
+        s.get(((s.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or_default()
     }
 }
 
@@ -126,7 +128,8 @@ pub async fn run(store: &Store, iterations: usize, baseline_runs: usize) -> anyh
         },
     );
 
-    let year = Period::parse(&(today.year() - 1).to_string()).ok_or_else(|| anyhow::anyhow!("period"))?;
+    let year =
+        Period::parse(&(today.year() - 1).to_string()).ok_or_else(|| anyhow::anyhow!("period"))?;
     report(
         &mut rows,
         Row {
@@ -159,7 +162,16 @@ pub async fn run(store: &Store, iterations: usize, baseline_runs: usize) -> anyh
         },
     );
 
-    let queries = ["thuy", "nguyen thi lan", "tran huong", "le thi thu ha", "hoa", "pham ngoc", "dang thi hanh", "vo thi mai"];
+    let queries = [
+        "thuy",
+        "nguyen thi lan",
+        "tran huong",
+        "le thi thu ha",
+        "hoa",
+        "pham ngoc",
+        "dang thi hanh",
+        "vo thi mai",
+    ];
     report(
         &mut rows,
         Row {
@@ -203,7 +215,14 @@ pub async fn run(store: &Store, iterations: usize, baseline_runs: usize) -> anyh
     ctx.finish().await?;
     if !branches.is_empty() {
         let mut rng = ChaCha8Rng::seed_from_u64(42);
-        let picks: Vec<(usize, i32)> = (0..n).map(|_| (rng.random_range(0..branches.len()), rng.random_range(1950..2000))).collect();
+        let picks: Vec<(usize, i32)> = (0..n)
+            .map(|_| {
+                (
+                    rng.random_range(0..branches.len()),
+                    rng.random_range(1950..2000),
+                )
+            })
+            .collect();
         report(
             &mut rows,
             Row {
@@ -221,7 +240,9 @@ pub async fn run(store: &Store, iterations: usize, baseline_runs: usize) -> anyh
                             occupation: "worker".into(),
                             ..Default::default()
                         };
-                        let input = raw.parse(crate::clock::today()).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                        let input = raw
+                            .parse(crate::clock::today())
+                            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
                         let mut ctx = Ctx::write(store, scope.clone()).await?;
                         service::add(&mut ctx, &code, input).await?;
                         ctx.finish().await?;

@@ -12,11 +12,21 @@ use crate::text::{number, percent};
 
 /// Tiers named on the command line; `--sensitive` stands for the three tiers of a member's
 /// record (never personnel records or support cases).
-fn parse_tiers(names: &[String], sensitive: bool, lang: Lang) -> anyhow::Result<Vec<crate::auth::Tier>> {
+fn parse_tiers(
+    names: &[String],
+    sensitive: bool,
+    lang: Lang,
+) -> anyhow::Result<Vec<crate::auth::Tier>> {
     let t = translator(lang);
-    let mut tiers: Vec<crate::auth::Tier> = if sensitive { crate::auth::Tier::MEMBER.to_vec() } else { vec![] };
+    let mut tiers: Vec<crate::auth::Tier> = if sensitive {
+        crate::auth::Tier::MEMBER.to_vec()
+    } else {
+        vec![]
+    };
     for name in names {
-        tiers.push(crate::auth::Tier::parse(name).with_context(|| t.msg_with("cli-bad-tier", &Args::new().with("value", name.clone())))?);
+        tiers.push(crate::auth::Tier::parse(name).with_context(|| {
+            t.msg_with("cli-bad-tier", &Args::new().with("value", name.clone()))
+        })?);
     }
     tiers.sort();
     tiers.dedup();
@@ -25,7 +35,9 @@ fn parse_tiers(names: &[String], sensitive: bool, lang: Lang) -> anyhow::Result<
 
 /// The actor named in the ledger and the audit log for work done on the command line.
 pub fn cli_actor() -> String {
-    let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into());
     format!("cli:{user}")
 }
 
@@ -38,7 +50,9 @@ pub async fn open(url: &str) -> anyhow::Result<Store> {
 pub fn parse_date_arg(s: Option<&str>, lang: Lang) -> anyhow::Result<time::Date> {
     match s {
         None => Ok(crate::clock::today()),
-        Some(s) => crate::clock::parse_date(s).with_context(|| translator(lang).msg_with("cli-bad-date", &Args::new().with("value", s))),
+        Some(s) => crate::clock::parse_date(s).with_context(|| {
+            translator(lang).msg_with("cli-bad-date", &Args::new().with("value", s))
+        }),
     }
 }
 
@@ -54,10 +68,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             ctx.finish().await?;
             crate::say!(
                 "{}",
-                t.msg_with("cli-init-done", &Args::new().num("created", report.created as f64).num("existing", report.existing as f64))
+                t.msg_with(
+                    "cli-init-done",
+                    &Args::new()
+                        .num("created", report.created as f64)
+                        .num("existing", report.existing as f64)
+                )
             );
         }
-        Command::Units { under, depth, as_of, json } => {
+        Command::Units {
+            under,
+            depth,
+            as_of,
+            json,
+        } => {
             let at = parse_date_arg(as_of.as_deref(), lang)?;
             let store = open(&cli.db).await?;
             let mut ctx = Ctx::read(&store, scope.clone()).await?;
@@ -79,12 +103,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     })
                     .collect();
                 crate::say_raw!("{}", table(&header, &rows, &[]));
-                crate::say!("{}", t.msg_with("cli-units-count", &Args::new().num("count", units.len() as f64)));
+                crate::say!(
+                    "{}",
+                    t.msg_with(
+                        "cli-units-count",
+                        &Args::new().num("count", units.len() as f64)
+                    )
+                );
             }
         }
-        Command::Demo { members, seed, provinces, no_serve, addr } => {
+        Command::Demo {
+            members,
+            seed,
+            provinces,
+            no_serve,
+            addr,
+        } => {
             let store = open(&cli.db).await?;
-            super::member::build_demo(&store, crate::demo::DemoOptions { members, seed, provinces }, lang).await?;
+            super::member::build_demo(
+                &store,
+                crate::demo::DemoOptions {
+                    members,
+                    seed,
+                    provinces,
+                },
+                lang,
+            )
+            .await?;
             if !no_serve {
                 crate::web::serve(store, &addr, lang).await?;
             }
@@ -100,7 +145,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Export(command) => super::excel::export(&cli.db, command, &scope, lang).await?,
-        Command::Restructure(command) => super::restructure::run(&cli.db, command, &scope, lang).await?,
+        Command::Restructure(command) => {
+            super::restructure::run(&cli.db, command, &scope, lang).await?
+        }
         Command::Reference(command) => super::reference::run(&cli.db, command, lang).await?,
         Command::Stats { unit, as_of, json } => {
             let at = parse_date_arg(as_of.as_deref(), lang)?;
@@ -110,11 +157,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if json {
                 crate::say!("{}", serde_json::to_string_pretty(&summary)?);
             } else {
-                crate::say!("{} ({}) — {}", summary.unit.name, summary.unit.code, crate::clock::vn_date(at));
+                crate::say!(
+                    "{} ({}) — {}",
+                    summary.unit.name,
+                    summary.unit.code,
+                    crate::clock::vn_date(at)
+                );
                 crate::say!("{}: {}", t.msg("col-members"), number(summary.members));
-                crate::say!("{}: {}", t.msg("col-new-this-year"), number(summary.new_this_year));
+                crate::say!(
+                    "{}: {}",
+                    t.msg("col-new-this-year"),
+                    number(summary.new_this_year)
+                );
                 if summary.coverage_rate.is_some() {
-                    crate::say!("{}: {}", t.msg("col-coverage"), percent(summary.coverage_rate));
+                    crate::say!(
+                        "{}: {}",
+                        t.msg("col-coverage"),
+                        percent(summary.coverage_rate)
+                    );
                 }
                 for (dim, values) in &summary.breakdowns {
                     crate::say!("\n{}", t.msg(&format!("dim-{dim}")));
@@ -127,14 +187,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             ctx.finish().await?;
         }
-        Command::Report(ReportCommand::Movements { unit, period, structure, json }) => {
-            let period =
-                Period::parse(&period).with_context(|| t.msg_with("period-unknown", &Args::new().with("value", period.clone())))?;
-            let structure = crate::reports::movements::Structure::parse(&structure)
-                .with_context(|| t.msg_with("structure-unknown", &Args::new().with("value", structure.clone())))?;
+        Command::Report(ReportCommand::Movements {
+            unit,
+            period,
+            structure,
+            json,
+        }) => {
+            let period = Period::parse(&period).with_context(|| {
+                t.msg_with("period-unknown", &Args::new().with("value", period.clone()))
+            })?;
+            let structure =
+                crate::reports::movements::Structure::parse(&structure).with_context(|| {
+                    t.msg_with(
+                        "structure-unknown",
+                        &Args::new().with("value", structure.clone()),
+                    )
+                })?;
             let store = open(&cli.db).await?;
             let mut ctx = Ctx::read(&store, scope.clone()).await?;
-            let report = crate::reports::movements::movements_in(&mut ctx, &unit, period, structure).await?;
+            let report =
+                crate::reports::movements::movements_in(&mut ctx, &unit, period, structure).await?;
             if json {
                 crate::say!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -147,7 +219,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
                 let header = crate::reports::movements::COLUMNS.map(|h| t.msg(h));
                 let rows: Vec<Vec<String>> = report
-                    .text_rows(&t.msg("col-total"), &t.msg(crate::reports::movements::REMAINDER))
+                    .text_rows(
+                        &t.msg("col-total"),
+                        &t.msg(crate::reports::movements::REMAINDER),
+                    )
                     .into_iter()
                     .map(|(_, cells)| cells)
                     .collect();
@@ -156,48 +231,89 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             ctx.finish().await?;
         }
-        Command::User(super::UserCommand::Add { username, name, unit, role, tiers, sensitive }) => {
-            let role =
-                crate::auth::Role::parse(&role).with_context(|| t.msg_with("cli-bad-role", &Args::new().with("value", role.clone())))?;
+        Command::User(super::UserCommand::Add {
+            username,
+            name,
+            unit,
+            role,
+            tiers,
+            sensitive,
+        }) => {
+            let role = crate::auth::Role::parse(&role).with_context(|| {
+                t.msg_with("cli-bad-role", &Args::new().with("value", role.clone()))
+            })?;
             let tiers = parse_tiers(&tiers, sensitive, lang)?;
             let password = match std::env::var("SOHOI_PASSWORD") {
                 Ok(p) => p,
-                Err(_) => rpassword::prompt_password(t.msg("cli-password-prompt")).context("password")?,
+                Err(_) => {
+                    rpassword::prompt_password(t.msg("cli-password-prompt")).context("password")?
+                }
             };
             let store = open(&cli.db).await?;
-            let account =
-                crate::auth::users::NewAccount { username: &username, display_name: &name, unit_code: &unit, role, tiers: &tiers };
+            let account = crate::auth::users::NewAccount {
+                username: &username,
+                display_name: &name,
+                unit_code: &unit,
+                role,
+                tiers: &tiers,
+            };
             let password = crate::auth::password::Password::new(password);
             crate::write_ctx!(store, scope, ctx => crate::auth::users::create(ctx, &account, &password).await)?;
-            crate::say!("{}", t.msg_with("account-created", &Args::new().with("username", username)));
+            crate::say!(
+                "{}",
+                t.msg_with("account-created", &Args::new().with("username", username))
+            );
         }
-        Command::User(super::UserCommand::Grant { username, unit, role, authorities, tiers, sensitive, unit_only }) => {
+        Command::User(super::UserCommand::Grant {
+            username,
+            unit,
+            role,
+            authorities,
+            tiers,
+            sensitive,
+            unit_only,
+        }) => {
             let mut set = std::collections::BTreeSet::new();
             if let Some(role) = role {
-                let role = crate::auth::Role::parse(&role)
-                    .with_context(|| t.msg_with("cli-bad-role", &Args::new().with("value", role.clone())))?;
+                let role = crate::auth::Role::parse(&role).with_context(|| {
+                    t.msg_with("cli-bad-role", &Args::new().with("value", role.clone()))
+                })?;
                 set.extend(role.authorities());
             }
             for a in &authorities {
-                set.insert(
-                    crate::auth::Authority::parse(a)
-                        .with_context(|| t.msg_with("cli-bad-authority", &Args::new().with("value", a.clone())))?,
-                );
+                set.insert(crate::auth::Authority::parse(a).with_context(|| {
+                    t.msg_with("cli-bad-authority", &Args::new().with("value", a.clone()))
+                })?);
             }
             let request = crate::auth::users::GrantRequest {
                 unit_code: &unit,
-                reach: if unit_only { crate::auth::Reach::Unit } else { crate::auth::Reach::Subtree },
+                reach: if unit_only {
+                    crate::auth::Reach::Unit
+                } else {
+                    crate::auth::Reach::Subtree
+                },
                 authorities: set,
                 tiers: parse_tiers(&tiers, sensitive, lang)?.into_iter().collect(),
             };
             let store = open(&cli.db).await?;
             crate::write_ctx!(store, scope, ctx => crate::auth::users::grant(ctx, &username, &request).await)?;
-            crate::say!("{}", t.msg_with("cli-user-granted", &Args::new().with("username", username)));
+            crate::say!(
+                "{}",
+                t.msg_with("cli-user-granted", &Args::new().with("username", username))
+            );
         }
         Command::User(super::UserCommand::Revoke { username, unit }) => {
             let store = open(&cli.db).await?;
             let n = crate::write_ctx!(store, scope, ctx => crate::auth::users::revoke(ctx, &username, &unit).await)?;
-            crate::say!("{}", t.msg_with("cli-user-revoked", &Args::new().with("username", username).num("count", n as f64)));
+            crate::say!(
+                "{}",
+                t.msg_with(
+                    "cli-user-revoked",
+                    &Args::new()
+                        .with("username", username)
+                        .num("count", n as f64)
+                )
+            );
         }
         Command::User(super::UserCommand::Grants { username }) => {
             let store = open(&cli.db).await?;
@@ -210,9 +326,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map(|g| {
                     let what = match g.role {
                         Some(role) => t.msg(&format!("role-{}", role.as_str())),
-                        None => g.authorities.iter().map(|a| t.msg(&format!("authority-{}", a.as_str()))).collect::<Vec<_>>().join(", "),
+                        None => g
+                            .authorities
+                            .iter()
+                            .map(|a| t.msg(&format!("authority-{}", a.as_str())))
+                            .collect::<Vec<_>>()
+                            .join(", "),
                     };
-                    let tiers = g.tiers.iter().map(|x| t.msg(&format!("tier-{}", x.as_str()))).collect::<Vec<_>>().join(", ");
+                    let tiers = g
+                        .tiers
+                        .iter()
+                        .map(|x| t.msg(&format!("tier-{}", x.as_str())))
+                        .collect::<Vec<_>>()
+                        .join(", ");
                     let unit = if g.reach == crate::auth::Reach::Unit {
                         format!("{} ({})", g.unit_name, t.msg("cli-unit-only"))
                     } else {
@@ -238,7 +364,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::stats::set_population(&mut ctx.tx, unit.id, year, women).await?;
             ctx.finish().await?;
         }
-        Command::Bench { iterations, baseline_runs, import_rows, import_only, work_dir, import_db } => {
+        Command::Bench {
+            iterations,
+            baseline_runs,
+            import_rows,
+            import_only,
+            work_dir,
+            import_db,
+        } => {
             if !import_only {
                 let store = open(&cli.db).await?;
                 crate::bench::run(&store, iterations, baseline_runs).await?;
@@ -251,8 +384,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&cli.db).await?;
             crate::store::backup(&store, &cli.db, &to)
                 .await
-                .map_err(|e| anyhow::anyhow!(t.msg_with("cli-backup-failed", &Args::new().with("reason", e))))?;
-            crate::say!("{}", t.msg_with("cli-written", &Args::new().with("path", to.display().to_string())));
+                .map_err(|e| {
+                    anyhow::anyhow!(t.msg_with("cli-backup-failed", &Args::new().with("reason", e)))
+                })?;
+            crate::say!(
+                "{}",
+                t.msg_with(
+                    "cli-written",
+                    &Args::new().with("path", to.display().to_string())
+                )
+            );
         }
         Command::Check { json } => {
             let store = open(&cli.db).await?;
@@ -276,7 +417,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                             "cli-check-difference",
                             &Args::new()
                                 .with("unit", d.unit_id.to_string())
-                                .with("month", d.month.map_or_else(|| t.msg("check-total"), |m| format!("{:04}-{:02}", m / 100, m % 100)))
+                                .with(
+                                    "month",
+                                    d.month.map_or_else(
+                                        || t.msg("check-total"),
+                                        |m| format!("{:04}-{:02}", m / 100, m % 100)
+                                    )
+                                )
                                 .with("cell", format!("{}/{}={}", d.measure, d.dim, d.value))
                                 .num("stored", d.stored as f64)
                                 .num("recomputed", d.recomputed as f64)
@@ -284,7 +431,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     );
                 }
             }
-            anyhow::bail!(t.msg_with("cli-check-failed", &Args::new().num("count", diffs.len() as f64)));
+            anyhow::bail!(t.msg_with(
+                "cli-check-failed",
+                &Args::new().num("count", diffs.len() as f64)
+            ));
         }
     }
     Ok(())

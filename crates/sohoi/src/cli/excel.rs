@@ -73,34 +73,66 @@ pub enum ExportCommand {
 }
 
 fn error_path(file: &Path) -> PathBuf {
-    let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("import");
+    let stem = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("import");
     file.with_file_name(format!("{stem}-loi.xlsx"))
 }
 
-pub async fn import(db: &str, command: ImportCommand, scope: &Access, lang: Lang) -> anyhow::Result<bool> {
-    let ImportCommand::Members { file, unit, sheet, dry_run, partial, mapping, errors, json } = command;
+pub async fn import(
+    db: &str,
+    command: ImportCommand,
+    scope: &Access,
+    lang: Lang,
+) -> anyhow::Result<bool> {
+    let ImportCommand::Members {
+        file,
+        unit,
+        sheet,
+        dry_run,
+        partial,
+        mapping,
+        errors,
+        json,
+    } = command;
     let t = translator(lang);
     let custom = match mapping {
         Some(path) => {
-            let text = std::fs::read_to_string(&path).with_context(|| path.display().to_string())?;
-            import::header::parse_mapping_file(&text)
-                .map_err(|line| anyhow::anyhow!(t.msg_with("import-bad-mapping", &Args::new().with("line", line))))?
+            let text =
+                std::fs::read_to_string(&path).with_context(|| path.display().to_string())?;
+            import::header::parse_mapping_file(&text).map_err(|line| {
+                anyhow::anyhow!(t.msg_with("import-bad-mapping", &Args::new().with("line", line)))
+            })?
         }
         None => vec![],
     };
-    let options = Options { unit, sheet, dry_run, partial, mapping: custom, limits: Default::default() };
+    let options = Options {
+        unit,
+        sheet,
+        dry_run,
+        partial,
+        mapping: custom,
+        limits: Default::default(),
+    };
     let bytes = import::read::read_file(&file, &options.limits)?;
     let store = open(db).await?;
     let control = Control::default();
 
     // Progress: rows read, redrawn a few times a second; Ctrl-C cancels and rolls back.
     let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_style(indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}").context("progress template")?);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+            .context("progress template")?,
+    );
     let ticker = {
         let (bar, control, label) = (bar.clone(), control.clone(), t.msg("cli-import-rows"));
         tokio::spawn(async move {
             loop {
-                bar.set_message(format!("{label}: {}", crate::text::number(control.rows_read.load(Ordering::Relaxed) as i64)));
+                bar.set_message(format!(
+                    "{label}: {}",
+                    crate::text::number(control.rows_read.load(Ordering::Relaxed) as i64)
+                ));
                 bar.tick();
                 tokio::time::sleep(std::time::Duration::from_millis(200)).await;
             }
@@ -128,9 +160,16 @@ pub async fn import(db: &str, command: ImportCommand, scope: &Access, lang: Lang
     }
     if !outcome.rejected.is_empty() {
         let path = errors.unwrap_or_else(|| error_path(&file));
-        std::fs::write(&path, outcome.rejected.workbook(lang)?).with_context(|| path.display().to_string())?;
+        std::fs::write(&path, outcome.rejected.workbook(lang)?)
+            .with_context(|| path.display().to_string())?;
         if !json {
-            crate::say!("{}", t.msg_with("cli-import-error-file", &Args::new().with("path", path.display().to_string())));
+            crate::say!(
+                "{}",
+                t.msg_with(
+                    "cli-import-error-file",
+                    &Args::new().with("path", path.display().to_string())
+                )
+            );
         }
     }
     if json {
@@ -146,47 +185,104 @@ fn print_report(report: &Report, lang: Lang) {
     for sheet in &report.sheets {
         match sheet.header_row {
             Some(row) => {
-                let columns: Vec<String> =
-                    sheet.columns.iter().map(|(h, f)| format!("{h} → {}", t.msg(&crate::excel::columns::header_id(f)))).collect();
-                crate::say!("{}", t.msg_with("cli-import-sheet", &Args::new().with("sheet", sheet.name.clone()).num("row", row as f64)));
+                let columns: Vec<String> = sheet
+                    .columns
+                    .iter()
+                    .map(|(h, f)| format!("{h} → {}", t.msg(&crate::excel::columns::header_id(f))))
+                    .collect();
+                crate::say!(
+                    "{}",
+                    t.msg_with(
+                        "cli-import-sheet",
+                        &Args::new()
+                            .with("sheet", sheet.name.clone())
+                            .num("row", row as f64)
+                    )
+                );
                 crate::say!("  {}", columns.join(" · "));
             }
-            None => crate::say!("{}", t.msg_with("cli-import-sheet-skipped", &Args::new().with("sheet", sheet.name.clone()))),
+            None => crate::say!(
+                "{}",
+                t.msg_with(
+                    "cli-import-sheet-skipped",
+                    &Args::new().with("sheet", sheet.name.clone())
+                )
+            ),
         }
     }
     const SHOWN: usize = 20;
     for e in report.errors.iter().take(SHOWN) {
-        crate::say!("  ✗ {} {}:{} [{}] \"{}\": {}", t.msg("field-sheet"), e.sheet, e.row, e.column, e.value, e.reason);
+        crate::say!(
+            "  ✗ {} {}:{} [{}] \"{}\": {}",
+            t.msg("field-sheet"),
+            e.sheet,
+            e.row,
+            e.column,
+            e.value,
+            e.reason
+        );
     }
     if report.error_row_count as usize > SHOWN {
-        crate::say!("  … {}", t.msg_with("cli-import-more", &Args::new().num("count", (report.error_row_count as usize - SHOWN) as f64)));
+        crate::say!(
+            "  … {}",
+            t.msg_with(
+                "cli-import-more",
+                &Args::new().num("count", (report.error_row_count as usize - SHOWN) as f64)
+            )
+        );
     }
     for r in report.repairs.iter().take(SHOWN) {
-        crate::say!("  ✎ {} {}:{} [{}] \"{}\" → \"{}\": {}", t.msg("field-sheet"), r.sheet, r.row, r.column, r.from, r.to, r.reason);
+        crate::say!(
+            "  ✎ {} {}:{} [{}] \"{}\" → \"{}\": {}",
+            t.msg("field-sheet"),
+            r.sheet,
+            r.row,
+            r.column,
+            r.from,
+            r.to,
+            r.reason
+        );
     }
     if report.repair_count as usize > SHOWN {
-        crate::say!("  … {}", t.msg_with("cli-import-more", &Args::new().num("count", (report.repair_count as usize - SHOWN) as f64)));
+        crate::say!(
+            "  … {}",
+            t.msg_with(
+                "cli-import-more",
+                &Args::new().num("count", (report.repair_count as usize - SHOWN) as f64)
+            )
+        );
     }
     let (summary, verdict) = report.summary(lang);
     crate::say!("{summary}");
     crate::say!("{verdict}");
 }
 
-pub async fn export(db: &str, command: ExportCommand, scope: &Access, lang: Lang) -> anyhow::Result<()> {
+pub async fn export(
+    db: &str,
+    command: ExportCommand,
+    scope: &Access,
+    lang: Lang,
+) -> anyhow::Result<()> {
     let t = translator(lang);
     let (bytes, out) = match command {
         ExportCommand::Template { out } => (crate::excel::template_workbook(lang)?, out),
         ExportCommand::Members { unit, out, status } => {
             let store = open(db).await?;
             let mut ctx = Ctx::write(&store, scope.clone()).await?;
-            let filter = crate::members::service::filter(status.as_deref(), None, None, crate::clock::today())?;
+            let filter = crate::members::service::filter(
+                status.as_deref(),
+                None,
+                None,
+                crate::clock::today(),
+            )?;
             let bytes = crate::excel::members_workbook(&mut ctx, &unit, "", &filter, lang).await?;
             ctx.finish().await?;
             (bytes, out)
         }
         ExportCommand::Report { unit, period, out } => {
-            let period = crate::reports::Period::parse(&period)
-                .with_context(|| t.msg_with("period-unknown", &Args::new().with("value", period.clone())))?;
+            let period = crate::reports::Period::parse(&period).with_context(|| {
+                t.msg_with("period-unknown", &Args::new().with("value", period.clone()))
+            })?;
             let store = open(db).await?;
             let mut ctx = Ctx::read(&store, scope.clone()).await?;
             let report = crate::reports::movements::movements(&mut ctx, &unit, period).await?;
@@ -194,6 +290,12 @@ pub async fn export(db: &str, command: ExportCommand, scope: &Access, lang: Lang
         }
     };
     std::fs::write(&out, bytes).with_context(|| out.display().to_string())?;
-    crate::say!("{}", t.msg_with("cli-written", &Args::new().with("path", out.display().to_string())));
+    crate::say!(
+        "{}",
+        t.msg_with(
+            "cli-written",
+            &Args::new().with("path", out.display().to_string())
+        )
+    );
     Ok(())
 }

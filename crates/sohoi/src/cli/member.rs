@@ -184,7 +184,12 @@ fn parse_raw(raw: &RawMember, lang: Lang) -> anyhow::Result<crate::members::Memb
     })
 }
 
-pub async fn run(db: &str, command: MemberCommand, scope: &Access, lang: Lang) -> anyhow::Result<()> {
+pub async fn run(
+    db: &str,
+    command: MemberCommand,
+    scope: &Access,
+    lang: Lang,
+) -> anyhow::Result<()> {
     let t = translator(lang);
     let store = open(db).await?;
     let mut ctx = Ctx::write(&store, scope.clone()).await?;
@@ -195,7 +200,13 @@ pub async fn run(db: &str, command: MemberCommand, scope: &Access, lang: Lang) -
             let input = parse_raw(&raw, lang)?;
             let added = service::add(&mut ctx, &unit, input).await?;
             ctx.finish().await?;
-            crate::say!("{}", t.msg_with("cli-member-added", &Args::new().with("id", added.id.to_string())));
+            crate::say!(
+                "{}",
+                t.msg_with(
+                    "cli-member-added",
+                    &Args::new().with("id", added.id.to_string())
+                )
+            );
             for s in &added.similar {
                 crate::say!(
                     "{}",
@@ -226,30 +237,63 @@ pub async fn run(db: &str, command: MemberCommand, scope: &Access, lang: Lang) -
             fields.apply(&mut raw);
             let input = parse_raw(&raw, lang)?;
             let changed = service::edit(&mut ctx, id, current.version, input, on).await?;
-            crate::say!("{}", t.msg(if changed { "cli-member-corrected" } else { "cli-member-unchanged" }));
+            crate::say!(
+                "{}",
+                t.msg(if changed {
+                    "cli-member-corrected"
+                } else {
+                    "cli-member-unchanged"
+                })
+            );
         }
         MemberCommand::Transfer { id, to, date, note } => {
             let on = parse_date_arg(date.as_deref(), lang)?;
             let current = service::show(&mut ctx, id).await?.member;
             service::transfer(&mut ctx, id, current.version, &to, on, note.as_deref()).await?;
-            crate::say!("{}", t.msg_with("cli-member-transferred", &Args::new().with("id", id.to_string()).with("unit", to)));
+            crate::say!(
+                "{}",
+                t.msg_with(
+                    "cli-member-transferred",
+                    &Args::new().with("id", id.to_string()).with("unit", to)
+                )
+            );
         }
-        MemberCommand::Leave { id, died, date, note } => {
+        MemberCommand::Leave {
+            id,
+            died,
+            date,
+            note,
+        } => {
             let on = parse_date_arg(date.as_deref(), lang)?;
             let current = service::show(&mut ctx, id).await?.member;
             let how = if died { Ending::Died } else { Ending::Left };
             service::end(&mut ctx, id, current.version, how, on, note.as_deref()).await?;
-            crate::say!("{}", t.msg(if died { "cli-member-died" } else { "cli-member-left" }));
+            crate::say!(
+                "{}",
+                t.msg(if died {
+                    "cli-member-died"
+                } else {
+                    "cli-member-left"
+                })
+            );
         }
         MemberCommand::Restore { id, date, note } => {
             let on = parse_date_arg(date.as_deref(), lang)?;
             let current = service::show(&mut ctx, id).await?.member;
             match service::restore(&mut ctx, id, current.version, on, note.as_deref()).await? {
                 None => crate::say!("{}", t.msg("cli-member-restored")),
-                Some(unit) => crate::say!("{}", t.msg_with("cli-member-restored-into", &Args::new().with("unit", unit))),
+                Some(unit) => crate::say!(
+                    "{}",
+                    t.msg_with("cli-member-restored-into", &Args::new().with("unit", unit))
+                ),
             }
         }
-        MemberCommand::Search { query, under, limit, json } => {
+        MemberCommand::Search {
+            query,
+            under,
+            limit,
+            json,
+        } => {
             let found = service::search(&mut ctx, &query, under.as_deref(), limit).await?;
             if json {
                 crate::say!("{}", serde_json::to_string_pretty(&found)?);
@@ -257,13 +301,33 @@ pub async fn run(db: &str, command: MemberCommand, scope: &Access, lang: Lang) -
                 print_members(&found, lang);
             }
         }
-        MemberCommand::List { unit, page, per_page, json } => {
-            let page = service::list(&mut ctx, &unit, &crate::members::ListFilter::default(), page, per_page).await?;
+        MemberCommand::List {
+            unit,
+            page,
+            per_page,
+            json,
+        } => {
+            let page = service::list(
+                &mut ctx,
+                &unit,
+                &crate::members::ListFilter::default(),
+                page,
+                per_page,
+            )
+            .await?;
             if json {
                 crate::say!("{}", serde_json::to_string_pretty(&page)?);
             } else {
                 print_members(&page.members, lang);
-                crate::say!("{}", t.msg_with("cli-page", &Args::new().num("page", page.page as f64).num("total", page.total as f64)));
+                crate::say!(
+                    "{}",
+                    t.msg_with(
+                        "cli-page",
+                        &Args::new()
+                            .num("page", page.page as f64)
+                            .num("total", page.total as f64)
+                    )
+                );
             }
         }
     }
@@ -273,7 +337,14 @@ pub async fn run(db: &str, command: MemberCommand, scope: &Access, lang: Lang) -
 
 fn print_members(members: &[crate::members::Member], lang: Lang) {
     let t = translator(lang);
-    let header = ["col-id", "col-full-name", "col-birth", "col-unit", "col-status"].map(|h| t.msg(h));
+    let header = [
+        "col-id",
+        "col-full-name",
+        "col-birth",
+        "col-unit",
+        "col-status",
+    ]
+    .map(|h| t.msg(h));
     let rows: Vec<Vec<String>> = members
         .iter()
         .map(|m| {
@@ -299,18 +370,57 @@ fn print_member(view: &service::MemberView, lang: Lang) {
     };
     line("field-full_name", m.full_name.clone());
     line("col-id", m.id.to_string());
-    line("col-status", t.msg(&format!("status-{}", m.status.as_str())));
+    line(
+        "col-status",
+        t.msg(&format!("status-{}", m.status.as_str())),
+    );
     line("col-unit", format!("{} ({})", m.unit_name, m.unit_code));
-    line("field-birth_date", m.birth.map(|b| b.display()).unwrap_or_default());
-    line("field-national_id", m.national_id.clone().unwrap_or_default());
+    line(
+        "field-birth_date",
+        m.birth.map(|b| b.display()).unwrap_or_default(),
+    );
+    line(
+        "field-national_id",
+        m.national_id.clone().unwrap_or_default(),
+    );
     line("field-phone", m.phone.clone().unwrap_or_default());
     line("field-address", m.address.clone().unwrap_or_default());
-    line("field-ethnicity", m.ethnicity.as_deref().map(|e| value_label(t, "ethnicity", e)).unwrap_or_default());
-    line("field-religion", m.religion.as_deref().map(|v| value_label(t, "religion", v)).unwrap_or_default());
-    line("field-education", m.education.as_deref().map(|v| value_label(t, "education", v)).unwrap_or_default());
-    line("field-occupation", m.occupation.as_deref().map(|v| value_label(t, "occupation", v)).unwrap_or_default());
-    line("field-card_number", m.card_number.clone().unwrap_or_default());
-    line("field-joined_on", m.joined_on.map(crate::clock::vn_date).unwrap_or_default());
+    line(
+        "field-ethnicity",
+        m.ethnicity
+            .as_deref()
+            .map(|e| value_label(t, "ethnicity", e))
+            .unwrap_or_default(),
+    );
+    line(
+        "field-religion",
+        m.religion
+            .as_deref()
+            .map(|v| value_label(t, "religion", v))
+            .unwrap_or_default(),
+    );
+    line(
+        "field-education",
+        m.education
+            .as_deref()
+            .map(|v| value_label(t, "education", v))
+            .unwrap_or_default(),
+    );
+    line(
+        "field-occupation",
+        m.occupation
+            .as_deref()
+            .map(|v| value_label(t, "occupation", v))
+            .unwrap_or_default(),
+    );
+    line(
+        "field-card_number",
+        m.card_number.clone().unwrap_or_default(),
+    );
+    line(
+        "field-joined_on",
+        m.joined_on.map(crate::clock::vn_date).unwrap_or_default(),
+    );
     crate::say!("\n{}", t.msg("member-history"));
     let header = ["col-date", "col-event", "col-unit", "col-recorded-by"].map(|h| t.msg(h));
     let rows: Vec<Vec<String>> = view
@@ -321,26 +431,40 @@ fn print_member(view: &service::MemberView, lang: Lang) {
                 Some(other) => format!("{} ↔ {other}", e.unit_code),
                 None => e.unit_code.clone(),
             };
-            vec![crate::clock::vn_date(e.effective_on), t.msg(&format!("event-{}", e.kind.as_str())), unit, e.recorded_by.clone()]
+            vec![
+                crate::clock::vn_date(e.effective_on),
+                t.msg(&format!("event-{}", e.kind.as_str())),
+                unit,
+                e.recorded_by.clone(),
+            ]
         })
         .collect();
     crate::say_raw!("{}", table(&header, &rows, &[]));
 }
 
 /// Builds the demo with a progress bar, unless the database already holds it.
-pub async fn build_demo(store: &Store, options: crate::demo::DemoOptions, lang: Lang) -> anyhow::Result<()> {
+pub async fn build_demo(
+    store: &Store,
+    options: crate::demo::DemoOptions,
+    lang: Lang,
+) -> anyhow::Result<()> {
     let t = translator(lang);
     let mut tx = store.read().await?;
     let existing = crate::org::store::get_meta(&mut tx, "demo").await?;
     tx.commit().await?;
     if let Some(existing) = existing {
-        crate::say!("{}", t.msg_with("cli-demo-present", &Args::new().with("what", existing)));
+        crate::say!(
+            "{}",
+            t.msg_with("cli-demo-present", &Args::new().with("what", existing))
+        );
         return print_accounts(store, lang).await;
     }
     let bar = indicatif::ProgressBar::new(options.members);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, {eta})")
-            .context("progress template")?,
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, {eta})",
+        )
+        .context("progress template")?,
     );
     let started = std::time::Instant::now();
     let report = crate::demo::build(store, &options, |done, _| bar.set_position(done)).await?;
@@ -363,7 +487,13 @@ pub async fn build_demo(store: &Store, options: crate::demo::DemoOptions, lang: 
 async fn print_accounts(store: &Store, lang: Lang) -> anyhow::Result<()> {
     let t = translator(lang);
     let accounts = crate::demo::accounts::ensure(store).await?;
-    crate::say!("{}", t.msg_with("cli-demo-accounts", &Args::new().with("password", crate::demo::accounts::DEMO_PASSWORD)));
+    crate::say!(
+        "{}",
+        t.msg_with(
+            "cli-demo-accounts",
+            &Args::new().with("password", crate::demo::accounts::DEMO_PASSWORD)
+        )
+    );
     for (username, unit, role) in accounts {
         crate::say!("  {username:<10} {unit:<10} {}", role.as_str());
     }

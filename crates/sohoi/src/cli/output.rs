@@ -17,7 +17,11 @@ pub fn table(header: &[String], rows: &[Vec<String>], right: &[bool]) -> String 
         let mut parts = Vec::with_capacity(cols);
         for (i, cell) in cells.iter().enumerate().take(cols) {
             let pad = " ".repeat(widths[i].saturating_sub(width(cell)));
-            parts.push(if right.get(i).copied().unwrap_or(false) { format!("{pad}{cell}") } else { format!("{cell}{pad}") });
+            parts.push(if right.get(i).copied().unwrap_or(false) {
+                format!("{pad}{cell}")
+            } else {
+                format!("{cell}{pad}")
+            });
         }
         out.push_str(parts.join("  ").trim_end());
         out.push('\n');
@@ -34,6 +38,8 @@ pub fn table(header: &[String], rows: &[Vec<String>], right: &[bool]) -> String 
 /// composed (NFC), and combining marks take none.
 mod unicode_width_lite {
     pub fn width(s: &str) -> usize {
-        s.chars().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).count()
+        s.chars()
+            .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+            .count()
     }
 }

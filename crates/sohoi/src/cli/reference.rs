@@ -26,9 +26,16 @@ pub enum ReferenceCommand {
 }
 
 pub async fn run(db: &str, command: ReferenceCommand, lang: Lang) -> anyhow::Result<()> {
-    let ReferenceCommand::Correct { apply, changes_on, json } = command;
+    let ReferenceCommand::Correct {
+        apply,
+        changes_on,
+        json,
+    } = command;
     let t = translator(lang);
-    let changes_on = changes_on.as_deref().map(|d| parse_date_arg(Some(d), lang)).transpose()?;
+    let changes_on = changes_on
+        .as_deref()
+        .map(|d| parse_date_arg(Some(d), lang))
+        .transpose()?;
     let store = open(db).await?;
     let mut tx = store.begin().await?;
     let plan = correction::plan(&mut tx).await?;
@@ -65,7 +72,13 @@ pub async fn run(db: &str, command: ReferenceCommand, lang: Lang) -> anyhow::Res
         )
     );
     if applied.kind_changes_pending > 0 {
-        crate::say!("{}", t.msg_with("reference-kinds-pending", &Args::new().num("count", applied.kind_changes_pending as f64)));
+        crate::say!(
+            "{}",
+            t.msg_with(
+                "reference-kinds-pending",
+                &Args::new().num("count", applied.kind_changes_pending as f64)
+            )
+        );
     }
     Ok(())
 }
@@ -74,16 +87,39 @@ fn print_plan(plan: &Correction, dated: bool, lang: Lang) {
     let t = translator(lang);
     crate::say!(
         "{}",
-        t.msg_with("reference-codes", &Args::new().num("count", plan.codes.len() as f64).num("branches", plan.branch_count() as f64))
+        t.msg_with(
+            "reference-codes",
+            &Args::new()
+                .num("count", plan.codes.len() as f64)
+                .num("branches", plan.branch_count() as f64)
+        )
     );
     for change in &plan.codes {
-        crate::say!("  {} → {}  {} ({})", change.from, change.to, change.name, branch_note(change.branches.len(), lang));
+        crate::say!(
+            "  {} → {}  {} ({})",
+            change.from,
+            change.to,
+            change.name,
+            branch_note(change.branches.len(), lang)
+        );
     }
-    crate::say!("{}", t.msg_with("reference-spellings", &Args::new().num("count", plan.spellings.len() as f64)));
+    crate::say!(
+        "{}",
+        t.msg_with(
+            "reference-spellings",
+            &Args::new().num("count", plan.spellings.len() as f64)
+        )
+    );
     for spelling in &plan.spellings {
         crate::say!("  {}  {} → {}", spelling.code, spelling.from, spelling.to);
     }
-    crate::say!("{}", t.msg_with("reference-kinds", &Args::new().num("count", plan.kind_changes.len() as f64)));
+    crate::say!(
+        "{}",
+        t.msg_with(
+            "reference-kinds",
+            &Args::new().num("count", plan.kind_changes.len() as f64)
+        )
+    );
     for change in &plan.kind_changes {
         crate::say!(
             "  {}  {} → {} ({} → {})",
@@ -98,20 +134,39 @@ fn print_plan(plan: &Correction, dated: bool, lang: Lang) {
         crate::say!("{}", t.msg("reference-kinds-need-date"));
     }
     if !plan.skipped.is_empty() {
-        crate::say!("{}", t.msg_with("reference-skipped", &Args::new().num("count", plan.skipped.len() as f64)));
+        crate::say!(
+            "{}",
+            t.msg_with(
+                "reference-skipped",
+                &Args::new().num("count", plan.skipped.len() as f64)
+            )
+        );
         for skipped in &plan.skipped {
             let line = match skipped {
-                Skipped::NameDiffers { code, expected, found } => t.msg_with(
+                Skipped::NameDiffers {
+                    code,
+                    expected,
+                    found,
+                } => t.msg_with(
                     "reference-skip-name",
-                    &Args::new().with("code", code.clone()).with("expected", expected.clone()).with("found", found.clone()),
+                    &Args::new()
+                        .with("code", code.clone())
+                        .with("expected", expected.clone())
+                        .with("found", found.clone()),
                 ),
                 Skipped::CodeTaken { from, to, holder } => t.msg_with(
                     "reference-skip-taken",
-                    &Args::new().with("from", from.clone()).with("to", to.clone()).with("holder", holder.clone()),
+                    &Args::new()
+                        .with("from", from.clone())
+                        .with("to", to.clone())
+                        .with("holder", holder.clone()),
                 ),
-                Skipped::Missing { code, name } => {
-                    t.msg_with("reference-skip-missing", &Args::new().with("code", code.clone()).with("name", name.clone()))
-                }
+                Skipped::Missing { code, name } => t.msg_with(
+                    "reference-skip-missing",
+                    &Args::new()
+                        .with("code", code.clone())
+                        .with("name", name.clone()),
+                ),
             };
             crate::say!("  {line}");
         }
@@ -119,5 +174,8 @@ fn print_plan(plan: &Correction, dated: bool, lang: Lang) {
 }
 
 fn branch_note(n: usize, lang: Lang) -> String {
-    translator(lang).msg_with("reference-branches-follow", &Args::new().num("count", n as f64))
+    translator(lang).msg_with(
+        "reference-branches-follow",
+        &Args::new().num("count", n as f64),
+    )
 }

@@ -34,11 +34,17 @@ pub struct DemoReport {
 /// Builds the demo into an empty register: the national tree (if missing), then, a province
 /// per transaction, branches, members, their ledger and statistics. Every commit leaves a
 /// consistent database. `progress(done, total)` counts members.
-pub async fn build(store: &Store, options: &DemoOptions, progress: impl Fn(u64, u64)) -> anyhow::Result<DemoReport> {
+pub async fn build(
+    store: &Store,
+    options: &DemoOptions,
+    progress: impl Fn(u64, u64),
+) -> anyhow::Result<DemoReport> {
     let mut tx = store.begin().await?;
     crate::org::reference::init(&mut tx).await?;
     if members_store::count(&mut tx).await? > 0 {
-        anyhow::bail!("the database already holds members; build the demo into a new database (--db)");
+        anyhow::bail!(
+            "the database already holds members; build the demo into a new database (--db)"
+        );
     }
     let mut communes = org_store::communes(&mut tx, crate::clock::today()).await?;
     if !options.provinces.is_empty() {
@@ -50,28 +56,65 @@ pub async fn build(store: &Store, options: &DemoOptions, progress: impl Fn(u64, 
     let mut next_unit = org_store::max_id(&mut tx).await? + 1;
     let (max_member, max_event) = members_store::max_ids(&mut tx).await?;
     // The register is empty: load without its secondary indexes and build them at the end.
-    let indexes = crate::store::indexes::suspend(&mut tx, &["members", "member_events", "units", "unit_closure"]).await?;
+    let indexes = crate::store::indexes::suspend(
+        &mut tx,
+        &["members", "member_events", "units", "unit_closure"],
+    )
+    .await?;
     tx.commit().await?;
 
     let shares = member_shares(&communes, options);
     let today = crate::clock::today();
-    let mut ids = Ids { member: max_member, event: max_event };
-    let mut report = DemoReport { communes: communes.len(), ..Default::default() };
+    let mut ids = Ids {
+        member: max_member,
+        event: max_event,
+    };
+    let mut report = DemoReport {
+        communes: communes.len(),
+        ..Default::default()
+    };
     let mut serials: HashMap<(u16, i32), u32> = HashMap::new();
     let mut start = 0;
     while start < communes.len() {
         let province = communes[start].province_id;
-        let end = communes[start..].iter().position(|c| c.province_id != province).map_or(communes.len(), |p| start + p);
+        let end = communes[start..]
+            .iter()
+            .position(|c| c.province_id != province)
+            .map_or(communes.len(), |p| start + p);
         let mut tx = store.begin().await?;
         let mut province_population = 0;
         let mut ledger = Bulk::new("demo");
         for (index, commune) in communes.iter().enumerate().take(end).skip(start) {
-            let mut rng = ChaCha8Rng::seed_from_u64(options.seed.wrapping_mul(1_000_003).wrapping_add(index as u64));
-            let generated = generate_commune(&mut rng, commune, shares[index], &mut next_unit, &mut ids, &mut serials, today);
-            org_store::bulk_insert(&mut tx, &generated.branches, &[commune.id, commune.province_id, commune.central_id], BEGINNING).await?;
+            let mut rng = ChaCha8Rng::seed_from_u64(
+                options
+                    .seed
+                    .wrapping_mul(1_000_003)
+                    .wrapping_add(index as u64),
+            );
+            let generated = generate_commune(
+                &mut rng,
+                commune,
+                shares[index],
+                &mut next_unit,
+                &mut ids,
+                &mut serials,
+                today,
+            );
+            org_store::bulk_insert(
+                &mut tx,
+                &generated.branches,
+                &[commune.id, commune.province_id, commune.central_id],
+                BEGINNING,
+            )
+            .await?;
             members_store::bulk_insert(&mut tx, &generated.members).await?;
-            ledger.append(&mut tx, &generated.events, |e| Cow::Owned(counted_by(commune, e))).await?;
-            crate::stats::set_population(&mut tx, commune.id, today.year(), generated.population).await?;
+            ledger
+                .append(&mut tx, &generated.events, |e| {
+                    Cow::Owned(counted_by(commune, e))
+                })
+                .await?;
+            crate::stats::set_population(&mut tx, commune.id, today.year(), generated.population)
+                .await?;
             province_population += generated.population;
             report.branches += generated.branches.len();
             report.members += generated.members.len() as u64;
@@ -86,12 +129,18 @@ pub async fn build(store: &Store, options: &DemoOptions, progress: impl Fn(u64, 
     let mut tx = store.begin().await?;
     let central = communes.first().map(|c| c.central_id);
     if let Some(central) = central {
-        let total: i64 = crate::stats::store::population_sum_of_children(&mut tx, central, today.year()).await?;
+        let total: i64 =
+            crate::stats::store::population_sum_of_children(&mut tx, central, today.year()).await?;
         crate::stats::set_population(&mut tx, central, today.year(), total).await?;
     }
     crate::store::indexes::restore(&mut tx, &indexes).await?;
     members_store::reset_sequences(&mut tx).await?;
-    crate::org::store::set_meta(&mut tx, "demo", &format!("members={} seed={}", options.members, options.seed)).await?;
+    crate::org::store::set_meta(
+        &mut tx,
+        "demo",
+        &format!("members={} seed={}", options.members, options.seed),
+    )
+    .await?;
     tx.commit().await?;
     crate::store::after_bulk_load(store).await?;
     Ok(report)
@@ -114,7 +163,10 @@ fn member_shares(communes: &[CommuneChain], options: &DemoOptions) -> Vec<u64> {
         })
         .collect();
     let sum: f64 = weights.iter().sum();
-    let mut shares: Vec<u64> = weights.iter().map(|w| (options.members as f64 * w / sum).floor() as u64).collect();
+    let mut shares: Vec<u64> = weights
+        .iter()
+        .map(|w| (options.members as f64 * w / sum).floor() as u64)
+        .collect();
     let mut rest = options.members - shares.iter().sum::<u64>();
     for share in shares.iter_mut() {
         if rest == 0 {
@@ -165,7 +217,17 @@ fn generate_commune(
     for _ in 0..count {
         ids.member += 1;
         let branch = &branches[rng.random_range(0..branches.len())];
-        let (input, class) = person(rng, commune, branch, urban, south, province_number, serials, today, ids.member);
+        let (input, class) = person(
+            rng,
+            commune,
+            branch,
+            urban,
+            south,
+            province_number,
+            serials,
+            today,
+            ids.member,
+        );
         let mut status = Status::Active;
         let mut unit = branch.id;
         let mut push = |kind, effective_on, unit_id, other_unit_id, ids: &mut Ids| {
@@ -203,11 +265,22 @@ fn generate_commune(
                 status = Status::Died;
             }
         }
-        members.push(BulkMember { id: ids.member, province_id: commune.province_id, unit_id: unit, status, input });
+        members.push(BulkMember {
+            id: ids.member,
+            province_id: commune.province_id,
+            unit_id: unit,
+            status,
+            input,
+        });
     }
     // Coverage: members are 60–95% of the women aged 18+ living in the commune.
     let population = (count as f64 / rng.random_range(0.60..0.95)).round() as i64;
-    Generated { branches, members, events, population }
+    Generated {
+        branches,
+        members,
+        events,
+        population,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -232,18 +305,40 @@ fn person(
     // Older records more often hold only the year, or the month and year.
     let precision = rng.random_range(0..100) + if age > 60 { 25 } else { 0 };
     let birth = match precision {
-        p if p >= 100 => BirthDate { year, month: None, day: None },
-        p if p >= 92 => BirthDate { year, month: Some(month), day: None },
-        _ => BirthDate { year, month: Some(month), day: Some(day) },
+        p if p >= 100 => BirthDate {
+            year,
+            month: None,
+            day: None,
+        },
+        p if p >= 92 => BirthDate {
+            year,
+            month: Some(month),
+            day: None,
+        },
+        _ => BirthDate {
+            year,
+            month: Some(month),
+            day: Some(day),
+        },
     };
-    let turned_18 = Date::from_calendar_date(year + 18, Month::try_from(month).unwrap_or(Month::January), day).unwrap_or(today);
+    let turned_18 = Date::from_calendar_date(
+        year + 18,
+        Month::try_from(month).unwrap_or(Month::January),
+        day,
+    )
+    .unwrap_or(today);
     let earliest = turned_18.max(time::macros::date!(1975 - 01 - 01));
     let span = (today - earliest).whole_days().max(1);
     let joined_on = earliest + Duration::days(rng.random_range(0..span));
     let ethnicity = weighted(rng, names::ethnicity_mix(&commune.province_code)).to_string();
     let religion = weighted(rng, &names::RELIGION).to_string();
     let education = weighted(rng, names::education_mix(year)).to_string();
-    let qualification = if education == "upper_secondary" { weighted(rng, &names::QUALIFICATION) } else { "none" }.to_string();
+    let qualification = if education == "upper_secondary" {
+        weighted(rng, &names::QUALIFICATION)
+    } else {
+        "none"
+    }
+    .to_string();
     let occupation = weighted(rng, names::occupation_mix(urban, age)).to_string();
     let party_member = rng.random_ratio(if age > 45 { 12 } else { 6 }, 100);
     let mut segments = Vec::new();
@@ -253,7 +348,10 @@ fn person(
     if religion != "none" {
         segments.push("religious".into());
     }
-    if matches!(qualification.as_str(), "university" | "master" | "doctorate") {
+    if matches!(
+        qualification.as_str(),
+        "university" | "master" | "doctorate"
+    ) {
         segments.push("intellectual".into());
     }
     match occupation.as_str() {
@@ -279,11 +377,13 @@ fn person(
     });
     let place = branch.name.trim_start_matches("Chi hội ");
     let input = MemberInput {
-        full_name: FullName::parse(&names::full_name(rng, south)).expect("generated names come from lists of valid names"),
+        full_name: FullName::parse(&names::full_name(rng, south))
+            .expect("generated names come from lists of valid names"),
         birth: Some(birth),
         sex: Sex::Female,
         honorary: false,
-        national_id: national_id.and_then(|n| NationalId::parse(&n, Sex::Female, Some(&birth)).ok()),
+        national_id: national_id
+            .and_then(|n| NationalId::parse(&n, Sex::Female, Some(&birth)).ok()),
         phone: phone.and_then(|p| Phone::parse(&p).ok()),
         address: Some(format!("{place}, {}", commune.name)),
         ethnicity: Some(ethnicity),

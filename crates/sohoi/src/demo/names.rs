@@ -155,43 +155,122 @@ pub fn full_name<R: Rng>(rng: &mut R, south: bool) -> String {
 pub fn ethnicity_mix(province_code: &str) -> &'static [(&'static str, u32)] {
     match province_code {
         "04" | "20" => &[("02", 40), ("07", 30), ("01", 15), ("08", 8), ("09", 7)],
-        "08" | "15" | "19" => &[("01", 45), ("02", 20), ("09", 12), ("08", 10), ("07", 8), ("03", 5)],
-        "11" | "12" | "14" => &[("03", 50), ("08", 25), ("01", 15), ("29", 4), ("35", 3), ("09", 3)],
-        "52" | "66" => &[("01", 62), ("10", 15), ("12", 12), ("13", 6), ("20", 3), ("07", 2)],
-        "68" => &[("01", 78), ("16", 8), ("20", 5), ("28", 4), ("17", 3), ("07", 2)],
+        "08" | "15" | "19" => &[
+            ("01", 45),
+            ("02", 20),
+            ("09", 12),
+            ("08", 10),
+            ("07", 8),
+            ("03", 5),
+        ],
+        "11" | "12" | "14" => &[
+            ("03", 50),
+            ("08", 25),
+            ("01", 15),
+            ("29", 4),
+            ("35", 3),
+            ("09", 3),
+        ],
+        "52" | "66" => &[
+            ("01", 62),
+            ("10", 15),
+            ("12", 12),
+            ("13", 6),
+            ("20", 3),
+            ("07", 2),
+        ],
+        "68" => &[
+            ("01", 78),
+            ("16", 8),
+            ("20", 5),
+            ("28", 4),
+            ("17", 3),
+            ("07", 2),
+        ],
         "91" | "92" | "86" | "96" => &[("01", 88), ("05", 9), ("04", 2), ("17", 1)],
         "79" | "75" => &[("01", 92), ("04", 6), ("05", 1), ("17", 1)],
         _ => &[("01", 96), ("06", 2), ("04", 1), ("02", 1)],
     }
 }
 
-pub const RELIGION: [(&str, u32); 7] =
-    [("none", 855), ("catholic", 61), ("buddhism", 48), ("protestant", 10), ("hoahao", 10), ("caodai", 7), ("other", 9)];
+pub const RELIGION: [(&str, u32); 7] = [
+    ("none", 855),
+    ("catholic", 61),
+    ("buddhism", 48),
+    ("protestant", 10),
+    ("hoahao", 10),
+    ("caodai", 7),
+    ("other", 9),
+];
 
 /// Education by birth cohort: older women had less schooling.
 pub fn education_mix(birth_year: i32) -> &'static [(&'static str, u32)] {
     if birth_year < 1960 {
-        &[("none", 12), ("primary", 38), ("lower_secondary", 32), ("upper_secondary", 18)]
+        &[
+            ("none", 12),
+            ("primary", 38),
+            ("lower_secondary", 32),
+            ("upper_secondary", 18),
+        ]
     } else if birth_year < 1985 {
-        &[("none", 3), ("primary", 17), ("lower_secondary", 40), ("upper_secondary", 40)]
+        &[
+            ("none", 3),
+            ("primary", 17),
+            ("lower_secondary", 40),
+            ("upper_secondary", 40),
+        ]
     } else {
-        &[("none", 1), ("primary", 5), ("lower_secondary", 24), ("upper_secondary", 70)]
+        &[
+            ("none", 1),
+            ("primary", 5),
+            ("lower_secondary", 24),
+            ("upper_secondary", 70),
+        ]
     }
 }
 
-pub const QUALIFICATION: [(&str, u32); 7] =
-    [("none", 700), ("elementary", 50), ("vocational", 80), ("college", 50), ("university", 105), ("master", 12), ("doctorate", 3)];
+pub const QUALIFICATION: [(&str, u32); 7] = [
+    ("none", 700),
+    ("elementary", 50),
+    ("vocational", 80),
+    ("college", 50),
+    ("university", 105),
+    ("master", 12),
+    ("doctorate", 3),
+];
 
 pub fn occupation_mix(urban: bool, age: i32) -> &'static [(&'static str, u32)] {
     match (urban, age) {
-        (_, a) if a >= 62 => &[("retired", 55), ("homemaker", 20), ("farmer", 15), ("business", 10)],
-        (_, a) if a <= 22 => &[("student", 60), ("worker", 20), ("freelance", 10), ("other", 10)],
-        (true, _) => {
-            &[("worker", 25), ("business", 22), ("civil_servant", 15), ("freelance", 18), ("homemaker", 10), ("farmer", 3), ("other", 7)]
-        }
-        (false, _) => {
-            &[("farmer", 50), ("worker", 20), ("business", 8), ("freelance", 8), ("civil_servant", 5), ("homemaker", 6), ("other", 3)]
-        }
+        (_, a) if a >= 62 => &[
+            ("retired", 55),
+            ("homemaker", 20),
+            ("farmer", 15),
+            ("business", 10),
+        ],
+        (_, a) if a <= 22 => &[
+            ("student", 60),
+            ("worker", 20),
+            ("freelance", 10),
+            ("other", 10),
+        ],
+        (true, _) => &[
+            ("worker", 25),
+            ("business", 22),
+            ("civil_servant", 15),
+            ("freelance", 18),
+            ("homemaker", 10),
+            ("farmer", 3),
+            ("other", 7),
+        ],
+        (false, _) => &[
+            ("farmer", 50),
+            ("worker", 20),
+            ("business", 8),
+            ("freelance", 8),
+            ("civil_servant", 5),
+            ("homemaker", 6),
+            ("other", 3),
+        ],
     }
 }
 
@@ -200,7 +279,11 @@ pub fn occupation_mix(urban: bool, age: i32) -> &'static [(&'static str, u32)] {
 /// south).
 pub fn branch_style<R: Rng>(rng: &mut R, urban: bool, province_code: &str) -> &'static str {
     if urban {
-        return if rng.random_ratio(2, 3) { "Tổ dân phố số" } else { "Khu phố" };
+        return if rng.random_ratio(2, 3) {
+            "Tổ dân phố số"
+        } else {
+            "Khu phố"
+        };
     }
     match province_code {
         "04" | "08" | "11" | "12" | "14" | "15" | "19" | "20" => {

@@ -41,5 +41,9 @@ pub const MEMBER_COLUMNS: [Column; 17] = [
 ];
 
 pub fn header_id(field: &str) -> String {
-    if field == "stt" { "col-stt".into() } else { format!("field-{field}") }
+    if field == "stt" {
+        "col-stt".into()
+    } else {
+        format!("field-{field}")
+    }
 }

@@ -16,12 +16,31 @@ pub struct Formats {
 
 impl Formats {
     pub fn new() -> Self {
-        let cell = Format::new().set_border(FormatBorder::Thin).set_font_name("Times New Roman").set_font_size(12);
+        let cell = Format::new()
+            .set_border(FormatBorder::Thin)
+            .set_font_name("Times New Roman")
+            .set_font_size(12);
         Formats {
-            org: Format::new().set_bold().set_font_name("Times New Roman").set_font_size(12),
-            title: Format::new().set_bold().set_font_name("Times New Roman").set_font_size(14).set_align(FormatAlign::Center),
-            subtitle: Format::new().set_italic().set_font_name("Times New Roman").set_font_size(12).set_align(FormatAlign::Center),
-            header: cell.clone().set_bold().set_text_wrap().set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter),
+            org: Format::new()
+                .set_bold()
+                .set_font_name("Times New Roman")
+                .set_font_size(12),
+            title: Format::new()
+                .set_bold()
+                .set_font_name("Times New Roman")
+                .set_font_size(14)
+                .set_align(FormatAlign::Center),
+            subtitle: Format::new()
+                .set_italic()
+                .set_font_name("Times New Roman")
+                .set_font_size(12)
+                .set_align(FormatAlign::Center),
+            header: cell
+                .clone()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
             number: cell.clone().set_num_format("#,##0"),
             date: cell.clone().set_num_format("dd/mm/yyyy"),
             total: cell.clone().set_bold().set_num_format("#,##0"),

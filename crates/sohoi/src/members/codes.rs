@@ -62,33 +62,76 @@ pub const ETHNICITIES: [(&str, &str); 54] = [
 /// The Kinh majority; every other code is an ethnic minority.
 pub const KINH: &str = "01";
 
-pub const RELIGIONS: [&str; 8] = ["none", "buddhism", "catholic", "protestant", "caodai", "hoahao", "islam", "other"];
+pub const RELIGIONS: [&str; 8] = [
+    "none",
+    "buddhism",
+    "catholic",
+    "protestant",
+    "caodai",
+    "hoahao",
+    "islam",
+    "other",
+];
 
 /// General education completed.
 pub const EDUCATION: [&str; 4] = ["none", "primary", "lower_secondary", "upper_secondary"];
 
 /// Professional qualification.
-pub const QUALIFICATIONS: [&str; 7] = ["none", "elementary", "vocational", "college", "university", "master", "doctorate"];
+pub const QUALIFICATIONS: [&str; 7] = [
+    "none",
+    "elementary",
+    "vocational",
+    "college",
+    "university",
+    "master",
+    "doctorate",
+];
 
 pub const POLITICAL_THEORY: [&str; 4] = ["none", "elementary", "intermediate", "advanced"];
 
-pub const OCCUPATIONS: [&str; 9] =
-    ["farmer", "worker", "civil_servant", "business", "freelance", "student", "homemaker", "retired", "other"];
+pub const OCCUPATIONS: [&str; 9] = [
+    "farmer",
+    "worker",
+    "civil_servant",
+    "business",
+    "freelance",
+    "student",
+    "homemaker",
+    "retired",
+    "other",
+];
 
-pub const SEGMENTS: [&str; 7] = ["intellectual", "entrepreneur", "influencer", "worker", "farmer", "ethnic_minority", "religious"];
+pub const SEGMENTS: [&str; 7] = [
+    "intellectual",
+    "entrepreneur",
+    "influencer",
+    "worker",
+    "farmer",
+    "ethnic_minority",
+    "religious",
+];
 
 pub fn ethnicity_name(code: &str) -> Option<&'static str> {
-    ETHNICITIES.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
+    ETHNICITIES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, n)| *n)
 }
 
 /// Finds an ethnicity by code or by name, ignoring case and diacritics ("Kinh", "01", "tay").
 pub fn ethnicity_code(input: &str) -> Option<&'static str> {
     let input = input.trim();
-    if let Some((code, _)) = ETHNICITIES.iter().find(|(c, _)| *c == input || c.trim_start_matches('0') == input) {
+    if let Some((code, _)) = ETHNICITIES
+        .iter()
+        .find(|(c, _)| *c == input || c.trim_start_matches('0') == input)
+    {
         return Some(code);
     }
     let folded = crate::text::fold(input).replace(['-', ' '], "");
-    ETHNICITIES.iter().find(|(_, n)| crate::text::fold(n).replace(['-', ' '], "") == folded).map(|(c, _)| *c)
+    ETHNICITIES
+        .iter()
+        .find(|(_, n)| crate::text::fold(n).replace(['-', ' '], "") == folded)
+        .map(|(c, _)| *c)
 }
 
 /// A code from `list`, or `None` when the value is not one of them.
@@ -99,7 +142,8 @@ pub fn known(list: &[&'static str], value: &str) -> Option<&'static str> {
 /// The label of a breakdown value ("01" → Kinh, "upper_secondary" → THPT).
 pub fn label(t: &crate::i18n::Translator, dim: &str, value: &str) -> String {
     if dim == "ethnicity" {
-        return ethnicity_name(value).map_or_else(|| t.msg(&format!("value-{value}")), str::to_string);
+        return ethnicity_name(value)
+            .map_or_else(|| t.msg(&format!("value-{value}")), str::to_string);
     }
     let id = format!("{dim}-{value}");
     if t.has(&id) {

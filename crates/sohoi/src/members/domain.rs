@@ -19,7 +19,11 @@ impl FullName {
         if chars == 0 {
             return Err(Error::invalid("full_name", "invalid-required"));
         }
-        if !(2..=120).contains(&chars) || !clean.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '-' || c == '\'') {
+        if !(2..=120).contains(&chars)
+            || !clean
+                .chars()
+                .all(|c| c.is_alphabetic() || c == ' ' || c == '-' || c == '\'')
+        {
             return Err(Error::invalid("full_name", "invalid-name"));
         }
         Ok(Self(clean))
@@ -69,7 +73,11 @@ impl BirthDate {
         let s = s.trim();
         let bad = || Error::invalid("birth_date", "invalid-birth-date");
         let num = |p: &str| p.trim().parse::<i32>().map_err(|_| bad());
-        let parts: Vec<&str> = if s.contains('/') { s.split('/').rev().collect() } else { s.split('-').collect() };
+        let parts: Vec<&str> = if s.contains('/') {
+            s.split('/').rev().collect()
+        } else {
+            s.split('-').collect()
+        };
         let (year, month, day) = match parts.as_slice() {
             [y] => (num(y)?, None, None),
             [y, m] => (num(y)?, Some(num(m)?), None),
@@ -84,7 +92,14 @@ impl BirthDate {
         if !(1900..=today.year()).contains(&year) {
             return Err(bad());
         }
-        let month = month.map(|m| u8::try_from(m).ok().filter(|m| (1..=12).contains(m)).ok_or_else(bad)).transpose()?;
+        let month = month
+            .map(|m| {
+                u8::try_from(m)
+                    .ok()
+                    .filter(|m| (1..=12).contains(m))
+                    .ok_or_else(bad)
+            })
+            .transpose()?;
         let day = match (month, day) {
             (_, None) => None,
             (None, Some(_)) => return Err(bad()),
@@ -128,20 +143,25 @@ pub struct NationalId(String);
 /// The province codes that open a CCCD (the 63 provinces before the 2025 reform, whose
 /// codes the new 34 kept).
 const CCCD_PROVINCES: [u16; 63] = [
-    1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34, 35, 36, 37, 38, 40, 42, 44, 45, 46, 48, 49, 51, 52,
-    54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77, 79, 80, 82, 83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96,
+    1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34, 35, 36, 37,
+    38, 40, 42, 44, 45, 46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77,
+    79, 80, 82, 83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96,
 ];
 
 impl NationalId {
     /// Checks the structure against the holder's sex and birth year.
     pub fn parse(s: &str, sex: Sex, birth: Option<&BirthDate>) -> Result<Self> {
-        let digits: String = s.chars().filter(|c| !c.is_whitespace() && *c != '.').collect();
+        let digits: String = s
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '.')
+            .collect();
         let invalid = |m: &'static str| Error::invalid("national_id", m);
         if digits.len() != 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(invalid("invalid-national-id-digits"));
         }
         let d = digits.as_bytes();
-        let province = u16::from(d[0] - b'0') * 100 + u16::from(d[1] - b'0') * 10 + u16::from(d[2] - b'0');
+        let province =
+            u16::from(d[0] - b'0') * 100 + u16::from(d[1] - b'0') * 10 + u16::from(d[2] - b'0');
         if !CCCD_PROVINCES.contains(&province) {
             return Err(invalid("invalid-national-id-province"));
         }
@@ -173,7 +193,11 @@ impl NationalId {
     pub fn compose(province: u16, sex: Sex, birth_year: i32, serial: u32) -> String {
         let century = (birth_year - 1900).div_euclid(100) as u32;
         let digit = century * 2 + u32::from(sex == Sex::Female);
-        format!("{province:03}{digit}{:02}{:06}", birth_year.rem_euclid(100), serial % 1_000_000)
+        format!(
+            "{province:03}{digit}{:02}{:06}",
+            birth_year.rem_euclid(100),
+            serial % 1_000_000
+        )
     }
 
     pub fn as_str(&self) -> &str {
@@ -214,9 +238,20 @@ mod tests {
 
     #[test]
     fn birth_dates_keep_their_precision() {
-        assert_eq!(BirthDate::parse("1958", TODAY).map(|b| b.display()).ok(), Some("1958".into()));
-        assert_eq!(BirthDate::parse("3/1958", TODAY).map(|b| b.display()).ok(), Some("03/1958".into()));
-        assert_eq!(BirthDate::parse("5/3/1978", TODAY).map(|b| b.display()).ok(), Some("05/03/1978".into()));
+        assert_eq!(
+            BirthDate::parse("1958", TODAY).map(|b| b.display()).ok(),
+            Some("1958".into())
+        );
+        assert_eq!(
+            BirthDate::parse("3/1958", TODAY).map(|b| b.display()).ok(),
+            Some("03/1958".into())
+        );
+        assert_eq!(
+            BirthDate::parse("5/3/1978", TODAY)
+                .map(|b| b.display())
+                .ok(),
+            Some("05/03/1978".into())
+        );
         assert!(BirthDate::parse("31/2/1978", TODAY).is_err());
         assert!(BirthDate::parse("2030", TODAY).is_err());
         let b = BirthDate::parse("1958", TODAY).ok();
@@ -233,19 +268,31 @@ mod tests {
         assert!(NationalId::parse("001179000042", Sex::Female, birth.as_ref()).is_err());
         assert!(NationalId::parse("003178000042", Sex::Female, birth.as_ref()).is_err());
         assert!(NationalId::parse("00117800004", Sex::Female, birth.as_ref()).is_err());
-        assert_eq!(NationalId::compose(79, Sex::Female, 2003, 7), "079303000007");
+        assert_eq!(
+            NationalId::compose(79, Sex::Female, 2003, 7),
+            "079303000007"
+        );
     }
 
     #[test]
     fn phones_get_their_leading_zero_back() {
-        assert_eq!(Phone::parse("912345678").map(|p| p.0).ok(), Some("0912345678".into()));
-        assert_eq!(Phone::parse("+84 912 345 678").map(|p| p.0).ok(), Some("0912345678".into()));
+        assert_eq!(
+            Phone::parse("912345678").map(|p| p.0).ok(),
+            Some("0912345678".into())
+        );
+        assert_eq!(
+            Phone::parse("+84 912 345 678").map(|p| p.0).ok(),
+            Some("0912345678".into())
+        );
         assert!(Phone::parse("12345").is_err());
     }
 
     #[test]
     fn names_are_cleaned() {
-        assert_eq!(FullName::parse("  nguyễn   Thị Lan ").map(|n| n.0).ok(), Some("nguyễn Thị Lan".into()));
+        assert_eq!(
+            FullName::parse("  nguyễn   Thị Lan ").map(|n| n.0).ok(),
+            Some("nguyễn Thị Lan".into())
+        );
         assert!(FullName::parse("Lan123").is_err());
     }
 }

@@ -37,7 +37,12 @@ fn optional(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
 
-fn code(list: &[&'static str], field: &'static str, value: &str, errors: &mut Vec<Error>) -> Option<String> {
+fn code(
+    list: &[&'static str],
+    field: &'static str,
+    value: &str,
+    errors: &mut Vec<Error>,
+) -> Option<String> {
     let value = optional(value)?;
     match codes::known(list, value) {
         Some(code) => Some(code.to_string()),
@@ -75,17 +80,23 @@ impl RawMember {
     /// Parses every field; on failure, every error (one per wrong field).
     pub fn parse(&self, today: Date) -> Result<MemberInput, Vec<Error>> {
         let mut errors = Vec::new();
-        let full_name = FullName::parse(&self.full_name).map_err(|e| errors.push(e)).ok();
+        let full_name = FullName::parse(&self.full_name)
+            .map_err(|e| errors.push(e))
+            .ok();
         let sex = match optional(&self.sex) {
             None => Some(Sex::Female),
             Some(s) => Sex::parse(s).map_err(|e| errors.push(e)).ok(),
         };
-        let birth = optional(&self.birth_date).and_then(|s| BirthDate::parse(s, today).map_err(|e| errors.push(e)).ok());
+        let birth = optional(&self.birth_date)
+            .and_then(|s| BirthDate::parse(s, today).map_err(|e| errors.push(e)).ok());
         let national_id = match (optional(&self.national_id), sex) {
-            (Some(s), Some(sex)) => NationalId::parse(s, sex, birth.as_ref()).map_err(|e| errors.push(e)).ok(),
+            (Some(s), Some(sex)) => NationalId::parse(s, sex, birth.as_ref())
+                .map_err(|e| errors.push(e))
+                .ok(),
             _ => None,
         };
-        let phone = optional(&self.phone).and_then(|s| Phone::parse(s).map_err(|e| errors.push(e)).ok());
+        let phone =
+            optional(&self.phone).and_then(|s| Phone::parse(s).map_err(|e| errors.push(e)).ok());
         let ethnicity = optional(&self.ethnicity).and_then(|s| match codes::ethnicity_code(s) {
             Some(c) => Some(c.to_string()),
             None => {
@@ -95,11 +106,29 @@ impl RawMember {
         });
         let religion = code(&codes::RELIGIONS, "religion", &self.religion, &mut errors);
         let education = code(&codes::EDUCATION, "education", &self.education, &mut errors);
-        let qualification = code(&codes::QUALIFICATIONS, "qualification", &self.qualification, &mut errors);
-        let political_theory = code(&codes::POLITICAL_THEORY, "political_theory", &self.political_theory, &mut errors);
-        let occupation = code(&codes::OCCUPATIONS, "occupation", &self.occupation, &mut errors);
+        let qualification = code(
+            &codes::QUALIFICATIONS,
+            "qualification",
+            &self.qualification,
+            &mut errors,
+        );
+        let political_theory = code(
+            &codes::POLITICAL_THEORY,
+            "political_theory",
+            &self.political_theory,
+            &mut errors,
+        );
+        let occupation = code(
+            &codes::OCCUPATIONS,
+            "occupation",
+            &self.occupation,
+            &mut errors,
+        );
         let segments = Class::parse_segments(&self.segments);
-        if segments.iter().any(|s| codes::known(&codes::SEGMENTS, s).is_none()) {
+        if segments
+            .iter()
+            .any(|s| codes::known(&codes::SEGMENTS, s).is_none())
+        {
             errors.push(Error::invalid("segments", "invalid-code"));
         }
         let joined_on = match optional(&self.joined_on) {
@@ -144,8 +173,15 @@ mod tests {
 
     #[test]
     fn every_wrong_field_is_reported() {
-        let raw = RawMember { full_name: "".into(), birth_date: "31/02/1980".into(), phone: "12".into(), ..Default::default() };
-        let errors = raw.parse(date!(2026 - 11 - 27)).expect_err("three fields are wrong");
+        let raw = RawMember {
+            full_name: "".into(),
+            birth_date: "31/02/1980".into(),
+            phone: "12".into(),
+            ..Default::default()
+        };
+        let errors = raw
+            .parse(date!(2026 - 11 - 27))
+            .expect_err("three fields are wrong");
         assert_eq!(errors.len(), 3);
     }
 

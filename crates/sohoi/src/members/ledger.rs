@@ -36,7 +36,12 @@ pub struct Audit<'a> {
 /// places a member in (joined, transferred in, restored) must be open: checked here, after
 /// the province locks, so that a merge or a dissolution cannot end it between an officer's
 /// check and her write.
-pub async fn record(tx: &mut Tx, events: &[NewEvent<'_>], actor: &str, entry: Audit<'_>) -> Result<Vec<i64>> {
+pub async fn record(
+    tx: &mut Tx,
+    events: &[NewEvent<'_>],
+    actor: &str,
+    entry: Audit<'_>,
+) -> Result<Vec<i64>> {
     let provinces: Vec<i64> = events.iter().map(|e| e.province_id).collect();
     crate::store::lock_provinces(tx, &provinces).await?;
     for event in events {
@@ -48,9 +53,26 @@ pub async fn record(tx: &mut Tx, events: &[NewEvent<'_>], actor: &str, entry: Au
     let mut ids = Vec::with_capacity(events.len());
     for event in events {
         ids.push(store::append(tx, event).await?);
-        crate::stats::record(tx, event.unit_id, event.other_unit_id, event.effective_on, event.kind, event.class, event.before).await?;
+        crate::stats::record(
+            tx,
+            event.unit_id,
+            event.other_unit_id,
+            event.effective_on,
+            event.kind,
+            event.class,
+            event.before,
+        )
+        .await?;
     }
-    audit::record(tx, actor, entry.action, entry.unit_id, entry.subject, entry.detail).await?;
+    audit::record(
+        tx,
+        actor,
+        entry.action,
+        entry.unit_id,
+        entry.subject,
+        entry.detail,
+    )
+    .await?;
     Ok(ids)
 }
 
@@ -83,7 +105,11 @@ impl Bulk {
         events: &[BulkEvent],
         mut counted_by: impl FnMut(&BulkEvent) -> Cow<'u, [(i64, UnitKind)]>,
     ) -> Result<()> {
-        let new: Vec<i64> = events.iter().map(|e| e.province_id).filter(|p| !self.locked.contains(p)).collect();
+        let new: Vec<i64> = events
+            .iter()
+            .map(|e| e.province_id)
+            .filter(|p| !self.locked.contains(p))
+            .collect();
         if !new.is_empty() {
             crate::store::lock_provinces(tx, &new).await?;
             self.locked.extend(new);
@@ -91,7 +117,12 @@ impl Bulk {
         ensure_periods_open(tx, events.iter().map(|e| (e.unit_id, e.effective_on))).await?;
         store::bulk_append(tx, events, &self.recorded_by, &self.recorded_at).await?;
         for event in events {
-            self.statistics.add(&counted_by(event), event.kind, &event.class, event.effective_on);
+            self.statistics.add(
+                &counted_by(event),
+                event.kind,
+                &event.class,
+                event.effective_on,
+            );
         }
         Ok(())
     }
@@ -100,7 +131,15 @@ impl Bulk {
     pub async fn finish(self, tx: &mut Tx, entry: Option<Audit<'_>>) -> Result<()> {
         self.statistics.write(tx).await?;
         if let Some(entry) = entry {
-            audit::record(tx, &self.recorded_by, entry.action, entry.unit_id, entry.subject, entry.detail).await?;
+            audit::record(
+                tx,
+                &self.recorded_by,
+                entry.action,
+                entry.unit_id,
+                entry.subject,
+                entry.detail,
+            )
+            .await?;
         }
         Ok(())
     }
@@ -108,20 +147,29 @@ impl Bulk {
 
 /// Events that put a member into a unit, which must then be open.
 fn places_member(kind: EventKind) -> bool {
-    matches!(kind, EventKind::Joined | EventKind::TransferredIn | EventKind::Restored)
+    matches!(
+        kind,
+        EventKind::Joined | EventKind::TransferredIn | EventKind::Restored
+    )
 }
 
 async fn ensure_unit_open(tx: &mut Tx, unit: i64, on: Date) -> Result<()> {
     let found = crate::org::store::by_id(tx, unit, on).await?;
     match found {
         Some(u) if u.valid_from <= on && u.valid_to == crate::store::OPEN_END => Ok(()),
-        _ => Err(Error::Conflict { message: "conflict-unit-closed", args: Default::default() }),
+        _ => Err(Error::Conflict {
+            message: "conflict-unit-closed",
+            args: Default::default(),
+        }),
     }
 }
 
 /// The period lock's one place. Approved report rounds will lock the periods they cover, and
 /// every ledger write passes through here with the (unit, date) of each of its events; until
 /// report rounds exist, no period is locked.
-async fn ensure_periods_open(_tx: &mut Tx, _events: impl Iterator<Item = (i64, Date)>) -> Result<()> {
+async fn ensure_periods_open(
+    _tx: &mut Tx,
+    _events: impl Iterator<Item = (i64, Date)>,
+) -> Result<()> {
     Ok(())
 }

@@ -18,8 +18,15 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 7] =
-        [Self::Joined, Self::TransferredOut, Self::TransferredIn, Self::Left, Self::Died, Self::Restored, Self::Corrected];
+    pub const ALL: [EventKind; 7] = [
+        Self::Joined,
+        Self::TransferredOut,
+        Self::TransferredIn,
+        Self::Left,
+        Self::Died,
+        Self::Restored,
+        Self::Corrected,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -60,14 +67,23 @@ impl Status {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Status::Active, Status::Left, Status::Died, Status::Transferred].into_iter().find(|k| k.as_str() == s)
+        [
+            Status::Active,
+            Status::Left,
+            Status::Died,
+            Status::Transferred,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 
 /// The part of a member record that the statistics count by. Each ledger event carries it
 /// as it was at the event, so that the event's effect on the statistics depends on the
 /// event row alone.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 pub struct Class {
     pub honorary: bool,
     pub birth_year: Option<i32>,
@@ -86,7 +102,8 @@ impl Class {
         if !tiers.has(Tier::EthnicityReligion) {
             self.ethnicity = None;
             self.religion = None;
-            self.segments.retain(|s| !DERIVED_SEGMENTS.contains(&s.as_str()));
+            self.segments
+                .retain(|s| !DERIVED_SEGMENTS.contains(&s.as_str()));
         }
         if !tiers.has(Tier::Party) {
             self.party_member = false;
@@ -98,7 +115,12 @@ impl Class {
     }
 
     pub fn parse_segments(s: &str) -> Vec<String> {
-        let mut v: Vec<String> = s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+        let mut v: Vec<String> = s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
         v.sort();
         v.dedup();
         v
@@ -190,7 +212,8 @@ impl Member {
         if !tiers.has(Tier::EthnicityReligion) {
             self.ethnicity = None;
             self.religion = None;
-            self.segments.retain(|s| !DERIVED_SEGMENTS.contains(&s.as_str()));
+            self.segments
+                .retain(|s| !DERIVED_SEGMENTS.contains(&s.as_str()));
         }
         if !tiers.has(Tier::Party) {
             self.party_member = None;

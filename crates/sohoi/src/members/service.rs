@@ -46,7 +46,9 @@ async fn member_unit(ctx: &mut Ctx, code: &str, at: Date) -> Result<Unit> {
 /// officer's view. The pages and the API follow this one rule.
 async fn destination(ctx: &mut Ctx, code: &str, at: Date) -> Result<Unit> {
     let parsed = org::UnitCode::parse(code).map_err(|c| Error::not_found("unit", c))?;
-    let unit = org::store::by_code(&mut ctx.tx, parsed.as_str(), at).await?.ok_or_else(|| Error::not_found("unit", parsed.as_str()))?;
+    let unit = org::store::by_code(&mut ctx.tx, parsed.as_str(), at)
+        .await?
+        .ok_or_else(|| Error::not_found("unit", parsed.as_str()))?;
     receiving(unit, at)
 }
 
@@ -101,9 +103,17 @@ pub fn check_new(unit: &Unit, input: &MemberInput, today: Date) -> Result<()> {
 /// Refuses a national ID already held by another active member. The holder is named only
 /// to a caller who may see her; to anyone else the answer says only that the ID is taken
 /// elsewhere, and the attempt is audited (in its own transaction, since this one fails).
-async fn refuse_active_duplicate(ctx: &mut Ctx, nid: Option<&str>, except: Option<i64>) -> Result<()> {
+async fn refuse_active_duplicate(
+    ctx: &mut Ctx,
+    nid: Option<&str>,
+    except: Option<i64>,
+) -> Result<()> {
     let Some(nid) = nid else { return Ok(()) };
-    let Some((id, name, unit_code, unit_name)) = store::active_by_national_id(&mut ctx.tx, nid).await? else { return Ok(()) };
+    let Some((id, name, unit_code, unit_name)) =
+        store::active_by_national_id(&mut ctx.tx, nid).await?
+    else {
+        return Ok(());
+    };
     if Some(id) == except {
         return Ok(());
     }
@@ -115,10 +125,16 @@ async fn refuse_active_duplicate(ctx: &mut Ctx, nid: Option<&str>, except: Optio
     if visible {
         return Err(Error::Conflict {
             message: "conflict-national-id",
-            args: Args::new().with("name", name).with("id", id.to_string()).with("unit", format!("{unit_name} ({unit_code})")),
+            args: Args::new()
+                .with("name", name)
+                .with("id", id.to_string())
+                .with("unit", format!("{unit_name} ({unit_code})")),
         });
     }
-    Err(Error::Conflict { message: "conflict-national-id-elsewhere", args: Args::new() })
+    Err(Error::Conflict {
+        message: "conflict-national-id-elsewhere",
+        args: Args::new(),
+    })
 }
 
 async fn province_of(tx: &mut Tx, unit: &Unit, at: Date) -> Result<i64> {
@@ -127,26 +143,45 @@ async fn province_of(tx: &mut Tx, unit: &Unit, at: Date) -> Result<i64> {
 
 /// The province in a unit's path (the ledger's partition key).
 fn province_in(path: &[Unit]) -> Result<i64> {
-    path.iter().find(|u| u.kind == UnitKind::Province).map(|u| u.id).ok_or_else(|| Error::invalid("unit", "invalid-unit-level"))
+    path.iter()
+        .find(|u| u.kind == UnitKind::Province)
+        .map(|u| u.id)
+        .ok_or_else(|| Error::invalid("unit", "invalid-unit-level"))
 }
 
 /// The commune-level unit above (or at) `unit`, where duplicates are looked for.
 async fn commune_of(tx: &mut Tx, unit: &Unit, at: Date) -> Result<i64> {
-    Ok(commune_in(&org::store::ancestors(tx, unit.id, at).await?, unit))
+    Ok(commune_in(
+        &org::store::ancestors(tx, unit.id, at).await?,
+        unit,
+    ))
 }
 
 fn commune_in(path: &[Unit], unit: &Unit) -> i64 {
-    path.iter().find(|u| matches!(u.kind, UnitKind::Commune | UnitKind::Agency)).map_or(unit.id, |u| u.id)
+    path.iter()
+        .find(|u| matches!(u.kind, UnitKind::Commune | UnitKind::Agency))
+        .map_or(unit.id, |u| u.id)
 }
 
 /// Members who may be the same person as `input` if she were added to `unit_code`: same
 /// normalised name and birth year in the same commune. For a form to warn before saving.
-pub async fn possible_duplicates(ctx: &mut Ctx, unit_code: &str, input: &MemberInput) -> Result<Vec<Similar>> {
+pub async fn possible_duplicates(
+    ctx: &mut Ctx,
+    unit_code: &str,
+    input: &MemberInput,
+) -> Result<Vec<Similar>> {
     let today = ctx.today;
     let unit = member_unit(ctx, unit_code, today).await?;
     let commune = commune_of(&mut ctx.tx, &unit, today).await?;
     let name_fold = crate::text::fold(input.full_name.as_str());
-    let rows = store::similar_under(&mut ctx.tx, &name_fold, input.birth.map(|b| b.year), commune, today).await?;
+    let rows = store::similar_under(
+        &mut ctx.tx,
+        &name_fold,
+        input.birth.map(|b| b.year),
+        commune,
+        today,
+    )
+    .await?;
     visible_similar(ctx, rows).await
 }
 
@@ -189,13 +224,21 @@ fn similar_rows(rows: Vec<store::SimilarRow>) -> Vec<Similar> {
 pub async fn add(ctx: &mut Ctx, unit_code: &str, input: MemberInput) -> Result<Added> {
     let today = ctx.today;
     let unit = member_unit(ctx, unit_code, today).await?;
-    ctx.require(Authority::EditMembers, unit.id, &unit.code).await?;
+    ctx.require(Authority::EditMembers, unit.id, &unit.code)
+        .await?;
     check_new(&unit, &input, today)?;
     refuse_active_duplicate(ctx, input.national_id.as_ref().map(|n| n.as_str()), None).await?;
     let path = org::tree::path(ctx, &unit, today).await?;
     let commune = commune_in(&path, &unit);
     let name_fold = crate::text::fold(input.full_name.as_str());
-    let rows = store::similar_under(&mut ctx.tx, &name_fold, input.birth.map(|b| b.year), commune, today).await?;
+    let rows = store::similar_under(
+        &mut ctx.tx,
+        &name_fold,
+        input.birth.map(|b| b.year),
+        commune,
+        today,
+    )
+    .await?;
     let similar = visible_similar(ctx, rows).await?;
     let province = province_in(&path)?;
     let id = store::insert(&mut ctx.tx, province, unit.id, &input).await?;
@@ -216,7 +259,12 @@ pub async fn add(ctx: &mut Ctx, unit_code: &str, input: MemberInput) -> Result<A
         recorded_at: &now,
     };
     let subject = id.to_string();
-    let entry = Audit { action: "member.add", unit_id: Some(unit.id), subject: Some(&subject), detail: None };
+    let entry = Audit {
+        action: "member.add",
+        unit_id: Some(unit.id),
+        subject: Some(&subject),
+        detail: None,
+    };
     ledger::record(&mut ctx.tx, &[event], ctx.access.actor(), entry).await?;
     Ok(Added { id, similar })
 }
@@ -224,8 +272,13 @@ pub async fn add(ctx: &mut Ctx, unit_code: &str, input: MemberInput) -> Result<A
 /// A member the caller may see: "not found" where she sees nothing of the member's unit,
 /// "forbidden" where she sees the unit but may not view its members (a case worker).
 async fn visible(ctx: &mut Ctx, id: i64) -> Result<Member> {
-    let member = store::get(&mut ctx.tx, id).await?.ok_or_else(|| Error::not_found("member", id.to_string()))?;
-    match ctx.require(Authority::ViewMembers, member.unit_id, &member.unit_code).await {
+    let member = store::get(&mut ctx.tx, id)
+        .await?
+        .ok_or_else(|| Error::not_found("member", id.to_string()))?;
+    match ctx
+        .require(Authority::ViewMembers, member.unit_id, &member.unit_code)
+        .await
+    {
         Ok(()) => Ok(member),
         Err(Error::Forbidden) => Err(Error::Forbidden),
         Err(_) => Err(Error::not_found("member", id.to_string())),
@@ -236,14 +289,18 @@ async fn visible(ctx: &mut Ctx, id: i64) -> Result<Member> {
 /// a write leaves unsaid, never for showing (showing goes through [`show`]).
 pub async fn current(ctx: &mut Ctx, id: i64) -> Result<Member> {
     let member = visible(ctx, id).await?;
-    let tiers = ctx.access.tiers_at(&mut ctx.tx, member.unit_id, ctx.today).await?;
+    let tiers = ctx
+        .access
+        .tiers_at(&mut ctx.tx, member.unit_id, ctx.today)
+        .await?;
     Ok(member.redacted_for(&tiers))
 }
 
 /// A member the caller may change, at the version she last saw.
 async fn editable(ctx: &mut Ctx, id: i64, version: i32) -> Result<Member> {
     let member = visible(ctx, id).await?;
-    ctx.require(Authority::EditMembers, member.unit_id, &member.unit_code).await?;
+    ctx.require(Authority::EditMembers, member.unit_id, &member.unit_code)
+        .await?;
     if member.version != version {
         return Err(stale());
     }
@@ -268,7 +325,10 @@ async fn refuse_out_of_order(ctx: &mut Ctx, member: &Member, effective_on: Date)
 }
 
 fn stale() -> Error {
-    Error::Conflict { message: "conflict-stale", args: Args::new() }
+    Error::Conflict {
+        message: "conflict-stale",
+        args: Args::new(),
+    }
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -282,13 +342,32 @@ pub struct MemberView {
 pub async fn show(ctx: &mut Ctx, id: i64) -> Result<MemberView> {
     let member = visible(ctx, id).await?;
     let history = store::history(&mut ctx.tx, id).await?;
-    let tiers = ctx.access.tiers_at(&mut ctx.tx, member.unit_id, ctx.today).await?;
-    let read: Vec<&str> = crate::auth::Tier::MEMBER.iter().filter(|t| tiers.has(**t)).map(|t| t.as_str()).collect();
+    let tiers = ctx
+        .access
+        .tiers_at(&mut ctx.tx, member.unit_id, ctx.today)
+        .await?;
+    let read: Vec<&str> = crate::auth::Tier::MEMBER
+        .iter()
+        .filter(|t| tiers.has(**t))
+        .map(|t| t.as_str())
+        .collect();
     if !read.is_empty() {
-        ctx.audit_read("member.view_sensitive", Some(member.unit_id), Some(&id.to_string()), Some(&read.join(","))).await?;
+        ctx.audit_read(
+            "member.view_sensitive",
+            Some(member.unit_id),
+            Some(&id.to_string()),
+            Some(&read.join(",")),
+        )
+        .await?;
     }
-    let history = history.into_iter().map(|e| redact_event(e, &tiers)).collect();
-    Ok(MemberView { member: member.redacted_for(&tiers), history })
+    let history = history
+        .into_iter()
+        .map(|e| redact_event(e, &tiers))
+        .collect();
+    Ok(MemberView {
+        member: member.redacted_for(&tiers),
+        history,
+    })
 }
 
 /// A ledger row as a caller holding `tiers` may read it: its classifications and its
@@ -323,33 +402,78 @@ fn diff(old: &Member, new: &MemberInput) -> serde_json::Map<String, serde_json::
             changes.insert(name.into(), json!([a, b]));
         }
     };
-    field("full_name", json!(old.full_name), json!(new.full_name.as_str()));
-    field("birth_date", json!(old.birth.map(|b| b.display())), json!(new.birth.map(|b| b.display())));
+    field(
+        "full_name",
+        json!(old.full_name),
+        json!(new.full_name.as_str()),
+    );
+    field(
+        "birth_date",
+        json!(old.birth.map(|b| b.display())),
+        json!(new.birth.map(|b| b.display())),
+    );
     field("sex", json!(old.sex.as_str()), json!(new.sex.as_str()));
     field("honorary", json!(old.honorary), json!(new.honorary));
-    field("national_id", json!(old.national_id), json!(new.national_id.as_ref().map(|n| n.as_str())));
-    field("phone", json!(old.phone), json!(new.phone.as_ref().map(|p| p.as_str())));
+    field(
+        "national_id",
+        json!(old.national_id),
+        json!(new.national_id.as_ref().map(|n| n.as_str())),
+    );
+    field(
+        "phone",
+        json!(old.phone),
+        json!(new.phone.as_ref().map(|p| p.as_str())),
+    );
     field("address", json!(old.address), json!(new.address));
     field("ethnicity", json!(old.ethnicity), json!(new.ethnicity));
     field("religion", json!(old.religion), json!(new.religion));
     field("education", json!(old.education), json!(new.education));
-    field("qualification", json!(old.qualification), json!(new.qualification));
-    field("political_theory", json!(old.political_theory), json!(new.political_theory));
+    field(
+        "qualification",
+        json!(old.qualification),
+        json!(new.qualification),
+    );
+    field(
+        "political_theory",
+        json!(old.political_theory),
+        json!(new.political_theory),
+    );
     field("occupation", json!(old.occupation), json!(new.occupation));
-    field("party_member", json!(old.party_member), json!(Some(new.party_member)));
+    field(
+        "party_member",
+        json!(old.party_member),
+        json!(Some(new.party_member)),
+    );
     field("segments", json!(old.segments), json!(new.segments));
-    field("card_number", json!(old.card_number), json!(new.card_number));
-    field("joined_on", json!(old.joined_on.map(crate::clock::vn_date)), json!(crate::clock::vn_date(new.joined_on)));
+    field(
+        "card_number",
+        json!(old.card_number),
+        json!(new.card_number),
+    );
+    field(
+        "joined_on",
+        json!(old.joined_on.map(crate::clock::vn_date)),
+        json!(crate::clock::vn_date(new.joined_on)),
+    );
     changes
 }
 
 /// Corrects a member's record: a "corrected" event holds what changed; if she is counted
 /// and her classification changed, the statistics move her between cells. `version` is the
 /// one the editor loaded: a save over someone else's newer save is refused.
-pub async fn edit(ctx: &mut Ctx, id: i64, version: i32, mut input: MemberInput, effective_on: Date) -> Result<bool> {
+pub async fn edit(
+    ctx: &mut Ctx,
+    id: i64,
+    version: i32,
+    mut input: MemberInput,
+    effective_on: Date,
+) -> Result<bool> {
     let old = editable(ctx, id, version).await?;
     // What the caller cannot see, she cannot change: those fields keep their stored values.
-    let tiers = ctx.access.tiers_at(&mut ctx.tx, old.unit_id, ctx.today).await?;
+    let tiers = ctx
+        .access
+        .tiers_at(&mut ctx.tx, old.unit_id, ctx.today)
+        .await?;
     keep_unseen(&mut input, &old, &tiers);
     // The join date is the date of the "joined" event: it changes through the ledger, not here.
     if old.joined_on.is_some_and(|j| j != input.joined_on) {
@@ -357,7 +481,12 @@ pub async fn edit(ctx: &mut Ctx, id: i64, version: i32, mut input: MemberInput, 
     }
     refuse_out_of_order(ctx, &old, effective_on).await?;
     check_charter(&input)?;
-    refuse_active_duplicate(ctx, input.national_id.as_ref().map(|n| n.as_str()), Some(id)).await?;
+    refuse_active_duplicate(
+        ctx,
+        input.national_id.as_ref().map(|n| n.as_str()),
+        Some(id),
+    )
+    .await?;
     let changes = diff(&old, &input);
     if changes.is_empty() {
         return Ok(false);
@@ -385,7 +514,12 @@ pub async fn edit(ctx: &mut Ctx, id: i64, version: i32, mut input: MemberInput, 
         recorded_at: &now,
     };
     let subject = id.to_string();
-    let entry = Audit { action: "member.edit", unit_id: Some(old.unit_id), subject: Some(&subject), detail: None };
+    let entry = Audit {
+        action: "member.edit",
+        unit_id: Some(old.unit_id),
+        subject: Some(&subject),
+        detail: None,
+    };
     ledger::record(&mut ctx.tx, &[event], ctx.access.actor(), entry).await?;
     Ok(true)
 }
@@ -397,14 +531,24 @@ fn keep_unseen(input: &mut MemberInput, old: &Member, tiers: &Tiers) {
         input.ethnicity = old.ethnicity.clone();
         input.religion = old.religion.clone();
         // Derived segments: as stored, whatever was sent; the others as sent.
-        input.segments.retain(|s| !super::model::DERIVED_SEGMENTS.contains(&s.as_str()));
-        input.segments.extend(old.segments.iter().filter(|s| super::model::DERIVED_SEGMENTS.contains(&s.as_str())).cloned());
+        input
+            .segments
+            .retain(|s| !super::model::DERIVED_SEGMENTS.contains(&s.as_str()));
+        input.segments.extend(
+            old.segments
+                .iter()
+                .filter(|s| super::model::DERIVED_SEGMENTS.contains(&s.as_str()))
+                .cloned(),
+        );
     }
     if !tiers.has(Tier::Party) {
         input.party_member = old.party_member.unwrap_or(false);
     }
     if !tiers.has(Tier::Identity) {
-        input.national_id = old.national_id.clone().map(super::domain::NationalId::stored);
+        input.national_id = old
+            .national_id
+            .clone()
+            .map(super::domain::NationalId::stored);
     }
 }
 
@@ -413,7 +557,14 @@ fn keep_unseen(input: &mut MemberInput, old: &Member, tiers: &Tiers) {
 /// caller must be able to change the member; the destination may lie outside her scope
 /// (a commune sends a member on to wherever she moves): she then leaves the caller's view.
 /// Answers the record as the transfer left it, as the caller could read it before.
-pub async fn transfer(ctx: &mut Ctx, id: i64, version: i32, to_code: &str, effective_on: Date, note: Option<&str>) -> Result<Member> {
+pub async fn transfer(
+    ctx: &mut Ctx,
+    id: i64,
+    version: i32,
+    to_code: &str,
+    effective_on: Date,
+    note: Option<&str>,
+) -> Result<Member> {
     let member = editable(ctx, id, version).await?;
     if member.status != Status::Active {
         return Err(Error::invalid("status", "invalid-not-active"));
@@ -427,7 +578,12 @@ pub async fn transfer(ctx: &mut Ctx, id: i64, version: i32, to_code: &str, effec
     let class = member.class();
     let now = crate::clock::now_text();
     let events = [
-        (EventKind::TransferredOut, member.unit_id, to.id, member.province_id),
+        (
+            EventKind::TransferredOut,
+            member.unit_id,
+            to.id,
+            member.province_id,
+        ),
         (EventKind::TransferredIn, to.id, member.unit_id, to_province),
     ]
     .map(|(kind, unit, other, province)| NewEvent {
@@ -445,13 +601,23 @@ pub async fn transfer(ctx: &mut Ctx, id: i64, version: i32, to_code: &str, effec
         recorded_at: &now,
     });
     let subject = id.to_string();
-    let entry = Audit { action: "member.transfer", unit_id: Some(member.unit_id), subject: Some(&subject), detail: Some(&to.code) };
+    let entry = Audit {
+        action: "member.transfer",
+        unit_id: Some(member.unit_id),
+        subject: Some(&subject),
+        detail: Some(&to.code),
+    };
     ledger::record(&mut ctx.tx, &events, ctx.access.actor(), entry).await?;
     if !store::set_place(&mut ctx.tx, id, version, Status::Active, to.id, to_province).await? {
         return Err(stale());
     }
-    let tiers = ctx.access.tiers_at(&mut ctx.tx, member.unit_id, ctx.today).await?;
-    let moved = store::get(&mut ctx.tx, id).await?.ok_or_else(|| Error::not_found("member", id.to_string()))?;
+    let tiers = ctx
+        .access
+        .tiers_at(&mut ctx.tx, member.unit_id, ctx.today)
+        .await?;
+    let moved = store::get(&mut ctx.tx, id)
+        .await?
+        .ok_or_else(|| Error::not_found("member", id.to_string()))?;
     Ok(moved.redacted_for(&tiers))
 }
 
@@ -463,7 +629,14 @@ pub enum Ending {
 }
 
 /// Ends an active membership (left the Union, or died).
-pub async fn end(ctx: &mut Ctx, id: i64, version: i32, how: Ending, effective_on: Date, note: Option<&str>) -> Result<()> {
+pub async fn end(
+    ctx: &mut Ctx,
+    id: i64,
+    version: i32,
+    how: Ending,
+    effective_on: Date,
+    note: Option<&str>,
+) -> Result<()> {
     let member = editable(ctx, id, version).await?;
     if member.status != Status::Active {
         return Err(Error::invalid("status", "invalid-not-active"));
@@ -481,7 +654,13 @@ pub async fn end(ctx: &mut Ctx, id: i64, version: i32, how: Ending, effective_on
 /// A member whose unit has since merged away is restored into the unit it went into, from
 /// the merge on, and the answer names it; a restoration dated before the merge is refused
 /// with the merge's date, since the merge would have moved her had she been a member then.
-pub async fn restore(ctx: &mut Ctx, id: i64, version: i32, effective_on: Date, note: Option<&str>) -> Result<Option<String>> {
+pub async fn restore(
+    ctx: &mut Ctx,
+    id: i64,
+    version: i32,
+    effective_on: Date,
+    note: Option<&str>,
+) -> Result<Option<String>> {
     let mut member = editable(ctx, id, version).await?;
     if member.status != Status::Left {
         return Err(Error::invalid("status", "invalid-not-left"));
@@ -497,7 +676,9 @@ pub async fn restore(ctx: &mut Ctx, id: i64, version: i32, effective_on: Date, n
                 Some((to, on)) => Error::Invalid {
                     field: "effective_on",
                     message: "invalid-restore-before-merge",
-                    args: Args::new().with("unit", format!("{} ({})", to.name, to.code)).with("date", crate::clock::vn_date(on)),
+                    args: Args::new()
+                        .with("unit", format!("{} ({})", to.name, to.code))
+                        .with("date", crate::clock::vn_date(on)),
                 },
                 None => Error::invalid("unit", "invalid-unit-closed"),
             });
@@ -508,7 +689,16 @@ pub async fn restore(ctx: &mut Ctx, id: i64, version: i32, effective_on: Date, n
         member.unit_code = to.code.clone();
         successor = Some(to.code);
     }
-    write_status_event(ctx, &member, version, EventKind::Restored, Status::Active, effective_on, note).await?;
+    write_status_event(
+        ctx,
+        &member,
+        version,
+        EventKind::Restored,
+        Status::Active,
+        effective_on,
+        note,
+    )
+    .await?;
     Ok(successor)
 }
 
@@ -540,9 +730,23 @@ async fn write_status_event(
     };
     let action = format!("member.{}", kind.as_str());
     let subject = member.id.to_string();
-    let entry = Audit { action: &action, unit_id: Some(member.unit_id), subject: Some(&subject), detail: note };
+    let entry = Audit {
+        action: &action,
+        unit_id: Some(member.unit_id),
+        subject: Some(&subject),
+        detail: note,
+    };
     ledger::record(&mut ctx.tx, &[event], ctx.access.actor(), entry).await?;
-    if !store::set_place(&mut ctx.tx, member.id, version, status, member.unit_id, member.province_id).await? {
+    if !store::set_place(
+        &mut ctx.tx,
+        member.id,
+        version,
+        status,
+        member.unit_id,
+        member.province_id,
+    )
+    .await?
+    {
         return Err(stale());
     }
     Ok(())
@@ -555,10 +759,19 @@ async fn write_status_event(
 /// with its last word and whose family and middle names start with the words before
 /// ("thuy", "tran huong"). Nationally and in a province these are index range scans; under a
 /// smaller unit every word may match anywhere in the name.
-pub async fn search(ctx: &mut Ctx, query: &str, under: Option<&str>, limit: i64) -> Result<Vec<Member>> {
+pub async fn search(
+    ctx: &mut Ctx,
+    query: &str,
+    under: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Member>> {
     let words: Vec<String> = crate::text::fold(query)
         .split_whitespace()
-        .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect::<String>()
+        })
         .filter(|w| !w.is_empty())
         .collect();
     if words.is_empty() {
@@ -568,7 +781,8 @@ pub async fn search(ctx: &mut Ctx, query: &str, under: Option<&str>, limit: i64)
     let roots: Vec<Option<Unit>> = match (under, ctx.access.roots(Authority::ViewMembers)) {
         (Some(code), _) => {
             let unit = org::tree::find(ctx, code, today).await?;
-            ctx.require(Authority::ViewMembers, unit.id, &unit.code).await?;
+            ctx.require(Authority::ViewMembers, unit.id, &unit.code)
+                .await?;
             vec![Some(unit)]
         }
         (None, Roots::All) => vec![None],
@@ -596,8 +810,26 @@ pub async fn search(ctx: &mut Ctx, query: &str, under: Option<&str>, limit: i64)
                 continue;
             }
         };
-        ids.extend(store::prefix_ids(&mut ctx.tx, store::NameKey::GivenFirst, &given_first, province, limit).await?);
-        ids.extend(store::prefix_ids(&mut ctx.tx, store::NameKey::FamilyFirst, &family_first, province, limit).await?);
+        ids.extend(
+            store::prefix_ids(
+                &mut ctx.tx,
+                store::NameKey::GivenFirst,
+                &given_first,
+                province,
+                limit,
+            )
+            .await?,
+        );
+        ids.extend(
+            store::prefix_ids(
+                &mut ctx.tx,
+                store::NameKey::FamilyFirst,
+                &family_first,
+                province,
+                limit,
+            )
+            .await?,
+        );
     }
     ids.sort_unstable();
     ids.dedup();
@@ -632,7 +864,12 @@ pub struct Page {
 /// A list filter as typed in a page's or a program's query: a status (`active`, `left`,
 /// `died`, `all`; active when absent), a segment code, an age band of
 /// [`crate::reports::summary::AGE_BANDS`] (such as `31-45`) counted at `today`.
-pub fn filter(status: Option<&str>, segment: Option<&str>, age: Option<&str>, today: Date) -> Result<ListFilter> {
+pub fn filter(
+    status: Option<&str>,
+    segment: Option<&str>,
+    age: Option<&str>,
+    today: Date,
+) -> Result<ListFilter> {
     fn given(s: Option<&str>) -> Option<&str> {
         s.map(str::trim).filter(|s| !s.is_empty())
     }
@@ -651,23 +888,42 @@ pub fn filter(status: Option<&str>, segment: Option<&str>, age: Option<&str>, to
             Some((today.year() - high.min(&150), today.year() - low))
         }
     };
-    Ok(ListFilter { status, segment: given(segment).map(String::from), born })
+    Ok(ListFilter {
+        status,
+        segment: given(segment).map(String::from),
+        born,
+    })
 }
 
 /// One page of the members under a unit, in Vietnamese name order. Filtering by the
 /// ethnic-minority or religious segment needs the sensitive grant: without it, the filter
 /// is refused rather than letting a count reveal what the caller may not see.
-pub async fn list(ctx: &mut Ctx, unit_code: &str, filter: &ListFilter, page: i64, per_page: i64) -> Result<Page> {
+pub async fn list(
+    ctx: &mut Ctx,
+    unit_code: &str,
+    filter: &ListFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<Page> {
     let today = ctx.today;
     let unit = org::tree::find(ctx, unit_code, today).await?;
-    ctx.require(Authority::ViewMembers, unit.id, &unit.code).await?;
+    ctx.require(Authority::ViewMembers, unit.id, &unit.code)
+        .await?;
     if let Some(segment) = filter.segment.as_deref() {
         if !super::codes::SEGMENTS.contains(&segment) {
             return Err(Error::invalid("segments", "invalid-code"));
         }
         // Filtering by a derived segment needs the tier over the whole subtree listed.
         if super::model::DERIVED_SEGMENTS.contains(&segment)
-            && !ctx.access.tier_over(&mut ctx.tx, crate::auth::Tier::EthnicityReligion, unit.id, today).await?
+            && !ctx
+                .access
+                .tier_over(
+                    &mut ctx.tx,
+                    crate::auth::Tier::EthnicityReligion,
+                    unit.id,
+                    today,
+                )
+                .await?
         {
             return Err(Error::Forbidden);
         }
@@ -675,9 +931,33 @@ pub async fn list(ctx: &mut Ctx, unit_code: &str, filter: &ListFilter, page: i64
     let per_page = per_page.clamp(1, 5000);
     let page = page.clamp(1, 1_000_000);
     // The active members of a unit are its maintained count: no need to count them again.
-    let plain = filter.status == Some(Status::Active) && filter.segment.is_none() && filter.born.is_none();
-    let known = if plain { Some(crate::stats::stock_at(&mut ctx.tx, &[unit.id], "all", today).await?.values().sum()) } else { None };
-    let (members, total) = store::page_under(&mut ctx.tx, unit.id, today, filter, (page - 1) * per_page, per_page, known).await?;
+    let plain =
+        filter.status == Some(Status::Active) && filter.segment.is_none() && filter.born.is_none();
+    let known = if plain {
+        Some(
+            crate::stats::stock_at(&mut ctx.tx, &[unit.id], "all", today)
+                .await?
+                .values()
+                .sum(),
+        )
+    } else {
+        None
+    };
+    let (members, total) = store::page_under(
+        &mut ctx.tx,
+        unit.id,
+        today,
+        filter,
+        (page - 1) * per_page,
+        per_page,
+        known,
+    )
+    .await?;
     let members = redact_all(ctx, members).await?;
-    Ok(Page { members, total, page, per_page })
+    Ok(Page {
+        members,
+        total,
+        page,
+        per_page,
+    })
 }

@@ -52,7 +52,11 @@ impl From<MemberRow> for Member {
                 month: r.birth_month.and_then(|m| u8::try_from(m).ok()),
                 day: r.birth_day.and_then(|d| u8::try_from(d).ok()),
             }),
-            sex: if r.sex == "male" { Sex::Male } else { Sex::Female },
+            sex: if r.sex == "male" {
+                Sex::Male
+            } else {
+                Sex::Female
+            },
             national_id: r.national_id,
             phone: r.phone,
             address: r.address,
@@ -85,7 +89,12 @@ pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Member>, sqlx::Error> {
 }
 
 /// Inserts the projection row of a new member; returns her id.
-pub async fn insert(tx: &mut Tx, province_id: i64, unit_id: i64, m: &MemberInput) -> Result<i64, sqlx::Error> {
+pub async fn insert(
+    tx: &mut Tx,
+    province_id: i64,
+    unit_id: i64,
+    m: &MemberInput,
+) -> Result<i64, sqlx::Error> {
     let sql = "insert into members (province_id, unit_id, status, honorary, full_name, name_fold, sort_key, \
         birth_year, birth_month, birth_day, sex, national_id, phone, address, ethnicity, religion, education, \
         qualification, political_theory, occupation, party_member, segments, card_number, joined_on, search_key) \
@@ -95,18 +104,35 @@ pub async fn insert(tx: &mut Tx, province_id: i64, unit_id: i64, m: &MemberInput
     on_engine!(tx, c => sqlx::query_scalar(sql)
         .bind(province_id).bind(unit_id).bind(m.honorary).bind(name).bind(crate::text::fold(name))
         .bind(crate::text::person_sort_key(name))
-        .bind(m.birth.map(|b| b.year)).bind(m.birth.and_then(|b| b.month).map(i32::from)).bind(m.birth.and_then(|b| b.day).map(i32::from))
-        .bind(m.sex.as_str()).bind(m.national_id.as_ref().map(|n| n.as_str())).bind(m.phone.as_ref().map(|p| p.as_str()))
-        .bind(m.address.as_deref()).bind(m.ethnicity.as_deref()).bind(m.religion.as_deref()).bind(m.education.as_deref())
-        .bind(m.qualification.as_deref()).bind(m.political_theory.as_deref()).bind(m.occupation.as_deref())
-        .bind(m.party_member).bind(m.segments.join(",")).bind(m.card_number.as_deref()).bind(m.joined_on)
+        .bind(m.birth.map(|b| b.year))
+        .bind(m.birth.and_then(|b| b.month).map(i32::from))
+        .bind(m.birth.and_then(|b| b.day).map(i32::from))
+        .bind(m.sex.as_str())
+        .bind(m.national_id.as_ref().map(|n| n.as_str()))
+        .bind(m.phone.as_ref().map(|p| p.as_str()))
+        .bind(m.address.as_deref())
+        .bind(m.ethnicity.as_deref())
+        .bind(m.religion.as_deref())
+        .bind(m.education.as_deref())
+        .bind(m.qualification.as_deref())
+        .bind(m.political_theory.as_deref())
+        .bind(m.occupation.as_deref())
+        .bind(m.party_member)
+        .bind(m.segments.join(","))
+        .bind(m.card_number.as_deref())
+        .bind(m.joined_on)
         .bind(crate::text::person_search_key(name))
         .fetch_one(&mut **c).await)
 }
 
 /// Rewrites the record fields of a member if her version is still `version`; false when
 /// someone else saved first.
-pub async fn update_fields(tx: &mut Tx, id: i64, version: i32, m: &MemberInput) -> Result<bool, sqlx::Error> {
+pub async fn update_fields(
+    tx: &mut Tx,
+    id: i64,
+    version: i32,
+    m: &MemberInput,
+) -> Result<bool, sqlx::Error> {
     let sql = "update members set honorary = $3, full_name = $4, name_fold = $5, sort_key = $6, birth_year = $7, \
         birth_month = $8, birth_day = $9, sex = $10, national_id = $11, phone = $12, address = $13, ethnicity = $14, \
         religion = $15, education = $16, qualification = $17, political_theory = $18, occupation = $19, \
@@ -116,18 +142,37 @@ pub async fn update_fields(tx: &mut Tx, id: i64, version: i32, m: &MemberInput) 
     let done = on_engine!(tx, c => sqlx::query(sql)
         .bind(id).bind(version).bind(m.honorary).bind(name).bind(crate::text::fold(name))
         .bind(crate::text::person_sort_key(name))
-        .bind(m.birth.map(|b| b.year)).bind(m.birth.and_then(|b| b.month).map(i32::from)).bind(m.birth.and_then(|b| b.day).map(i32::from))
-        .bind(m.sex.as_str()).bind(m.national_id.as_ref().map(|n| n.as_str())).bind(m.phone.as_ref().map(|p| p.as_str()))
-        .bind(m.address.as_deref()).bind(m.ethnicity.as_deref()).bind(m.religion.as_deref()).bind(m.education.as_deref())
-        .bind(m.qualification.as_deref()).bind(m.political_theory.as_deref()).bind(m.occupation.as_deref())
-        .bind(m.party_member).bind(m.segments.join(",")).bind(m.card_number.as_deref()).bind(m.joined_on)
+        .bind(m.birth.map(|b| b.year))
+        .bind(m.birth.and_then(|b| b.month).map(i32::from))
+        .bind(m.birth.and_then(|b| b.day).map(i32::from))
+        .bind(m.sex.as_str())
+        .bind(m.national_id.as_ref().map(|n| n.as_str()))
+        .bind(m.phone.as_ref().map(|p| p.as_str()))
+        .bind(m.address.as_deref())
+        .bind(m.ethnicity.as_deref())
+        .bind(m.religion.as_deref())
+        .bind(m.education.as_deref())
+        .bind(m.qualification.as_deref())
+        .bind(m.political_theory.as_deref())
+        .bind(m.occupation.as_deref())
+        .bind(m.party_member)
+        .bind(m.segments.join(","))
+        .bind(m.card_number.as_deref())
+        .bind(m.joined_on)
         .bind(crate::text::person_search_key(name))
         .execute(&mut **c).await.map(|r| r.rows_affected()))?;
     Ok(done == 1)
 }
 
 /// Moves a member's projection to a status and unit, if her version is still `version`.
-pub async fn set_place(tx: &mut Tx, id: i64, version: i32, status: Status, unit_id: i64, province_id: i64) -> Result<bool, sqlx::Error> {
+pub async fn set_place(
+    tx: &mut Tx,
+    id: i64,
+    version: i32,
+    status: Status,
+    unit_id: i64,
+    province_id: i64,
+) -> Result<bool, sqlx::Error> {
     let sql = "update members set status = $3, unit_id = $4, province_id = $5, version = version + 1 where id = $1 and version = $2";
     let done = on_engine!(tx, c => sqlx::query(sql).bind(id).bind(version).bind(status.as_str()).bind(unit_id).bind(province_id)
         .execute(&mut **c).await.map(|r| r.rows_affected()))?;
@@ -154,13 +199,30 @@ pub(super) async fn append(tx: &mut Tx, e: &NewEvent<'_>) -> Result<i64, sqlx::E
     let sql = "insert into member_events (province_id, member_id, kind, effective_on, unit_id, other_unit_id, honorary, \
         birth_year, ethnicity, religion, education, occupation, party_member, segments, before, changes, note, recorded_by, recorded_at) \
         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) returning id";
-    let before = e.before.map(|b| serde_json::to_string(b).unwrap_or_default());
+    let before = e
+        .before
+        .map(|b| serde_json::to_string(b).unwrap_or_default());
     let changes = e.changes.as_ref().map(|c| c.to_string());
     on_engine!(tx, c => sqlx::query_scalar(sql)
-        .bind(e.province_id).bind(e.member_id).bind(e.kind.as_str()).bind(e.effective_on).bind(e.unit_id).bind(e.other_unit_id)
-        .bind(e.class.honorary).bind(e.class.birth_year).bind(e.class.ethnicity.as_deref()).bind(e.class.religion.as_deref())
-        .bind(e.class.education.as_deref()).bind(e.class.occupation.as_deref()).bind(e.class.party_member)
-        .bind(e.class.segments_text()).bind(before.as_deref()).bind(changes.as_deref()).bind(e.note).bind(e.recorded_by).bind(e.recorded_at)
+        .bind(e.province_id)
+        .bind(e.member_id)
+        .bind(e.kind.as_str())
+        .bind(e.effective_on)
+        .bind(e.unit_id)
+        .bind(e.other_unit_id)
+        .bind(e.class.honorary)
+        .bind(e.class.birth_year)
+        .bind(e.class.ethnicity.as_deref())
+        .bind(e.class.religion.as_deref())
+        .bind(e.class.education.as_deref())
+        .bind(e.class.occupation.as_deref())
+        .bind(e.class.party_member)
+        .bind(e.class.segments_text())
+        .bind(before.as_deref())
+        .bind(changes.as_deref())
+        .bind(e.note)
+        .bind(e.recorded_by)
+        .bind(e.recorded_at)
         .fetch_one(&mut **c).await)
 }
 
@@ -191,9 +253,13 @@ struct EventRow {
 
 impl EventRow {
     fn into_event(self) -> Result<Event, sqlx::Error> {
-        let kind = EventKind::parse(&self.kind).ok_or_else(|| sqlx::Error::Decode(format!("unknown event kind {}", self.kind).into()))?;
+        let kind = EventKind::parse(&self.kind).ok_or_else(|| {
+            sqlx::Error::Decode(format!("unknown event kind {}", self.kind).into())
+        })?;
         let before = match self.before {
-            Some(json) => Some(serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(e.into()))?),
+            Some(json) => {
+                Some(serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(e.into()))?)
+            }
             None => None,
         };
         Ok(Event {
@@ -238,20 +304,30 @@ pub async fn history(tx: &mut Tx, member_id: i64) -> Result<Vec<Event>, sqlx::Er
 
 /// Ledger events of one province with ids after `after_id`, at most `limit`, in id order
 /// (for streaming the ledger through `sohoi check` a province at a time).
-pub async fn events_page(tx: &mut Tx, province_id: i64, after_id: i64, limit: i64) -> Result<Vec<Event>, sqlx::Error> {
-    let sql = format!("{EVENT_SELECT} where e.province_id = $1 and e.id > $2 order by e.id limit $3");
+pub async fn events_page(
+    tx: &mut Tx,
+    province_id: i64,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<Event>, sqlx::Error> {
+    let sql =
+        format!("{EVENT_SELECT} where e.province_id = $1 and e.id > $2 order by e.id limit $3");
     let rows: Vec<EventRow> = on_engine!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(province_id).bind(after_id).bind(limit).fetch_all(&mut **c).await)?;
     rows.into_iter().map(EventRow::into_event).collect()
 }
 
 /// Events effective in `(after, upto]` whose unit was under `ancestor` at their date.
-pub async fn events_under(tx: &mut Tx, ancestor: i64, after: Date, upto: Date) -> Result<Vec<Event>, sqlx::Error> {
+pub async fn events_under(
+    tx: &mut Tx,
+    ancestor: i64,
+    after: Date,
+    upto: Date,
+) -> Result<Vec<Event>, sqlx::Error> {
     let sql = format!(
         "{EVENT_SELECT} {} where c.ancestor_id = $1 and e.effective_on > $2 and e.effective_on <= $3 order by e.id",
         tree::ancestors_join("c", "e.unit_id", "e.effective_on")
     );
-    let rows: Vec<EventRow> =
-        on_engine!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(ancestor).bind(after).bind(upto).fetch_all(&mut **c).await)?;
+    let rows: Vec<EventRow> = on_engine!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(ancestor).bind(after).bind(upto).fetch_all(&mut **c).await)?;
     rows.into_iter().map(EventRow::into_event).collect()
 }
 
@@ -268,7 +344,10 @@ pub async fn last_movement(tx: &mut Tx, member_id: i64) -> Result<Option<Date>, 
 }
 
 /// The active member holding a national ID, if any: (id, name, unit code, unit name).
-pub async fn active_by_national_id(tx: &mut Tx, national_id: &str) -> Result<Option<(i64, String, String, String)>, sqlx::Error> {
+pub async fn active_by_national_id(
+    tx: &mut Tx,
+    national_id: &str,
+) -> Result<Option<(i64, String, String, String)>, sqlx::Error> {
     let sql = "select m.id, m.full_name, u.code, u.name from members m join units u on u.id = m.unit_id \
                where m.national_id = $1 and m.status = 'active'";
     on_engine!(tx, c => sqlx::query_as(sql).bind(national_id).fetch_optional(&mut **c).await)
@@ -317,7 +396,13 @@ pub enum NameKey {
 
 /// Members whose folded name starts with `prefix` (in `province` if given), at most
 /// `limit`, in key order: an index range scan, whatever the size of the register.
-pub async fn prefix_ids(tx: &mut Tx, key: NameKey, prefix: &str, province: Option<i64>, limit: i64) -> Result<Vec<i64>, sqlx::Error> {
+pub async fn prefix_ids(
+    tx: &mut Tx,
+    key: NameKey,
+    prefix: &str,
+    province: Option<i64>,
+    limit: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
     let column = match key {
         NameKey::FamilyFirst => "name_fold",
         NameKey::GivenFirst => "search_key",
@@ -332,8 +417,17 @@ pub async fn prefix_ids(tx: &mut Tx, key: NameKey, prefix: &str, province: Optio
 
 /// Members under `root` today whose folded name contains every one of `words` (a scan of
 /// the subtree's members, for subtrees the size of a commune).
-pub async fn words_under(tx: &mut Tx, root: i64, today: Date, words: &[String], limit: i64) -> Result<Vec<i64>, sqlx::Error> {
-    let mut sql = format!("select m.id from members m where m.unit_id in ({})", tree::subtree("$1", "$2"));
+pub async fn words_under(
+    tx: &mut Tx,
+    root: i64,
+    today: Date,
+    words: &[String],
+    limit: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let mut sql = format!(
+        "select m.id from members m where m.unit_id in ({})",
+        tree::subtree("$1", "$2")
+    );
     for i in 0..words.len() {
         sql.push_str(&format!(" and m.name_fold like ${}", i + 4));
     }
@@ -354,7 +448,8 @@ pub async fn by_ids(tx: &mut Tx, ids: &[i64]) -> Result<Vec<Member>, sqlx::Error
     }
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let sql = format!("{MEMBER_SELECT} where m.id in ({list})");
-    let rows: Vec<MemberRow> = on_engine!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).fetch_all(&mut **c).await)?;
+    let rows: Vec<MemberRow> =
+        on_engine!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).fetch_all(&mut **c).await)?;
     Ok(rows.into_iter().map(Member::from).collect())
 }
 
@@ -389,19 +484,31 @@ pub async fn page_under(
     let mut args = vec![Arg::Int(root), Arg::Day(today)];
     // The subtree drives the join (one closure row per unit at a date), so that both engines
     // reach the members by the (unit, status, sort key) index.
-    let mut condition = tree::subtree_driving("c", "join members m on m.unit_id = c.descendant_id", "$1", "$2");
+    let mut condition = tree::subtree_driving(
+        "c",
+        "join members m on m.unit_id = c.descendant_id",
+        "$1",
+        "$2",
+    );
     if let Some(status) = filter.status {
         args.push(Arg::Text(status.as_str().into()));
         condition.push_str(&format!(" and m.status = ${}", args.len()));
     }
     if let Some(segment) = &filter.segment {
         args.push(Arg::Text(format!("%,{segment},%")));
-        condition.push_str(&format!(" and (',' || m.segments || ',') like ${}", args.len()));
+        condition.push_str(&format!(
+            " and (',' || m.segments || ',') like ${}",
+            args.len()
+        ));
     }
     if let Some((from, to)) = filter.born {
         args.push(Arg::Int(from.into()));
         args.push(Arg::Int(to.into()));
-        condition.push_str(&format!(" and m.birth_year between ${} and ${}", args.len() - 1, args.len()));
+        condition.push_str(&format!(
+            " and m.birth_year between ${} and ${}",
+            args.len() - 1,
+            args.len()
+        ));
     }
     let n = args.len();
     // The page is chosen on narrow rows read from the index alone (id and sort key), and only
@@ -435,7 +542,9 @@ pub async fn page_under(
     let rows: Vec<MemberRow> = on_engine!(&mut *tx, c => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(&*select))).bind(limit).bind(offset).fetch_all(&mut **c).await)?;
     let total: i64 = match known_total {
         Some(n) => n,
-        None => on_engine!(tx, c => bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(&*count_sql))).fetch_one(&mut **c).await)?,
+        None => {
+            on_engine!(tx, c => bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(&*count_sql))).fetch_one(&mut **c).await)?
+        }
     };
     Ok((rows.into_iter().map(Member::from).collect(), total))
 }
@@ -492,7 +601,12 @@ pub async fn bulk_insert(tx: &mut Tx, members: &[BulkMember]) -> Result<(), sqlx
     Ok(())
 }
 
-pub(super) async fn bulk_append(tx: &mut Tx, events: &[BulkEvent], recorded_by: &str, recorded_at: &str) -> Result<(), sqlx::Error> {
+pub(super) async fn bulk_append(
+    tx: &mut Tx,
+    events: &[BulkEvent],
+    recorded_by: &str,
+    recorded_at: &str,
+) -> Result<(), sqlx::Error> {
     for chunk in events.chunks(BULK_ROWS) {
         on_engine!(&mut *tx, c => {
             let mut q = sqlx::QueryBuilder::new(
@@ -514,12 +628,21 @@ pub(super) async fn bulk_append(tx: &mut Tx, events: &[BulkEvent], recorded_by: 
 
 /// Transfers effective from `from` to `to` whose two ends lay, at the time, under two
 /// *different* units of `units`: a transfer between two units of one of them is excluded.
-pub async fn transfers_between(tx: &mut Tx, units: &[i64], from: Date, to: Date) -> Result<i64, sqlx::Error> {
+pub async fn transfers_between(
+    tx: &mut Tx,
+    units: &[i64],
+    from: Date,
+    to: Date,
+) -> Result<i64, sqlx::Error> {
     if units.len() < 2 {
         return Ok(0);
     }
     // Unit ids come from the lineage, never from user text.
-    let list = units.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let list = units
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
     let sql = format!(
         "select count(*) from member_events e {} {} \
          where e.kind = 'transferred_in' and e.effective_on >= $1 and e.effective_on <= $2 \
@@ -555,9 +678,12 @@ pub async fn count(tx: &mut Tx) -> Result<i64, sqlx::Error> {
 pub async fn reset_sequences(tx: &mut Tx) -> Result<(), sqlx::Error> {
     if let Tx::Postgres(c) = tx {
         for table in ["units", "members", "member_events", "audit_log"] {
-            let sql =
-                format!("select setval(pg_get_serial_sequence('{table}', 'id'), greatest((select coalesce(max(id), 0) from {table}), 1))");
-            sqlx::query(sqlx::AssertSqlSafe(&*sql)).execute(&mut **c).await?;
+            let sql = format!(
+                "select setval(pg_get_serial_sequence('{table}', 'id'), greatest((select coalesce(max(id), 0) from {table}), 1))"
+            );
+            sqlx::query(sqlx::AssertSqlSafe(&*sql))
+                .execute(&mut **c)
+                .await?;
         }
     }
     Ok(())
@@ -566,17 +692,28 @@ pub async fn reset_sequences(tx: &mut Tx) -> Result<(), sqlx::Error> {
 /// `n` fresh ids for `table` (members or member_events), for rows written in bulk. SQLite
 /// continues after the largest id (the caller holds the write lock); PostgreSQL draws them
 /// from the table's sequence, so that concurrent writers never collide.
-pub async fn reserve_ids(tx: &mut Tx, table: &'static str, n: usize) -> Result<Vec<i64>, sqlx::Error> {
+pub async fn reserve_ids(
+    tx: &mut Tx,
+    table: &'static str,
+    n: usize,
+) -> Result<Vec<i64>, sqlx::Error> {
     debug_assert!(matches!(table, "members" | "member_events"));
     match tx {
         Tx::Sqlite(c) => {
             let sql = format!("select coalesce(max(id), 0) from {table}");
-            let max: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).fetch_one(&mut **c).await?;
+            let max: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql))
+                .fetch_one(&mut **c)
+                .await?;
             Ok((max + 1..=max + n as i64).collect())
         }
         Tx::Postgres(c) => {
-            let sql = format!("select nextval(pg_get_serial_sequence('{table}', 'id')) from generate_series(1, $1)");
-            sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(n as i64).fetch_all(&mut **c).await
+            let sql = format!(
+                "select nextval(pg_get_serial_sequence('{table}', 'id')) from generate_series(1, $1)"
+            );
+            sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql))
+                .bind(n as i64)
+                .fetch_all(&mut **c)
+                .await
         }
     }
 }
@@ -621,28 +758,50 @@ pub async fn matching(
 
 /// The active members of one unit (not of its subtree), with what the statistics count of them.
 pub async fn active_in_unit(tx: &mut Tx, unit: i64) -> Result<Vec<(i64, Class)>, sqlx::Error> {
-    type Row = (i64, bool, Option<i32>, Option<String>, Option<String>, Option<String>, Option<String>, bool, String);
+    type Row = (
+        i64,
+        bool,
+        Option<i32>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        bool,
+        String,
+    );
     let rows: Vec<Row> = on_engine!(tx, c => sqlx::query_as(
         "select id, honorary, birth_year, ethnicity, religion, education, occupation, party_member, segments \
          from members where unit_id = $1 and status = 'active' order by id")
         .bind(unit).fetch_all(&mut **c).await)?;
     Ok(rows
         .into_iter()
-        .map(|(id, honorary, birth_year, ethnicity, religion, education, occupation, party_member, segments)| {
-            (
+        .map(
+            |(
                 id,
-                Class {
-                    honorary,
-                    birth_year,
-                    ethnicity,
-                    religion,
-                    education,
-                    occupation,
-                    party_member,
-                    segments: Class::parse_segments(&segments),
-                },
-            )
-        })
+                honorary,
+                birth_year,
+                ethnicity,
+                religion,
+                education,
+                occupation,
+                party_member,
+                segments,
+            )| {
+                (
+                    id,
+                    Class {
+                        honorary,
+                        birth_year,
+                        ethnicity,
+                        religion,
+                        education,
+                        occupation,
+                        party_member,
+                        segments: Class::parse_segments(&segments),
+                    },
+                )
+            },
+        )
         .collect())
 }
 
@@ -656,7 +815,12 @@ pub async fn moved_after(tx: &mut Tx, unit: i64, on: Date) -> Result<i64, sqlx::
 }
 
 /// Moves every active member of `from` to `to` (their ledger events are written by the caller).
-pub async fn move_active(tx: &mut Tx, from: i64, to: i64, province: i64) -> Result<u64, sqlx::Error> {
+pub async fn move_active(
+    tx: &mut Tx,
+    from: i64,
+    to: i64,
+    province: i64,
+) -> Result<u64, sqlx::Error> {
     on_engine!(tx, c => sqlx::query(
         "update members set unit_id = $2, province_id = $3, version = version + 1 where unit_id = $1 and status = 'active'")
         .bind(from).bind(to).bind(province).execute(&mut **c).await.map(|r| r.rows_affected()))

@@ -21,7 +21,8 @@ use crate::on_engine;
 use crate::store::Tx;
 use crate::text::{fold_name, same_name};
 
-pub const CORRECTIONS_CSV: &str = include_str!("../../../../data/vn-admin-units-2025-code-corrections.csv");
+pub const CORRECTIONS_CSV: &str =
+    include_str!("../../../../data/vn-admin-units-2025-code-corrections.csv");
 
 /// One line of the code corrections: the draft code of a unit and its official code.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -34,7 +35,9 @@ pub struct CodeCorrection {
 }
 
 pub fn code_corrections() -> Result<Vec<CodeCorrection>, csv::Error> {
-    csv::Reader::from_reader(CORRECTIONS_CSV.as_bytes()).deserialize().collect()
+    csv::Reader::from_reader(CORRECTIONS_CSV.as_bytes())
+        .deserialize()
+        .collect()
 }
 
 /// A unit whose draft code becomes its official code, with the branches whose codes follow.
@@ -83,9 +86,17 @@ pub struct KindChange {
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Skipped {
     /// The unit under the draft code carries another name (renamed or restructured here).
-    NameDiffers { code: String, expected: String, found: String },
+    NameDiffers {
+        code: String,
+        expected: String,
+        found: String,
+    },
     /// The official code already names another unit of this database.
-    CodeTaken { from: String, to: String, holder: String },
+    CodeTaken {
+        from: String,
+        to: String,
+        holder: String,
+    },
     /// No unit of this database carries the code.
     Missing { code: String, name: String },
 }
@@ -103,7 +114,10 @@ pub struct Correction {
 
 impl Correction {
     pub fn is_empty(&self) -> bool {
-        self.codes.is_empty() && self.spellings.is_empty() && self.kind_changes.is_empty() && !self.from_draft
+        self.codes.is_empty()
+            && self.spellings.is_empty()
+            && self.kind_changes.is_empty()
+            && !self.from_draft
     }
 
     pub fn branch_count(&self) -> usize {
@@ -131,7 +145,10 @@ async fn units(tx: &mut Tx) -> Result<Vec<UnitRow>, sqlx::Error> {
 pub async fn plan(tx: &mut Tx) -> anyhow::Result<Correction> {
     let official = reference::reference_rows()?;
     let corrections = code_corrections()?;
-    let mut plan = Correction { from_draft: reference::built_from_draft(tx).await?, ..Default::default() };
+    let mut plan = Correction {
+        from_draft: reference::built_from_draft(tx).await?,
+        ..Default::default()
+    };
     let units = units(tx).await?;
     let by_code: HashMap<&str, &UnitRow> = units.iter().map(|u| (u.code.as_str(), u)).collect();
 
@@ -140,7 +157,9 @@ pub async fn plan(tx: &mut Tx) -> anyhow::Result<Correction> {
     let mut changes: Vec<CodeChange> = Vec::new();
     for line in &corrections {
         let is_it = |u: &&&UnitRow| {
-            u.kind == "commune" && u.province_code.as_deref() == Some(&line.province_code) && same_name(&u.name, &line.unit_name)
+            u.kind == "commune"
+                && u.province_code.as_deref() == Some(&line.province_code)
+                && same_name(&u.name, &line.unit_name)
         };
         if let Some(unit) = by_code.get(line.draft_code.as_str()).filter(is_it) {
             changes.push(CodeChange {
@@ -150,13 +169,24 @@ pub async fn plan(tx: &mut Tx) -> anyhow::Result<Correction> {
                 to: line.official_code.clone(),
                 branches: Vec::new(),
             });
-        } else if by_code.get(line.official_code.as_str()).filter(is_it).is_none() && plan.from_draft {
-            plan.skipped.push(match by_code.get(line.draft_code.as_str()) {
-                Some(found) => {
-                    Skipped::NameDiffers { code: line.draft_code.clone(), expected: line.unit_name.clone(), found: found.name.clone() }
-                }
-                None => Skipped::Missing { code: line.draft_code.clone(), name: line.unit_name.clone() },
-            });
+        } else if by_code
+            .get(line.official_code.as_str())
+            .filter(is_it)
+            .is_none()
+            && plan.from_draft
+        {
+            plan.skipped
+                .push(match by_code.get(line.draft_code.as_str()) {
+                    Some(found) => Skipped::NameDiffers {
+                        code: line.draft_code.clone(),
+                        expected: line.unit_name.clone(),
+                        found: found.name.clone(),
+                    },
+                    None => Skipped::Missing {
+                        code: line.draft_code.clone(),
+                        name: line.unit_name.clone(),
+                    },
+                });
         }
     }
     // Units under a corrected commune whose codes are made from its code follow it.
@@ -166,18 +196,27 @@ pub async fn plan(tx: &mut Tx) -> anyhow::Result<Correction> {
             .iter()
             .filter_map(|u| {
                 let rest = u.code.strip_prefix(&prefix)?;
-                Some(Recode { unit_id: u.id, from: u.code.clone(), to: format!("{}-{rest}", change.to) })
+                Some(Recode {
+                    unit_id: u.id,
+                    from: u.code.clone(),
+                    to: format!("{}-{rest}", change.to),
+                })
             })
             .collect();
     }
     // A code may be given up by one unit and taken by another in the same correction (a
     // rotation); it may not be taken from a unit that keeps it. Dropping one change can free
     // no code, so one pass suffices.
-    let moving: HashSet<i64> =
-        changes.iter().flat_map(|c| std::iter::once(c.unit_id).chain(c.branches.iter().map(|b| b.unit_id))).collect();
+    let moving: HashSet<i64> = changes
+        .iter()
+        .flat_map(|c| std::iter::once(c.unit_id).chain(c.branches.iter().map(|b| b.unit_id)))
+        .collect();
     for change in changes {
-        let targets = std::iter::once(change.to.as_str()).chain(change.branches.iter().map(|b| b.to.as_str()));
-        let holder = targets.filter_map(|code| by_code.get(code)).find(|u| !moving.contains(&u.id));
+        let targets = std::iter::once(change.to.as_str())
+            .chain(change.branches.iter().map(|b| b.to.as_str()));
+        let holder = targets
+            .filter_map(|code| by_code.get(code))
+            .find(|u| !moving.contains(&u.id));
         match holder {
             Some(holder) => plan.skipped.push(Skipped::CodeTaken {
                 from: change.from.clone(),
@@ -189,11 +228,20 @@ pub async fn plan(tx: &mut Tx) -> anyhow::Result<Correction> {
     }
 
     // Names, compared under the codes they will have.
-    let new_code: HashMap<i64, String> = plan.codes.iter().map(|c| (c.unit_id, c.to.clone())).collect();
+    let new_code: HashMap<i64, String> = plan
+        .codes
+        .iter()
+        .map(|c| (c.unit_id, c.to.clone()))
+        .collect();
     let by_final_code: HashMap<&str, &UnitRow> = units
         .iter()
         .filter(|u| u.kind == "province" || u.kind == "commune")
-        .map(|u| (new_code.get(&u.id).map_or(u.code.as_str(), String::as_str), u))
+        .map(|u| {
+            (
+                new_code.get(&u.id).map_or(u.code.as_str(), String::as_str),
+                u,
+            )
+        })
         .collect();
     let mut provinces_seen = HashSet::new();
     for row in &official {
@@ -206,7 +254,13 @@ pub async fn plan(tx: &mut Tx) -> anyhow::Result<Correction> {
                 &row.province_type,
             );
         }
-        compare(&mut plan, by_final_code.get(row.unit_code.as_str()).copied(), &row.unit_code, &row.unit_name, &row.unit_type);
+        compare(
+            &mut plan,
+            by_final_code.get(row.unit_code.as_str()).copied(),
+            &row.unit_code,
+            &row.unit_name,
+            &row.unit_type,
+        );
     }
     Ok(plan)
 }
@@ -214,7 +268,10 @@ pub async fn plan(tx: &mut Tx) -> anyhow::Result<Correction> {
 fn compare(plan: &mut Correction, unit: Option<&UnitRow>, code: &str, name: &str, kind: &str) {
     let Some(unit) = unit else {
         if plan.from_draft {
-            plan.skipped.push(Skipped::Missing { code: code.to_string(), name: name.to_string() });
+            plan.skipped.push(Skipped::Missing {
+                code: code.to_string(),
+                name: name.to_string(),
+            });
         }
         return;
     };
@@ -222,7 +279,9 @@ fn compare(plan: &mut Correction, unit: Option<&UnitRow>, code: &str, name: &str
         return;
     }
     let same_kind = unit.admin_type.as_deref() == Some(kind);
-    if same_name(&unit.name, name) || (same_kind && same_name(without_kind(&unit.name), without_kind(name))) {
+    if same_name(&unit.name, name)
+        || (same_kind && same_name(without_kind(&unit.name), without_kind(name)))
+    {
         plan.spellings.push(Spelling {
             unit_id: unit.id,
             code: code.to_string(),
@@ -241,13 +300,24 @@ fn compare(plan: &mut Correction, unit: Option<&UnitRow>, code: &str, name: &str
         });
     } else if plan.from_draft {
         // A name the officers gave (a restructuring rename) is theirs to keep.
-        plan.skipped.push(Skipped::NameDiffers { code: code.to_string(), expected: name.to_string(), found: unit.name.clone() });
+        plan.skipped.push(Skipped::NameDiffers {
+            code: code.to_string(),
+            expected: name.to_string(),
+            found: unit.name.clone(),
+        });
     }
 }
 
 /// A unit's name without the word for its kind ("Tỉnh Cao Bằng" → "Cao Bằng").
 fn without_kind(name: &str) -> &str {
-    const KINDS: [&str; 6] = ["thành phố ", "tỉnh ", "xã ", "phường ", "đặc khu ", "thị trấn "];
+    const KINDS: [&str; 6] = [
+        "thành phố ",
+        "tỉnh ",
+        "xã ",
+        "phường ",
+        "đặc khu ",
+        "thị trấn ",
+    ];
     let trimmed = name.trim_start();
     for kind in KINDS {
         if let Some(head) = trimmed.get(..kind.len())
@@ -273,12 +343,20 @@ pub struct Applied {
 /// Applies a correction worked out by [`plan`] in the caller's transaction, with an audit
 /// entry for each unit corrected. Changes of kind need `changes_on`, the decision's date;
 /// without it they are left for a later run.
-pub async fn apply(tx: &mut Tx, plan: &Correction, actor: &str, changes_on: Option<Date>) -> anyhow::Result<Applied> {
+pub async fn apply(
+    tx: &mut Tx,
+    plan: &Correction,
+    actor: &str,
+    changes_on: Option<Date>,
+) -> anyhow::Result<Applied> {
     let mut applied = Applied::default();
     let recodes: Vec<(i64, &str)> = plan
         .codes
         .iter()
-        .flat_map(|c| std::iter::once((c.unit_id, c.to.as_str())).chain(c.branches.iter().map(|b| (b.unit_id, b.to.as_str()))))
+        .flat_map(|c| {
+            std::iter::once((c.unit_id, c.to.as_str()))
+                .chain(c.branches.iter().map(|b| (b.unit_id, b.to.as_str())))
+        })
         .collect();
     // First every moving unit to a code no unit can hold (codes are digits and dashes), then
     // each to its official code: a rotation never meets the uniqueness of codes.
@@ -289,15 +367,37 @@ pub async fn apply(tx: &mut Tx, plan: &Correction, actor: &str, changes_on: Opti
         set_code(tx, *id, code).await?;
     }
     for change in &plan.codes {
-        let detail = format!("{} → {} ({}; {} chi hội)", change.from, change.to, change.name, change.branches.len());
-        audit::record(tx, actor, "reference.code", Some(change.unit_id), Some(&change.to), Some(&detail)).await?;
+        let detail = format!(
+            "{} → {} ({}; {} chi hội)",
+            change.from,
+            change.to,
+            change.name,
+            change.branches.len()
+        );
+        audit::record(
+            tx,
+            actor,
+            "reference.code",
+            Some(change.unit_id),
+            Some(&change.to),
+            Some(&detail),
+        )
+        .await?;
         applied.codes += 1;
         applied.branches += change.branches.len();
     }
     for spelling in &plan.spellings {
         correct_spelling(tx, spelling).await?;
         let detail = format!("{} → {}", spelling.from, spelling.to);
-        audit::record(tx, actor, "reference.spelling", Some(spelling.unit_id), Some(&spelling.code), Some(&detail)).await?;
+        audit::record(
+            tx,
+            actor,
+            "reference.spelling",
+            Some(spelling.unit_id),
+            Some(&spelling.code),
+            Some(&detail),
+        )
+        .await?;
         applied.spellings += 1;
     }
     match changes_on {
@@ -314,7 +414,15 @@ pub async fn apply(tx: &mut Tx, plan: &Correction, actor: &str, changes_on: Opti
                     change.from_kind.as_deref().unwrap_or("-"),
                     change.to_kind
                 );
-                audit::record(tx, actor, "reference.kind", Some(change.unit_id), Some(&change.code), Some(&detail)).await?;
+                audit::record(
+                    tx,
+                    actor,
+                    "reference.kind",
+                    Some(change.unit_id),
+                    Some(&change.code),
+                    Some(&detail),
+                )
+                .await?;
                 applied.kind_changes += 1;
             }
         }
@@ -322,9 +430,19 @@ pub async fn apply(tx: &mut Tx, plan: &Correction, actor: &str, changes_on: Opti
     if plan.from_draft {
         store::set_meta(tx, "reference_data", reference::REFERENCE_SOURCE).await?;
         store::set_meta(tx, "reference_corrected_at", &crate::clock::now_text()).await?;
-        let detail =
-            format!("{} mã, {} mã chi hội, {} tên, {} đổi loại", applied.codes, applied.branches, applied.spellings, applied.kind_changes);
-        audit::record(tx, actor, "reference.corrected", None, Some(reference::REFERENCE_SOURCE), Some(&detail)).await?;
+        let detail = format!(
+            "{} mã, {} mã chi hội, {} tên, {} đổi loại",
+            applied.codes, applied.branches, applied.spellings, applied.kind_changes
+        );
+        audit::record(
+            tx,
+            actor,
+            "reference.corrected",
+            None,
+            Some(reference::REFERENCE_SOURCE),
+            Some(&detail),
+        )
+        .await?;
     }
     Ok(applied)
 }

@@ -20,7 +20,14 @@ pub enum UnitKind {
 }
 
 impl UnitKind {
-    pub const ALL: [UnitKind; 6] = [Self::Central, Self::Province, Self::Commune, Self::Branch, Self::Group, Self::Agency];
+    pub const ALL: [UnitKind; 6] = [
+        Self::Central,
+        Self::Province,
+        Self::Commune,
+        Self::Branch,
+        Self::Group,
+        Self::Agency,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -46,8 +53,15 @@ pub struct UnitCode(String);
 impl UnitCode {
     pub fn parse(s: &str) -> Result<Self, String> {
         let s = s.trim();
-        let ok = !s.is_empty() && s.len() <= 32 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if ok { Ok(Self(s.to_ascii_uppercase())) } else { Err(s.to_string()) }
+        let ok = !s.is_empty()
+            && s.len() <= 32
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if ok {
+            Ok(Self(s.to_ascii_uppercase()))
+        } else {
+            Err(s.to_string())
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -85,7 +99,12 @@ pub mod iso_date {
     use time::Date;
 
     pub fn serialize<S: Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&format_args!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day()))
+        s.collect_str(&format_args!(
+            "{:04}-{:02}-{:02}",
+            d.year(),
+            d.month() as u8,
+            d.day()
+        ))
     }
 
     pub mod option {

@@ -14,10 +14,12 @@ use crate::clock::BEGINNING;
 use crate::store::Tx;
 
 pub const REFERENCE_CSV: &str = include_str!("../../../../data/vn-admin-units-2025.csv");
-pub const REFERENCE_SOURCE: &str = "Decision 19/2025/QĐ-TTg official unit codes, with later changes, data as of 2026-08";
+pub const REFERENCE_SOURCE: &str =
+    "Decision 19/2025/QĐ-TTg official unit codes, with later changes, data as of 2026-08";
 /// What `meta.reference_data` says in a database built from the draft list (before the
 /// Decision): such a database needs `sohoi reference correct`.
-pub const DRAFT_SOURCE: &str = "General Statistics Office administrative unit codes, data version 2025-10-18";
+pub const DRAFT_SOURCE: &str =
+    "General Statistics Office administrative unit codes, data version 2025-10-18";
 pub const CENTRAL_CODE: &str = "TW";
 pub const CENTRAL_NAME: &str = "Trung ương Hội LHPN Việt Nam";
 
@@ -38,7 +40,9 @@ pub fn reference_rows() -> Result<Vec<ReferenceRow>, csv::Error> {
 
 /// Rows of a reference list in the same columns (the official one, or the draft in tests).
 pub fn parse_rows(csv_text: &str) -> Result<Vec<ReferenceRow>, csv::Error> {
-    csv::Reader::from_reader(csv_text.as_bytes()).deserialize().collect()
+    csv::Reader::from_reader(csv_text.as_bytes())
+        .deserialize()
+        .collect()
 }
 
 /// Whether the database's tree was built from the draft list and not yet corrected.
@@ -57,13 +61,21 @@ pub struct InitReport {
 /// draft ones would give some wards two units.
 pub async fn init(tx: &mut Tx) -> anyhow::Result<InitReport> {
     if built_from_draft(tx).await? {
-        return Err(crate::error::Error::Conflict { message: "reference-draft-init-refused", args: Default::default() }.into());
+        return Err(crate::error::Error::Conflict {
+            message: "reference-draft-init-refused",
+            args: Default::default(),
+        }
+        .into());
     }
     init_from(tx, &reference_rows()?, REFERENCE_SOURCE).await
 }
 
 /// Builds the tree from the given rows and records `source` as its reference data.
-pub async fn init_from(tx: &mut Tx, rows: &[ReferenceRow], source: &str) -> anyhow::Result<InitReport> {
+pub async fn init_from(
+    tx: &mut Tx,
+    rows: &[ReferenceRow],
+    source: &str,
+) -> anyhow::Result<InitReport> {
     let existing: HashSet<String> =
         crate::on_engine!(tx, c => sqlx::query_scalar::<_, String>("select code from units").fetch_all(&mut **c).await)?
             .into_iter()
@@ -73,7 +85,9 @@ pub async fn init_from(tx: &mut Tx, rows: &[ReferenceRow], source: &str) -> anyh
         if existing.contains(unit.code) {
             report.existing += 1;
             let found = store::by_code(tx, unit.code, BEGINNING).await?;
-            return found.map(|u| u.id).ok_or_else(|| anyhow::anyhow!("unit {} is not valid since the beginning", unit.code));
+            return found.map(|u| u.id).ok_or_else(|| {
+                anyhow::anyhow!("unit {} is not valid since the beginning", unit.code)
+            });
         }
         report.created += 1;
         Ok(store::insert(tx, &unit).await?)
@@ -136,7 +150,8 @@ mod tests {
     fn reference_data_holds_34_provinces_and_3321_communes() {
         let rows = super::reference_rows().expect("the embedded CSV parses");
         assert_eq!(rows.len(), 3321);
-        let provinces: std::collections::BTreeSet<_> = rows.iter().map(|r| r.province_code.as_str()).collect();
+        let provinces: std::collections::BTreeSet<_> =
+            rows.iter().map(|r| r.province_code.as_str()).collect();
         assert_eq!(provinces.len(), 34);
         assert_eq!(rows.iter().filter(|r| r.province_code == "01").count(), 126);
     }

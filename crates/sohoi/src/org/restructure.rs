@@ -58,9 +58,17 @@ fn day_after(d: Date) -> Date {
 /// added to the unit between this check and the restructuring.
 async fn managed(ctx: &mut Ctx, code: &str, on: Date) -> Result<Unit> {
     let unit = super::tree::find(ctx, code, on).await?;
-    ctx.require(Authority::Restructure, unit.id, &unit.code).await?;
-    let province = store::ancestors_with_kind(&mut ctx.tx, unit.id, on).await?.into_iter().find(|(_, k)| *k == UnitKind::Province);
-    crate::store::lock_provinces(&mut ctx.tx, &province.map(|(id, _)| vec![id]).unwrap_or_default()).await?;
+    ctx.require(Authority::Restructure, unit.id, &unit.code)
+        .await?;
+    let province = store::ancestors_with_kind(&mut ctx.tx, unit.id, on)
+        .await?
+        .into_iter()
+        .find(|(_, k)| *k == UnitKind::Province);
+    crate::store::lock_provinces(
+        &mut ctx.tx,
+        &province.map(|(id, _)| vec![id]).unwrap_or_default(),
+    )
+    .await?;
     if unit.valid_from > on || unit.valid_to != crate::store::OPEN_END {
         return Err(Error::invalid("unit", "invalid-unit-closed"));
     }
@@ -75,7 +83,14 @@ fn check_date(ctx: &Ctx, on: Date) -> Result<()> {
 }
 
 /// Creates a unit under `parent_code` from `on`.
-pub async fn create(ctx: &mut Ctx, parent_code: &str, code: Option<&str>, name: &str, kind: UnitKind, on: Date) -> Result<Impact> {
+pub async fn create(
+    ctx: &mut Ctx,
+    parent_code: &str,
+    code: Option<&str>,
+    name: &str,
+    kind: UnitKind,
+    on: Date,
+) -> Result<Impact> {
     check_date(ctx, on)?;
     let parent = managed(ctx, parent_code, on).await?;
     let name = crate::text::clean(name);
@@ -83,11 +98,16 @@ pub async fn create(ctx: &mut Ctx, parent_code: &str, code: Option<&str>, name: 
         return Err(Error::invalid("name", "invalid-unit-name"));
     }
     let code = match code {
-        Some(c) => super::UnitCode::parse(c).map_err(|_| Error::invalid("code", "invalid-unit-code"))?.to_string(),
+        Some(c) => super::UnitCode::parse(c)
+            .map_err(|_| Error::invalid("code", "invalid-unit-code"))?
+            .to_string(),
         None => store::next_child_code(&mut ctx.tx, &parent.code).await?,
     };
     if store::by_code(&mut ctx.tx, &code, on).await?.is_some() {
-        return Err(Error::Conflict { message: "conflict-unit-code", args: Args::new().with("code", code) });
+        return Err(Error::Conflict {
+            message: "conflict-unit-code",
+            args: Args::new().with("code", code),
+        });
     }
     let id = store::insert(
         &mut ctx.tx,
@@ -103,8 +123,19 @@ pub async fn create(ctx: &mut Ctx, parent_code: &str, code: Option<&str>, name: 
         },
     )
     .await?;
-    audit::record(&mut ctx.tx, ctx.access.actor(), "unit.create", Some(id), Some(&code), Some(&name)).await?;
-    Ok(Impact { created: vec![(code, name, parent.code)], ..Impact::default() })
+    audit::record(
+        &mut ctx.tx,
+        ctx.access.actor(),
+        "unit.create",
+        Some(id),
+        Some(&code),
+        Some(&name),
+    )
+    .await?;
+    Ok(Impact {
+        created: vec![(code, name, parent.code)],
+        ..Impact::default()
+    })
 }
 
 /// A new name from `on`; the old name stays in the unit's history.
@@ -116,7 +147,15 @@ pub async fn rename(ctx: &mut Ctx, code: &str, name: &str, on: Date) -> Result<I
         return Err(Error::invalid("name", "invalid-unit-name"));
     }
     store::rename(&mut ctx.tx, unit.id, &name, on).await?;
-    store::add_lineage(&mut ctx.tx, unit.id, unit.id, "rename", on, ctx.access.actor()).await?;
+    store::add_lineage(
+        &mut ctx.tx,
+        unit.id,
+        unit.id,
+        "rename",
+        on,
+        ctx.access.actor(),
+    )
+    .await?;
     audit::record(
         &mut ctx.tx,
         ctx.access.actor(),
@@ -126,7 +165,10 @@ pub async fn rename(ctx: &mut Ctx, code: &str, name: &str, on: Date) -> Result<I
         Some(&format!("{} → {name}", unit.name)),
     )
     .await?;
-    Ok(Impact { lineage: vec![(unit.code.clone(), unit.code)], ..Impact::default() })
+    Ok(Impact {
+        lineage: vec![(unit.code.clone(), unit.code)],
+        ..Impact::default()
+    })
 }
 
 /// Transfers every active member of `from` to `to` on `on`, in bulk: two ledger events each
@@ -143,12 +185,32 @@ async fn transfer_all(ctx: &mut Ctx, from: &Unit, to: &Unit, on: Date) -> Result
     if members.is_empty() {
         return Ok(0);
     }
-    let out_units = crate::stats::counted_units(&mut ctx.tx, from.id, Some(to.id), EventKind::TransferredOut, on).await?;
-    let in_units = crate::stats::counted_units(&mut ctx.tx, to.id, Some(from.id), EventKind::TransferredIn, on).await?;
+    let out_units = crate::stats::counted_units(
+        &mut ctx.tx,
+        from.id,
+        Some(to.id),
+        EventKind::TransferredOut,
+        on,
+    )
+    .await?;
+    let in_units = crate::stats::counted_units(
+        &mut ctx.tx,
+        to.id,
+        Some(from.id),
+        EventKind::TransferredIn,
+        on,
+    )
+    .await?;
     let chain = store::ancestors_with_kind(&mut ctx.tx, to.id, on).await?;
-    let province = chain.iter().find(|(_, k)| *k == UnitKind::Province).map_or(to.id, |(id, _)| *id);
+    let province = chain
+        .iter()
+        .find(|(_, k)| *k == UnitKind::Province)
+        .map_or(to.id, |(id, _)| *id);
     let from_chain = store::ancestors_with_kind(&mut ctx.tx, from.id, on).await?;
-    let from_province = from_chain.iter().find(|(_, k)| *k == UnitKind::Province).map_or(from.id, |(id, _)| *id);
+    let from_province = from_chain
+        .iter()
+        .find(|(_, k)| *k == UnitKind::Province)
+        .map_or(from.id, |(id, _)| *id);
     let ids = members_store::reserve_ids(&mut ctx.tx, "member_events", members.len() * 2).await?;
     let mut events = Vec::with_capacity(members.len() * 2);
     for ((member, class), pair) in members.iter().zip(ids.chunks(2)) {
@@ -175,7 +237,13 @@ async fn transfer_all(ctx: &mut Ctx, from: &Unit, to: &Unit, on: Date) -> Result
     }
     let mut ledger = Bulk::new(ctx.access.actor());
     ledger
-        .append(&mut ctx.tx, &events, |e| Cow::Borrowed(if e.kind == EventKind::TransferredOut { &out_units } else { &in_units }))
+        .append(&mut ctx.tx, &events, |e| {
+            Cow::Borrowed(if e.kind == EventKind::TransferredOut {
+                &out_units
+            } else {
+                &in_units
+            })
+        })
         .await?;
     let moved = members_store::move_active(&mut ctx.tx, from.id, to.id, province).await?;
     ledger.finish(&mut ctx.tx, None).await?;
@@ -197,7 +265,13 @@ async fn refuse_later_history(tx: &mut Tx, unit: &Unit, on: Date) -> Result<()> 
 
 /// A new unit under `parent` from `on`, of the kind and name of `old` (which it succeeds),
 /// with the next free code; listed in the impact.
-async fn successor_under(tx: &mut Tx, old: &Unit, parent: &Unit, on: Date, impact: &mut Impact) -> Result<Unit> {
+async fn successor_under(
+    tx: &mut Tx,
+    old: &Unit,
+    parent: &Unit,
+    on: Date,
+    impact: &mut Impact,
+) -> Result<Unit> {
     let code = store::next_child_code(tx, &parent.code).await?;
     let new = store::NewUnit {
         id: None,
@@ -210,8 +284,12 @@ async fn successor_under(tx: &mut Tx, old: &Unit, parent: &Unit, on: Date, impac
         valid_from: on,
     };
     store::insert(tx, &new).await?;
-    impact.created.push((code.clone(), old.name.clone(), parent.code.clone()));
-    store::by_code(tx, &code, on).await?.ok_or_else(|| Error::not_found("unit", code))
+    impact
+        .created
+        .push((code.clone(), old.name.clone(), parent.code.clone()));
+    store::by_code(tx, &code, on)
+        .await?
+        .ok_or_else(|| Error::not_found("unit", code))
 }
 
 /// Moves `unit`'s members and child units under `target` on `on` and ends `unit`: each
@@ -230,7 +308,11 @@ fn relocate<'a>(
             .filter(|u| u.id != target.id && u.valid_to == crate::store::OPEN_END)
             .map(|u| (crate::text::fold(&u.name), u))
             .collect();
-        let children: Vec<Unit> = store::descendants(&mut ctx.tx, unit.id, on, 1).await?.into_iter().filter(|u| u.id != unit.id).collect();
+        let children: Vec<Unit> = store::descendants(&mut ctx.tx, unit.id, on, 1)
+            .await?
+            .into_iter()
+            .filter(|u| u.id != unit.id)
+            .collect();
         for child in children {
             let successor = match existing.get(&crate::text::fold(&child.name)) {
                 Some(u) => u.clone(),
@@ -241,15 +323,28 @@ fn relocate<'a>(
         impact.members_moved += transfer_all(ctx, unit, target, on).await?;
         refuse_later_history(&mut ctx.tx, unit, on).await?;
         store::close_subtree(&mut ctx.tx, unit.id, day_after(on)).await?;
-        store::add_lineage(&mut ctx.tx, unit.id, target.id, "merge", on, ctx.access.actor()).await?;
+        store::add_lineage(
+            &mut ctx.tx,
+            unit.id,
+            target.id,
+            "merge",
+            on,
+            ctx.access.actor(),
+        )
+        .await?;
         impact.closed.push(unit.code.clone());
-        impact.lineage.push((unit.code.clone(), target.code.clone()));
+        impact
+            .lineage
+            .push((unit.code.clone(), target.code.clone()));
         Ok(impact)
     })
 }
 
 async fn members_at(tx: &mut Tx, unit: &Unit, on: Date) -> Result<i64> {
-    Ok(crate::stats::stock_at(tx, &[unit.id], "all", on).await?.values().sum())
+    Ok(crate::stats::stock_at(tx, &[unit.id], "all", on)
+        .await?
+        .values()
+        .sum())
 }
 
 /// Merges `sources` into `target` on `on`: their branches join the target's branches of the
@@ -267,23 +362,45 @@ pub async fn merge(ctx: &mut Ctx, sources: &[String], target: &str, on: Date) ->
         units.push(unit);
     }
     for u in units.iter().chain(std::iter::once(&target)) {
-        impact.members_before.push((u.code.clone(), members_at(&mut ctx.tx, u, on).await?));
+        impact
+            .members_before
+            .push((u.code.clone(), members_at(&mut ctx.tx, u, on).await?));
     }
     for unit in &units {
         impact.absorb(relocate(ctx, unit, &target, on).await?);
     }
     for u in units.iter().chain(std::iter::once(&target)) {
         let after = day_after(on).min(ctx.today);
-        impact.members_after.push((u.code.clone(), members_at(&mut ctx.tx, u, after).await?));
+        impact
+            .members_after
+            .push((u.code.clone(), members_at(&mut ctx.tx, u, after).await?));
     }
-    let detail = format!("{} → {}: {} members", sources.join(", "), target.code, impact.members_moved);
-    audit::record(&mut ctx.tx, ctx.access.actor(), "unit.merge", Some(target.id), Some(&target.code), Some(&detail)).await?;
+    let detail = format!(
+        "{} → {}: {} members",
+        sources.join(", "),
+        target.code,
+        impact.members_moved
+    );
+    audit::record(
+        &mut ctx.tx,
+        ctx.access.actor(),
+        "unit.merge",
+        Some(target.id),
+        Some(&target.code),
+        Some(&detail),
+    )
+    .await?;
     Ok(impact)
 }
 
 /// Splits `source` on `on`: each of its branches goes to the unit the assignment names
 /// (branch code → new parent code); the source ends if nothing is left in it.
-pub async fn split(ctx: &mut Ctx, source: &str, assignments: &[(String, String)], on: Date) -> Result<Impact> {
+pub async fn split(
+    ctx: &mut Ctx,
+    source: &str,
+    assignments: &[(String, String)],
+    on: Date,
+) -> Result<Impact> {
     check_date(ctx, on)?;
     let source = managed(ctx, source, on).await?;
     let mut impact = Impact::default();
@@ -297,13 +414,26 @@ pub async fn split(ctx: &mut Ctx, source: &str, assignments: &[(String, String)]
         let mut part = relocate(ctx, &branch, &successor, on).await?;
         // The branch goes on as the new one: say "split", not "merge".
         part.lineage.retain(|(from, _)| *from != branch.code);
-        store::add_lineage(&mut ctx.tx, source.id, successor.id, "split", on, ctx.access.actor()).await?;
-        impact.lineage.push((source.code.clone(), successor.code.clone()));
+        store::add_lineage(
+            &mut ctx.tx,
+            source.id,
+            successor.id,
+            "split",
+            on,
+            ctx.access.actor(),
+        )
+        .await?;
+        impact
+            .lineage
+            .push((source.code.clone(), successor.code.clone()));
         impact.absorb(part);
     }
     let after = day_after(on).min(ctx.today);
     if members_at(&mut ctx.tx, &source, after).await? == 0
-        && store::descendants(&mut ctx.tx, source.id, day_after(on), 1).await?.iter().all(|u| u.id == source.id)
+        && store::descendants(&mut ctx.tx, source.id, day_after(on), 1)
+            .await?
+            .iter()
+            .all(|u| u.id == source.id)
         && members_store::events_after_under(&mut ctx.tx, source.id, on).await? == 0
     {
         store::close_subtree(&mut ctx.tx, source.id, day_after(on)).await?;
@@ -330,8 +460,19 @@ pub async fn dissolve(ctx: &mut Ctx, code: &str, on: Date) -> Result<Impact> {
     }
     refuse_later_history(&mut ctx.tx, &unit, on).await?;
     store::close_subtree(&mut ctx.tx, unit.id, day_after(on)).await?;
-    audit::record(&mut ctx.tx, ctx.access.actor(), "unit.dissolve", Some(unit.id), Some(&unit.code), None).await?;
-    Ok(Impact { closed: vec![unit.code], ..Impact::default() })
+    audit::record(
+        &mut ctx.tx,
+        ctx.access.actor(),
+        "unit.dissolve",
+        Some(unit.id),
+        Some(&unit.code),
+        None,
+    )
+    .await?;
+    Ok(Impact {
+        closed: vec![unit.code],
+        ..Impact::default()
+    })
 }
 
 /// A restructuring plan: `old code,new code,effective date` lines (a header line is
@@ -344,13 +485,21 @@ pub fn parse_plan(text: &str) -> Result<Vec<(Date, String, Vec<String>)>> {
             continue;
         }
         let [old, new, date] = fields.as_slice() else {
-            return Err(Error::Invalid { field: "plan", message: "invalid-plan-line", args: Args::new().num("line", (i + 1) as f64) });
+            return Err(Error::Invalid {
+                field: "plan",
+                message: "invalid-plan-line",
+                args: Args::new().num("line", (i + 1) as f64),
+            });
         };
         let Some(date) = crate::clock::parse_date(date) else {
             if i == 0 {
                 continue; // a header line
             }
-            return Err(Error::Invalid { field: "plan", message: "invalid-plan-line", args: Args::new().num("line", (i + 1) as f64) });
+            return Err(Error::Invalid {
+                field: "plan",
+                message: "invalid-plan-line",
+                args: Args::new().num("line", (i + 1) as f64),
+            });
         };
         if old == new {
             continue;

@@ -25,7 +25,8 @@ where
     Ok(Unit {
         id: row.try_get("id")?,
         code: row.try_get("code")?,
-        kind: UnitKind::parse(&kind).ok_or_else(|| sqlx::Error::Decode(format!("unknown unit kind {kind}").into()))?,
+        kind: UnitKind::parse(&kind)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown unit kind {kind}").into()))?,
         name: row.try_get("name")?,
         admin_type: row.try_get("admin_type")?,
         parent_code: row.try_get("parent_code")?,
@@ -54,7 +55,12 @@ pub async fn by_id(tx: &mut Tx, id: i64, at: Date) -> Result<Option<Unit>, sqlx:
 
 /// Descendants of `ancestor` at `at`, from depth 1 to `max_depth`, in one indexed query on
 /// the closure table.
-pub async fn descendants(tx: &mut Tx, ancestor: i64, at: Date, max_depth: i32) -> Result<Vec<Unit>, sqlx::Error> {
+pub async fn descendants(
+    tx: &mut Tx,
+    ancestor: i64,
+    at: Date,
+    max_depth: i32,
+) -> Result<Vec<Unit>, sqlx::Error> {
     let sql = format!(
         "select {UNIT_COLUMNS}, c.depth from unit_closure c join units u on u.id = c.descendant_id \
          where c.ancestor_id = $1 and c.valid_from <= $2 and c.valid_to > $2 \
@@ -94,26 +100,50 @@ pub async fn ancestors(tx: &mut Tx, unit: i64, at: Date) -> Result<Vec<Unit>, sq
 }
 
 /// The ancestors of `unit` at `at` with their kinds, the unit itself first.
-pub async fn ancestors_with_kind(tx: &mut Tx, unit: i64, at: Date) -> Result<Vec<(i64, UnitKind)>, sqlx::Error> {
+pub async fn ancestors_with_kind(
+    tx: &mut Tx,
+    unit: i64,
+    at: Date,
+) -> Result<Vec<(i64, UnitKind)>, sqlx::Error> {
     let sql = "select c.ancestor_id, u.kind from unit_closure c join units u on u.id = c.ancestor_id \
                where c.descendant_id = $1 and c.valid_from <= $2 and c.valid_to > $2 order by c.depth";
-    let rows: Vec<(i64, String)> = on_engine!(tx, c => sqlx::query_as(sql).bind(unit).bind(at).fetch_all(&mut **c).await)?;
-    Ok(rows.into_iter().filter_map(|(id, kind)| UnitKind::parse(&kind).map(|k| (id, k))).collect())
+    let rows: Vec<(i64, String)> =
+        on_engine!(tx, c => sqlx::query_as(sql).bind(unit).bind(at).fetch_all(&mut **c).await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, kind)| UnitKind::parse(&kind).map(|k| (id, k)))
+        .collect())
 }
 
 /// The kinds of the given units.
-pub async fn kinds(tx: &mut Tx, units: &[i64]) -> Result<std::collections::HashMap<i64, UnitKind>, sqlx::Error> {
+pub async fn kinds(
+    tx: &mut Tx,
+    units: &[i64],
+) -> Result<std::collections::HashMap<i64, UnitKind>, sqlx::Error> {
     if units.is_empty() {
         return Ok(Default::default());
     }
-    let list = units.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let list = units
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
     let sql = format!("select id, kind from units where id in ({list})");
-    let rows: Vec<(i64, String)> = on_engine!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).fetch_all(&mut **c).await)?;
-    Ok(rows.into_iter().filter_map(|(id, kind)| UnitKind::parse(&kind).map(|k| (id, k))).collect())
+    let rows: Vec<(i64, String)> =
+        on_engine!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).fetch_all(&mut **c).await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, kind)| UnitKind::parse(&kind).map(|k| (id, k)))
+        .collect())
 }
 
 /// Whether `unit` lies in the subtree of `ancestor` at `at` (a unit is in its own subtree).
-pub async fn is_within(tx: &mut Tx, unit: i64, ancestor: i64, at: Date) -> Result<bool, sqlx::Error> {
+pub async fn is_within(
+    tx: &mut Tx,
+    unit: i64,
+    ancestor: i64,
+    at: Date,
+) -> Result<bool, sqlx::Error> {
     let sql = "select count(*) from unit_closure where ancestor_id = $1 and descendant_id = $2 \
                and valid_from <= $3 and valid_to > $3";
     let n: i64 = on_engine!(tx, c => sqlx::query_scalar(sql).bind(ancestor).bind(unit).bind(at).fetch_one(&mut **c).await)?;
@@ -121,12 +151,21 @@ pub async fn is_within(tx: &mut Tx, unit: i64, ancestor: i64, at: Date) -> Resul
 }
 
 /// Which of `units` lie in the subtree of `ancestor` at `at`, in one statement.
-pub async fn within_of(tx: &mut Tx, ancestor: i64, units: &[i64], at: Date) -> Result<Vec<i64>, sqlx::Error> {
+pub async fn within_of(
+    tx: &mut Tx,
+    ancestor: i64,
+    units: &[i64],
+    at: Date,
+) -> Result<Vec<i64>, sqlx::Error> {
     if units.is_empty() {
         return Ok(Vec::new());
     }
     // Unit ids come from our own tables, never from user text.
-    let list = units.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let list = units
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
     let sql = format!(
         "select descendant_id from unit_closure where ancestor_id = $1 and descendant_id in ({list}) \
          and valid_from <= $2 and valid_to > $2"
@@ -144,13 +183,20 @@ pub async fn successors(tx: &mut Tx, unit: i64) -> Result<Vec<i64>, sqlx::Error>
         if frontier.is_empty() {
             break;
         }
-        let list = frontier.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let list = frontier
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
         let sql = format!(
             "select distinct to_unit_id from unit_lineage where from_unit_id in ({list}) \
              and kind in ('merge', 'split') and to_unit_id <> from_unit_id"
         );
         let next: Vec<i64> = on_engine!(&mut *tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).fetch_all(&mut **c).await)?;
-        frontier = next.into_iter().filter(|u| *u != unit && !found.contains(u)).collect();
+        frontier = next
+            .into_iter()
+            .filter(|u| *u != unit && !found.contains(u))
+            .collect();
         found.extend(&frontier);
     }
     Ok(found)
@@ -203,7 +249,11 @@ pub async fn insert(tx: &mut Tx, unit: &NewUnit<'_>) -> Result<i64, sqlx::Error>
             .bind(id).bind(unit.valid_from).bind(OPEN_END).execute(&mut **c).await?;
         if let Some(parent) = unit.parent {
             sqlx::query("insert into unit_links (unit_id, parent_id, valid_from, valid_to) values ($1, $2, $3, $4)")
-                .bind(id).bind(parent).bind(unit.valid_from).bind(OPEN_END).execute(&mut **c).await?;
+                .bind(id)
+                .bind(parent)
+                .bind(unit.valid_from)
+                .bind(OPEN_END)
+                .execute(&mut **c).await?;
             // The new unit descends from every ancestor of its parent, for as long as the
             // parent does.
             sqlx::query(
@@ -228,7 +278,13 @@ pub async fn max_id(tx: &mut Tx) -> Result<i64, sqlx::Error> {
 /// the tree with this fragment and never join `unit_closure` themselves. Ids come from grants
 /// and our own tables, never from user text.
 pub fn under_condition(column: &str, subtrees: &[i64], units: &[i64], date_param: &str) -> String {
-    let list = |ids: &[i64]| if ids.is_empty() { "0".to_string() } else { ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",") };
+    let list = |ids: &[i64]| {
+        if ids.is_empty() {
+            "0".to_string()
+        } else {
+            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        }
+    };
     let (subtrees, units) = (list(subtrees), list(units));
     let under = format!(
         "select descendant_id from unit_closure where ancestor_id in ({subtrees}) \
@@ -255,7 +311,9 @@ pub mod sql {
 
     /// `select descendant_id …`: the units under `ancestor` (itself included) at `date`.
     pub fn subtree(ancestor: &str, date: &str) -> String {
-        format!("select descendant_id from unit_closure where ancestor_id = {ancestor} and valid_from <= {date} and valid_to > {date}")
+        format!(
+            "select descendant_id from unit_closure where ancestor_id = {ancestor} and valid_from <= {date} and valid_to > {date}"
+        )
     }
 
     /// `from unit_closure {alias} {join} where …`: the units under `ancestor` at `date` as rows
@@ -285,7 +343,13 @@ pub mod sql {
 
 /// Units valid at `at` whose folded name contains the folded query and that meet `within`
 /// (a condition on `u.id`, from [`under_condition`], with the date as `$2`), at most `limit`.
-pub async fn search(tx: &mut Tx, folded: &str, within: &str, at: Date, limit: i64) -> Result<Vec<Unit>, sqlx::Error> {
+pub async fn search(
+    tx: &mut Tx,
+    folded: &str,
+    within: &str,
+    at: Date,
+    limit: i64,
+) -> Result<Vec<Unit>, sqlx::Error> {
     let sql = format!(
         "select {UNIT_COLUMNS} from units u where u.name_fold like $1 and u.valid_from <= $2 and u.valid_to > $2 and {within} \
          order by length(u.code), u.code limit $3"
@@ -342,7 +406,12 @@ pub struct BulkUnit {
 }
 
 /// Inserts many units under one parent at once: rows, names, links and closure.
-pub async fn bulk_insert(tx: &mut Tx, units: &[BulkUnit], parent_chain: &[i64], valid_from: Date) -> Result<(), sqlx::Error> {
+pub async fn bulk_insert(
+    tx: &mut Tx,
+    units: &[BulkUnit],
+    parent_chain: &[i64],
+    valid_from: Date,
+) -> Result<(), sqlx::Error> {
     if units.is_empty() {
         return Ok(());
     }
@@ -395,7 +464,9 @@ pub async fn close_subtree(tx: &mut Tx, unit: i64, end: Date) -> Result<Vec<i64>
         format!("update units set valid_to = $1 where id in {members} and valid_to > $1"),
         format!("update unit_names set valid_to = $1 where unit_id in {members} and valid_to > $1"),
         format!("update unit_links set valid_to = $1 where unit_id in {members} and valid_to > $1"),
-        format!("update unit_closure set valid_to = $1 where descendant_id in {members} and valid_to > $1"),
+        format!(
+            "update unit_closure set valid_to = $1 where descendant_id in {members} and valid_to > $1"
+        ),
     ] {
         on_engine!(&mut *tx, c => sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(end).bind(&list).execute(&mut **c).await.map(|_| ()))?;
     }
@@ -423,11 +494,25 @@ pub async fn name_at(tx: &mut Tx, unit: i64, at: Date) -> Result<Option<String>,
 }
 
 /// Records that `from` became (part of) `to` on `on`.
-pub async fn add_lineage(tx: &mut Tx, from: i64, to: i64, kind: &str, on: Date, actor: &str) -> Result<(), sqlx::Error> {
+pub async fn add_lineage(
+    tx: &mut Tx,
+    from: i64,
+    to: i64,
+    kind: &str,
+    on: Date,
+    actor: &str,
+) -> Result<(), sqlx::Error> {
     let now = crate::clock::now_text();
     on_engine!(tx, c => sqlx::query(
         "insert into unit_lineage (from_unit_id, to_unit_id, kind, effective_on, recorded_by, recorded_at) values ($1, $2, $3, $4, $5, $6)")
-        .bind(from).bind(to).bind(kind).bind(on).bind(actor).bind(now).execute(&mut **c).await.map(|_| ()))
+        .bind(from)
+        .bind(to)
+        .bind(kind)
+        .bind(on)
+        .bind(actor)
+        .bind(now)
+        .execute(&mut **c).await
+        .map(|_| ()))
 }
 
 /// The successors of each unit through the lineage (unit → units it became), for reports
@@ -443,7 +528,9 @@ pub async fn merged_into(tx: &mut Tx, unit: i64) -> Result<Option<(Unit, Date)>,
     let first: Option<(i64, Date)> = on_engine!(&mut *tx, c => sqlx::query_as(
         "select to_unit_id, effective_on from unit_lineage where from_unit_id = $1 and kind = 'merge' order by id limit 1")
         .bind(unit).fetch_optional(&mut **c).await)?;
-    let Some((mut to, on)) = first else { return Ok(None) };
+    let Some((mut to, on)) = first else {
+        return Ok(None);
+    };
     for _ in 0..16 {
         let next: Option<i64> = on_engine!(&mut *tx, c => sqlx::query_scalar(
             "select to_unit_id from unit_lineage where from_unit_id = $1 and kind = 'merge' order by id limit 1")
@@ -460,6 +547,16 @@ pub async fn merged_into(tx: &mut Tx, unit: i64) -> Result<Option<(Unit, Date)>,
 pub async fn next_child_code(tx: &mut Tx, parent_code: &str) -> Result<String, sqlx::Error> {
     let codes: Vec<String> = on_engine!(tx, c => sqlx::query_scalar("select code from units where code like $1")
         .bind(format!("{parent_code}-%")).fetch_all(&mut **c).await)?;
-    let next = codes.iter().filter_map(|c| c.strip_prefix(parent_code)?.strip_prefix('-')?.parse::<u32>().ok()).max().unwrap_or(0) + 1;
+    let next = codes
+        .iter()
+        .filter_map(|c| {
+            c.strip_prefix(parent_code)?
+                .strip_prefix('-')?
+                .parse::<u32>()
+                .ok()
+        })
+        .max()
+        .unwrap_or(0)
+        + 1;
     Ok(format!("{parent_code}-{next:02}"))
 }

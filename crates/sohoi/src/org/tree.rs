@@ -11,8 +11,12 @@ use crate::error::{Error, Result};
 /// The unit with `code`, if the caller may see it at `at`.
 pub async fn find(ctx: &mut Ctx, code: &str, at: Date) -> Result<Unit> {
     let code = UnitCode::parse(code).map_err(|c| Error::not_found("unit", c))?;
-    let unit = store::by_code(&mut ctx.tx, code.as_str(), at).await?.ok_or_else(|| Error::not_found("unit", code.as_str()))?;
-    ctx.access.ensure_view(&mut ctx.tx, unit.id, at, &unit.code).await?;
+    let unit = store::by_code(&mut ctx.tx, code.as_str(), at)
+        .await?
+        .ok_or_else(|| Error::not_found("unit", code.as_str()))?;
+    ctx.access
+        .ensure_view(&mut ctx.tx, unit.id, at, &unit.code)
+        .await?;
     Ok(unit)
 }
 
@@ -46,7 +50,9 @@ pub async fn list(ctx: &mut Ctx, under: Option<&str>, depth: i32, at: Date) -> R
 
 /// Children of a unit at `at` (one level down).
 pub async fn children(ctx: &mut Ctx, unit: &Unit, at: Date) -> Result<Vec<Unit>> {
-    ctx.access.ensure_view(&mut ctx.tx, unit.id, at, &unit.code).await?;
+    ctx.access
+        .ensure_view(&mut ctx.tx, unit.id, at, &unit.code)
+        .await?;
     Ok(store::descendants(&mut ctx.tx, unit.id, at, 1).await?)
 }
 

@@ -23,9 +23,12 @@ pub fn bars(title: &str, rows: &[(String, i64)]) -> Result<String, String> {
             .configure_mesh()
             .disable_y_mesh()
             .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => {
-                    labels.len().checked_sub(i + 1).and_then(|k| labels.get(k)).map(|s| s.to_string()).unwrap_or_default()
-                }
+                SegmentValue::CenterOf(i) => labels
+                    .len()
+                    .checked_sub(i + 1)
+                    .and_then(|k| labels.get(k))
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
                 _ => String::new(),
             })
             .x_label_formatter(&|n| crate::text::number(*n))
@@ -38,7 +41,11 @@ pub fn bars(title: &str, rows: &[(String, i64)]) -> Result<String, String> {
                     .style(RGBColor(0x1a, 0x73, 0xa8).filled())
                     .margin(4)
                     // The first row at the top, as in the table beside it.
-                    .data(rows.iter().enumerate().map(|(i, (_, n))| (rows.len() - 1 - i, *n))),
+                    .data(
+                        rows.iter()
+                            .enumerate()
+                            .map(|(i, (_, n))| (rows.len() - 1 - i, *n)),
+                    ),
             )
             .map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
@@ -50,10 +57,17 @@ pub fn bars(title: &str, rows: &[(String, i64)]) -> Result<String, String> {
 mod tests {
     #[test]
     fn a_chart_has_a_bar_and_a_label_per_value() {
-        let rows = vec![("18-30".to_string(), 120), ("31-45".to_string(), 300), ("46-60".to_string(), 0)];
+        let rows = vec![
+            ("18-30".to_string(), 120),
+            ("31-45".to_string(), 300),
+            ("46-60".to_string(), 0),
+        ];
         let svg = super::bars("Độ tuổi", &rows).expect("chart");
         assert!(svg.starts_with("<svg"), "{svg}");
-        assert!(svg.contains("Độ tuổi") && svg.contains("31-45") && svg.contains("18-30"), "{svg}");
+        assert!(
+            svg.contains("Độ tuổi") && svg.contains("31-45") && svg.contains("18-30"),
+            "{svg}"
+        );
         // One filled bar per row (plus the white background).
         assert_eq!(svg.matches("fill=\"#1A73A8\"").count(), 3, "{svg}");
     }

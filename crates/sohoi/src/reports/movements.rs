@@ -30,8 +30,18 @@ pub struct MovementRow {
 }
 
 /// Message ids of the report's columns, in order.
-pub const COLUMNS: [&str; 10] =
-    ["col-code", "col-name", "col-opening", "col-new", "col-in", "col-out", "col-left", "col-died", "col-closing", "col-coverage"];
+pub const COLUMNS: [&str; 10] = [
+    "col-code",
+    "col-name",
+    "col-opening",
+    "col-new",
+    "col-in",
+    "col-out",
+    "col-left",
+    "col-died",
+    "col-closing",
+    "col-coverage",
+];
 
 impl MovementRow {
     /// The row as people read it, one string per entry of [`COLUMNS`], under `name`.
@@ -53,7 +63,8 @@ impl MovementRow {
 
     /// opening + new + in − out − left − died = closing.
     pub fn balances(&self) -> bool {
-        self.opening + self.new + self.transferred_in - self.transferred_out - self.left - self.died == self.closing
+        self.opening + self.new + self.transferred_in - self.transferred_out - self.left - self.died
+            == self.closing
     }
 }
 
@@ -67,8 +78,18 @@ pub struct MovementReport {
 
 impl MovementReport {
     /// The child rows, then the total under `total_name`, as text cells.
-    pub fn text_rows(&self, total_name: &str, remainder_name: &str) -> Vec<(&MovementRow, Vec<String>)> {
-        let name = |r: &MovementRow| if r.name == REMAINDER && r.code.is_empty() { remainder_name.to_string() } else { r.name.clone() };
+    pub fn text_rows(
+        &self,
+        total_name: &str,
+        remainder_name: &str,
+    ) -> Vec<(&MovementRow, Vec<String>)> {
+        let name = |r: &MovementRow| {
+            if r.name == REMAINDER && r.code.is_empty() {
+                remainder_name.to_string()
+            } else {
+                r.name.clone()
+            }
+        };
         let mut rows: Vec<_> = self.rows.iter().map(|r| (r, r.cells(&name(r)))).collect();
         rows.push((&self.total, self.total.cells(total_name)));
         rows
@@ -120,14 +141,20 @@ fn merged_into(unit: i64, lineage: &[(i64, i64, String, Date)]) -> Vec<i64> {
     group
 }
 
-pub async fn movements_in(ctx: &mut Ctx, unit_code: &str, period: Period, structure: Structure) -> Result<MovementReport> {
+pub async fn movements_in(
+    ctx: &mut Ctx,
+    unit_code: &str,
+    period: Period,
+    structure: Structure,
+) -> Result<MovementReport> {
     let tree_date = match structure {
         Structure::AtTheTime => period.to,
         Structure::AsOf(d) => d,
         Structure::Today => ctx.today,
     };
     let unit = org::tree::find(ctx, unit_code, tree_date).await?;
-    ctx.require(crate::auth::Authority::ViewMembers, unit.id, &unit.code).await?;
+    ctx.require(crate::auth::Authority::ViewMembers, unit.id, &unit.code)
+        .await?;
     let children = org::tree::children(ctx, &unit, tree_date).await?;
     if structure == Structure::Today {
         return restated(&mut ctx.tx, unit, children, period).await;
@@ -138,11 +165,20 @@ pub async fn movements_in(ctx: &mut Ctx, unit_code: &str, period: Period, struct
     let closing = stats::stock_at(&mut ctx.tx, &ids, "all", period.to).await?;
     let mut flows = std::collections::HashMap::new();
     for measure in stats::effects::FLOWS {
-        flows.insert(measure, stats::flow(&mut ctx.tx, &ids, measure, period.from, period.to).await?);
+        flows.insert(
+            measure,
+            stats::flow(&mut ctx.tx, &ids, measure, period.from, period.to).await?,
+        );
     }
     let population = stats::population(&mut ctx.tx, &ids, period.to.year()).await?;
     let row = |u: &Unit| {
-        let f = |m: &str| flows.get(m).and_then(|f| f.get(&u.id)).copied().unwrap_or(0);
+        let f = |m: &str| {
+            flows
+                .get(m)
+                .and_then(|f| f.get(&u.id))
+                .copied()
+                .unwrap_or(0)
+        };
         let closing = closing.get(&(u.id, String::new())).copied().unwrap_or(0);
         MovementRow {
             code: u.code.clone(),
@@ -154,7 +190,10 @@ pub async fn movements_in(ctx: &mut Ctx, unit_code: &str, period: Period, struct
             left: f("left"),
             died: f("died"),
             closing,
-            coverage_rate: population.get(&u.id).filter(|p| **p > 0).map(|p| closing as f64 / *p as f64),
+            coverage_rate: population
+                .get(&u.id)
+                .filter(|p| **p > 0)
+                .map(|p| closing as f64 / *p as f64),
         }
     };
     let mut rows: Vec<MovementRow> = children.iter().map(row).collect();
@@ -162,7 +201,12 @@ pub async fn movements_in(ctx: &mut Ctx, unit_code: &str, period: Period, struct
     if let Some(rest) = remainder(&total, &rows) {
         rows.push(rest);
     }
-    Ok(MovementReport { unit, period, rows, total })
+    Ok(MovementReport {
+        unit,
+        period,
+        rows,
+        total,
+    })
 }
 
 /// What the child rows leave out of the total: members held by the unit itself, and
@@ -172,9 +216,18 @@ pub async fn movements_in(ctx: &mut Ctx, unit_code: &str, period: Period, struct
 /// children account for everything.
 fn remainder(total: &MovementRow, rows: &[MovementRow]) -> Option<MovementRow> {
     let sum = |f: fn(&MovementRow) -> i64| f(total) - rows.iter().map(f).sum::<i64>();
-    let (opening, new, left, died, closing) = (sum(|r| r.opening), sum(|r| r.new), sum(|r| r.left), sum(|r| r.died), sum(|r| r.closing));
+    let (opening, new, left, died, closing) = (
+        sum(|r| r.opening),
+        sum(|r| r.new),
+        sum(|r| r.left),
+        sum(|r| r.died),
+        sum(|r| r.closing),
+    );
     let net_in = closing - opening - new + left + died;
-    if [opening, new, left, died, closing, net_in].iter().all(|n| *n == 0) {
+    if [opening, new, left, died, closing, net_in]
+        .iter()
+        .all(|n| *n == 0)
+    {
         return None;
     }
     Some(MovementRow {
@@ -193,18 +246,33 @@ fn remainder(total: &MovementRow, rows: &[MovementRow]) -> Option<MovementRow> {
 
 /// Today's units, each with the figures of every unit merged into it; transfers between
 /// the units of one group (the merges themselves) are taken out of both columns.
-async fn restated(tx: &mut Tx, unit: Unit, children: Vec<Unit>, period: Period) -> Result<MovementReport> {
+async fn restated(
+    tx: &mut Tx,
+    unit: Unit,
+    children: Vec<Unit>,
+    period: Period,
+) -> Result<MovementReport> {
     let lineage = org::store::lineage(tx).await?;
-    let groups: Vec<(&Unit, Vec<i64>)> = children.iter().map(|u| (u, merged_into(u.id, &lineage))).collect();
+    let groups: Vec<(&Unit, Vec<i64>)> = children
+        .iter()
+        .map(|u| (u, merged_into(u.id, &lineage)))
+        .collect();
     let whole = merged_into(unit.id, &lineage);
-    let all: Vec<i64> = groups.iter().flat_map(|(_, g)| g.iter().copied()).chain(whole.iter().copied()).collect();
+    let all: Vec<i64> = groups
+        .iter()
+        .flat_map(|(_, g)| g.iter().copied())
+        .chain(whole.iter().copied())
+        .collect();
     let figures = Figures {
         opening: stats::stock_at(&mut *tx, &all, "all", period.opening_date()).await?,
         closing: stats::stock_at(&mut *tx, &all, "all", period.to).await?,
         flows: {
             let mut flows = std::collections::HashMap::new();
             for measure in stats::effects::FLOWS {
-                flows.insert(measure, stats::flow(&mut *tx, &all, measure, period.from, period.to).await?);
+                flows.insert(
+                    measure,
+                    stats::flow(&mut *tx, &all, measure, period.from, period.to).await?,
+                );
             }
             flows
         },
@@ -217,7 +285,12 @@ async fn restated(tx: &mut Tx, unit: Unit, children: Vec<Unit>, period: Period) 
     if let Some(rest) = remainder(&total, &rows) {
         rows.push(rest);
     }
-    Ok(MovementReport { unit, period, rows, total })
+    Ok(MovementReport {
+        unit,
+        period,
+        rows,
+        total,
+    })
 }
 
 /// The stocks and flows of every unit a restated report reads.
@@ -229,10 +302,36 @@ struct Figures {
 
 impl Figures {
     /// The row of `u` with the figures of its whole group, the transfers inside it netted out.
-    async fn row(&self, tx: &mut Tx, u: &Unit, group: &[i64], period: Period) -> Result<MovementRow> {
-        let sum = |m: &str| group.iter().map(|g| self.flows.get(m).and_then(|f| f.get(g)).copied().unwrap_or(0)).sum::<i64>();
-        let stock = |c: &stats::store::Counts| group.iter().map(|g| c.get(&(*g, String::new())).copied().unwrap_or(0)).sum::<i64>();
-        let internal = if group.len() > 1 { internal_transfers(&mut *tx, group, period).await? } else { 0 };
+    async fn row(
+        &self,
+        tx: &mut Tx,
+        u: &Unit,
+        group: &[i64],
+        period: Period,
+    ) -> Result<MovementRow> {
+        let sum = |m: &str| {
+            group
+                .iter()
+                .map(|g| {
+                    self.flows
+                        .get(m)
+                        .and_then(|f| f.get(g))
+                        .copied()
+                        .unwrap_or(0)
+                })
+                .sum::<i64>()
+        };
+        let stock = |c: &stats::store::Counts| {
+            group
+                .iter()
+                .map(|g| c.get(&(*g, String::new())).copied().unwrap_or(0))
+                .sum::<i64>()
+        };
+        let internal = if group.len() > 1 {
+            internal_transfers(&mut *tx, group, period).await?
+        } else {
+            0
+        };
         Ok(MovementRow {
             code: u.code.clone(),
             name: u.name.clone(),

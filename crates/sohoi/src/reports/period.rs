@@ -61,11 +61,26 @@ mod tests {
     #[test]
     fn periods_parse() {
         let p = |s| Period::parse(s).map(|p| (p.from, p.to));
-        assert_eq!(p("2025"), Some((date!(2025 - 01 - 01), date!(2025 - 12 - 31))));
-        assert_eq!(p("2025-H1"), Some((date!(2025 - 01 - 01), date!(2025 - 06 - 30))));
-        assert_eq!(p("2025-Q3"), Some((date!(2025 - 07 - 01), date!(2025 - 09 - 30))));
-        assert_eq!(p("2024-02"), Some((date!(2024 - 02 - 01), date!(2024 - 02 - 29))));
-        assert_eq!(p("2025-01-15..2025-03-10"), Some((date!(2025 - 01 - 15), date!(2025 - 03 - 10))));
+        assert_eq!(
+            p("2025"),
+            Some((date!(2025 - 01 - 01), date!(2025 - 12 - 31)))
+        );
+        assert_eq!(
+            p("2025-H1"),
+            Some((date!(2025 - 01 - 01), date!(2025 - 06 - 30)))
+        );
+        assert_eq!(
+            p("2025-Q3"),
+            Some((date!(2025 - 07 - 01), date!(2025 - 09 - 30)))
+        );
+        assert_eq!(
+            p("2024-02"),
+            Some((date!(2024 - 02 - 01), date!(2024 - 02 - 29)))
+        );
+        assert_eq!(
+            p("2025-01-15..2025-03-10"),
+            Some((date!(2025 - 01 - 15), date!(2025 - 03 - 10)))
+        );
         assert_eq!(p("2025-Q5"), None);
         assert_eq!(p("2025-03-10..2025-01-15"), None);
     }

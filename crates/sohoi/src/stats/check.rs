@@ -37,10 +37,16 @@ pub struct Recomputed {
 impl Recomputed {
     fn add(&mut self, unit: i64, kind: UnitKind, month: i32, d: &effects::CellDelta) {
         if effects::kept_monthly(d, kind) {
-            *self.cells.entry((unit, month, d.measure.into(), d.dim.into(), d.value.clone())).or_default() += d.n;
+            *self
+                .cells
+                .entry((unit, month, d.measure.into(), d.dim.into(), d.value.clone()))
+                .or_default() += d.n;
         }
         if d.measure == MEMBERS {
-            *self.totals.entry((unit, d.measure.into(), d.dim.into(), d.value.clone())).or_default() += d.n;
+            *self
+                .totals
+                .entry((unit, d.measure.into(), d.dim.into(), d.value.clone()))
+                .or_default() += d.n;
         }
     }
 
@@ -65,9 +71,17 @@ async fn recompute_province(tx: &mut Tx, province: i64, into: &mut Recomputed) -
         after = last.id;
         for e in page {
             let transfer = matches!(e.kind, EventKind::TransferredIn | EventKind::TransferredOut);
-            let key = (e.unit_id, e.other_unit_id.filter(|_| transfer), transfer, e.effective_on);
+            let key = (
+                e.unit_id,
+                e.other_unit_id.filter(|_| transfer),
+                transfer,
+                e.effective_on,
+            );
             if let std::collections::hash_map::Entry::Vacant(slot) = ancestors.entry(key) {
-                slot.insert(super::counted_units(tx, e.unit_id, e.other_unit_id, e.kind, e.effective_on).await?);
+                slot.insert(
+                    super::counted_units(tx, e.unit_id, e.other_unit_id, e.kind, e.effective_on)
+                        .await?,
+                );
             }
             for d in effects::effects(e.kind, &e.class, e.before.as_ref()) {
                 for &(u, kind) in &ancestors[&key] {
@@ -85,7 +99,10 @@ pub async fn check(tx: &mut Tx) -> Result<Vec<Difference>> {
     // Cells of units above the provinces gather the effects of every province.
     let mut above = Recomputed::default();
     for province in crate::members::store::event_provinces(tx).await? {
-        let inside: HashSet<i64> = crate::org::store::units_ever_under(tx, province).await?.into_iter().collect();
+        let inside: HashSet<i64> = crate::org::store::units_ever_under(tx, province)
+            .await?
+            .into_iter()
+            .collect();
         let mut recomputed = Recomputed::default();
         recompute_province(tx, province, &mut recomputed).await?;
         let outside = recomputed.drain_units(|u| inside.contains(&u));
@@ -105,25 +122,52 @@ fn merge_into(into: &mut Recomputed, from: Recomputed) {
     }
 }
 
-async fn compare(tx: &mut Tx, part: Part, mut expected: Recomputed, diffs: &mut Vec<Difference>) -> Result<()> {
+async fn compare(
+    tx: &mut Tx,
+    part: Part,
+    mut expected: Recomputed,
+    diffs: &mut Vec<Difference>,
+) -> Result<()> {
     expected.cells.retain(|_, n| *n != 0);
     expected.totals.retain(|_, n| *n != 0);
     let cells = super::store::cells_of(tx, part).await?;
     let keys: BTreeSet<&CellKey> = expected.cells.keys().chain(cells.keys()).collect();
     for key in keys {
-        let (stored, recomputed) = (cells.get(key).copied().unwrap_or(0), expected.cells.get(key).copied().unwrap_or(0));
+        let (stored, recomputed) = (
+            cells.get(key).copied().unwrap_or(0),
+            expected.cells.get(key).copied().unwrap_or(0),
+        );
         if stored != recomputed {
             let (unit_id, month, measure, dim, value) = key.clone();
-            diffs.push(Difference { unit_id, month: Some(month), measure, dim, value, stored, recomputed });
+            diffs.push(Difference {
+                unit_id,
+                month: Some(month),
+                measure,
+                dim,
+                value,
+                stored,
+                recomputed,
+            });
         }
     }
     let totals = super::store::totals_of(tx, part).await?;
     let keys: BTreeSet<&TotalKey> = expected.totals.keys().chain(totals.keys()).collect();
     for key in keys {
-        let (stored, recomputed) = (totals.get(key).copied().unwrap_or(0), expected.totals.get(key).copied().unwrap_or(0));
+        let (stored, recomputed) = (
+            totals.get(key).copied().unwrap_or(0),
+            expected.totals.get(key).copied().unwrap_or(0),
+        );
         if stored != recomputed {
             let (unit_id, measure, dim, value) = key.clone();
-            diffs.push(Difference { unit_id, month: None, measure, dim, value, stored, recomputed });
+            diffs.push(Difference {
+                unit_id,
+                month: None,
+                measure,
+                dim,
+                value,
+                stored,
+                recomputed,
+            });
         }
     }
     Ok(())

@@ -9,7 +9,14 @@ use crate::org::UnitKind;
 pub const MEMBERS: &str = "members";
 
 /// Flows: counted once per event, at every unit that holds the event's unit at its date.
-pub const FLOWS: [&str; 6] = ["joined", "restored", "transferred_in", "transferred_out", "left", "died"];
+pub const FLOWS: [&str; 6] = [
+    "joined",
+    "restored",
+    "transferred_in",
+    "transferred_out",
+    "left",
+    "died",
+];
 
 /// Whether a unit of this kind keeps monthly cells of the breakdowns (age, ethnicity, …).
 /// Every unit keeps monthly cells of the whole count and the flows, and running totals of
@@ -41,24 +48,50 @@ pub fn dimensions(class: &Class) -> Vec<(&'static str, String)> {
     let or_unknown = |v: &Option<String>| v.clone().unwrap_or_else(|| "unknown".into());
     let mut dims = vec![
         ("all", String::new()),
-        ("kind", if class.honorary { "honorary" } else { "ordinary" }.into()),
-        ("birth_year", class.birth_year.map_or_else(|| "unknown".into(), |y| y.to_string())),
+        (
+            "kind",
+            if class.honorary {
+                "honorary"
+            } else {
+                "ordinary"
+            }
+            .into(),
+        ),
+        (
+            "birth_year",
+            class
+                .birth_year
+                .map_or_else(|| "unknown".into(), |y| y.to_string()),
+        ),
         ("ethnicity", or_unknown(&class.ethnicity)),
         ("religion", or_unknown(&class.religion)),
         ("education", or_unknown(&class.education)),
         ("occupation", or_unknown(&class.occupation)),
-        ("party", if class.party_member { "yes" } else { "no" }.into()),
+        (
+            "party",
+            if class.party_member { "yes" } else { "no" }.into(),
+        ),
     ];
     dims.extend(class.segments.iter().map(|s| ("segment", s.clone())));
     dims
 }
 
 fn stock(class: &Class, n: i64, out: &mut Vec<CellDelta>) {
-    out.extend(dimensions(class).into_iter().map(|(dim, value)| CellDelta { measure: MEMBERS, dim, value, n }));
+    out.extend(dimensions(class).into_iter().map(|(dim, value)| CellDelta {
+        measure: MEMBERS,
+        dim,
+        value,
+        n,
+    }));
 }
 
 fn flow(measure: &'static str, out: &mut Vec<CellDelta>) {
-    out.push(CellDelta { measure, dim: "all", value: String::new(), n: 1 });
+    out.push(CellDelta {
+        measure,
+        dim: "all",
+        value: String::new(),
+        n: 1,
+    });
 }
 
 /// The cell changes of one event.
@@ -108,7 +141,11 @@ pub fn merge(mut deltas: Vec<CellDelta>) -> Vec<CellDelta> {
     let mut out: Vec<CellDelta> = Vec::with_capacity(deltas.len());
     for d in deltas {
         match out.last_mut() {
-            Some(last) if last.measure == d.measure && last.dim == d.dim && last.value == d.value => last.n += d.n,
+            Some(last)
+                if last.measure == d.measure && last.dim == d.dim && last.value == d.value =>
+            {
+                last.n += d.n
+            }
             _ => out.push(d),
         }
     }
@@ -122,12 +159,23 @@ mod tests {
 
     #[test]
     fn a_correction_moves_only_what_changed() {
-        let before = Class { birth_year: Some(1980), education: Some("primary".into()), ..Class::default() };
-        let after = Class { education: Some("upper_secondary".into()), ..before.clone() };
+        let before = Class {
+            birth_year: Some(1980),
+            education: Some("primary".into()),
+            ..Class::default()
+        };
+        let after = Class {
+            education: Some("upper_secondary".into()),
+            ..before.clone()
+        };
         let deltas = effects(EventKind::Corrected, &after, Some(&before));
         assert_eq!(deltas.len(), 2);
         assert!(deltas.iter().any(|d| d.value == "primary" && d.n == -1));
-        assert!(deltas.iter().any(|d| d.value == "upper_secondary" && d.n == 1));
+        assert!(
+            deltas
+                .iter()
+                .any(|d| d.value == "upper_secondary" && d.n == 1)
+        );
     }
 
     #[test]

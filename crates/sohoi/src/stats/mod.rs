@@ -30,7 +30,8 @@ pub async fn counted_units(
     on: Date,
 ) -> Result<Vec<(i64, crate::org::UnitKind)>> {
     let mut units = crate::org::store::ancestors_with_kind(tx, unit_id, on).await?;
-    if let (Some(other), EventKind::TransferredIn | EventKind::TransferredOut) = (other_unit, kind) {
+    if let (Some(other), EventKind::TransferredIn | EventKind::TransferredOut) = (other_unit, kind)
+    {
         let shared = crate::org::store::ancestor_ids(tx, other, on).await?;
         units.retain(|(u, _)| !shared.contains(u));
     }
@@ -67,8 +68,11 @@ pub async fn stock_at(tx: &mut Tx, units: &[i64], dim: &str, at: Date) -> Result
     if dim != "all" {
         // Units without monthly breakdowns take their later events out of the totals.
         let kinds = crate::org::store::kinds(tx, units).await?;
-        let (big, small): (Vec<i64>, Vec<i64>) =
-            units.iter().partition(|u| kinds.get(u).is_some_and(|k| effects::keeps_monthly_breakdowns(*k)));
+        let (big, small): (Vec<i64>, Vec<i64>) = units.iter().partition(|u| {
+            kinds
+                .get(u)
+                .is_some_and(|k| effects::keeps_monthly_breakdowns(*k))
+        });
         if !small.is_empty() {
             let later = ledger_cells(tx, &small, MEMBERS, dim, at, crate::store::OPEN_END).await?;
             subtract(&mut counts, later);
@@ -76,7 +80,10 @@ pub async fn stock_at(tx: &mut Tx, units: &[i64], dim: &str, at: Date) -> Result
         let later = store::sum_cells(tx, &big, MEMBERS, dim, month_key(at) + 1, 999_912).await?;
         subtract(&mut counts, later);
         if at < month_end(at) {
-            subtract(&mut counts, ledger_cells(tx, &big, MEMBERS, dim, at, month_end(at)).await?);
+            subtract(
+                &mut counts,
+                ledger_cells(tx, &big, MEMBERS, dim, at, month_end(at)).await?,
+            );
         }
         counts.retain(|_, n| *n != 0);
         return Ok(counts);
@@ -94,14 +101,35 @@ pub async fn stock_at(tx: &mut Tx, units: &[i64], dim: &str, at: Date) -> Result
 }
 
 /// The flows of `measure` into or out of each unit in `units` over `from..=to`.
-pub async fn flow(tx: &mut Tx, units: &[i64], measure: &str, from: Date, to: Date) -> Result<HashMap<i64, i64>> {
-    let mut counts = store::sum_cells(tx, units, measure, "all", month_key(from), month_key(to)).await?;
+pub async fn flow(
+    tx: &mut Tx,
+    units: &[i64],
+    measure: &str,
+    from: Date,
+    to: Date,
+) -> Result<HashMap<i64, i64>> {
+    let mut counts =
+        store::sum_cells(tx, units, measure, "all", month_key(from), month_key(to)).await?;
     if from > month_start(from) {
         let day_before = from.previous_day().unwrap_or(from);
-        subtract(&mut counts, ledger_cells(tx, units, measure, "all", month_start(from).previous_day().unwrap_or(from), day_before).await?);
+        subtract(
+            &mut counts,
+            ledger_cells(
+                tx,
+                units,
+                measure,
+                "all",
+                month_start(from).previous_day().unwrap_or(from),
+                day_before,
+            )
+            .await?,
+        );
     }
     if to < month_end(to) {
-        subtract(&mut counts, ledger_cells(tx, units, measure, "all", to, month_end(to)).await?);
+        subtract(
+            &mut counts,
+            ledger_cells(tx, units, measure, "all", to, month_end(to)).await?,
+        );
     }
     Ok(counts.into_iter().map(|((u, _), n)| (u, n)).collect())
 }
@@ -114,7 +142,14 @@ fn subtract(counts: &mut store::Counts, other: store::Counts) {
 
 /// What the ledger events effective in `(after, upto]` under each unit add to one measure and
 /// dimension: used only for the days of a month that a date cuts in two.
-async fn ledger_cells(tx: &mut Tx, units: &[i64], measure: &str, dim: &str, after: Date, upto: Date) -> Result<store::Counts> {
+async fn ledger_cells(
+    tx: &mut Tx,
+    units: &[i64],
+    measure: &str,
+    dim: &str,
+    after: Date,
+    upto: Date,
+) -> Result<store::Counts> {
     let mut counts = store::Counts::new();
     // No event is effective after the day it is recorded (the service layer refuses future
     // dates), so the days after today hold nothing to read.
@@ -124,7 +159,16 @@ async fn ledger_cells(tx: &mut Tx, units: &[i64], measure: &str, dim: &str, afte
     for &unit in units {
         for event in crate::members::store::events_under(tx, unit, after, upto).await? {
             // A transfer within `unit`'s subtree is not counted at `unit`.
-            if !counted_units(tx, event.unit_id, event.other_unit_id, event.kind, event.effective_on).await?.iter().any(|(u, _)| *u == unit)
+            if !counted_units(
+                tx,
+                event.unit_id,
+                event.other_unit_id,
+                event.kind,
+                event.effective_on,
+            )
+            .await?
+            .iter()
+            .any(|(u, _)| *u == unit)
             {
                 continue;
             }

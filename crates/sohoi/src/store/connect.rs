@@ -18,7 +18,10 @@ pub enum ConnectError {
 /// Opens the database named by `url`: `postgres://…` for PostgreSQL; `sqlite://PATH`,
 /// `sqlite:PATH` or a plain file path for SQLite (created if missing, in WAL mode).
 pub async fn connect(url: &str, max_connections: u32) -> Result<Store, ConnectError> {
-    let fail = |e: sqlx::Error| ConnectError::Open { url: redact(url), reason: plain(&e) };
+    let fail = |e: sqlx::Error| ConnectError::Open {
+        url: redact(url),
+        reason: plain(&e),
+    };
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
@@ -28,7 +31,10 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Store, ConnectEr
             .map_err(fail)?;
         return Ok(Store::Postgres(pool));
     }
-    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
     let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
         .map_err(fail)?
         .create_if_missing(true)
@@ -59,7 +65,10 @@ fn password_span(url: &str) -> Option<std::ops::Range<usize>> {
 /// program (pg_dump) without showing the password in the process list.
 pub(super) fn without_password(url: &str) -> (String, Option<String>) {
     match password_span(url) {
-        Some(span) => (format!("{}{}", &url[..span.start - 1], &url[span.end..]), Some(url[span].to_string())),
+        Some(span) => (
+            format!("{}{}", &url[..span.start - 1], &url[span.end..]),
+            Some(url[span].to_string()),
+        ),
         None => (url.to_string(), None),
     }
 }
@@ -86,13 +95,22 @@ mod tests {
     #[test]
     fn a_password_is_taken_out_of_the_url() {
         let (url, password) = super::without_password("postgres://sohoi:s3cr@t@db:5432/x");
-        assert_eq!((url.as_str(), password.as_deref()), ("postgres://sohoi@db:5432/x", Some("s3cr@t")));
-        assert_eq!(super::without_password("postgres://sohoi@db/x"), ("postgres://sohoi@db/x".to_string(), None));
+        assert_eq!(
+            (url.as_str(), password.as_deref()),
+            ("postgres://sohoi@db:5432/x", Some("s3cr@t"))
+        );
+        assert_eq!(
+            super::without_password("postgres://sohoi@db/x"),
+            ("postgres://sohoi@db/x".to_string(), None)
+        );
     }
 
     #[test]
     fn passwords_never_reach_messages() {
-        assert_eq!(super::redact("postgres://sohoi:secret@db/x"), "postgres://sohoi:***@db/x");
+        assert_eq!(
+            super::redact("postgres://sohoi:secret@db/x"),
+            "postgres://sohoi:***@db/x"
+        );
         assert_eq!(super::redact("sohoi.db"), "sohoi.db");
     }
 }

@@ -8,11 +8,19 @@ use super::Tx;
 /// Drops the secondary (non-constraint) indexes of `tables`; returns the statements that
 /// recreate them.
 pub async fn suspend(tx: &mut Tx, tables: &[&str]) -> Result<Vec<String>, sqlx::Error> {
-    let list = tables.iter().map(|t| format!("'{}'", t.replace('\'', ""))).collect::<Vec<_>>().join(",");
+    let list = tables
+        .iter()
+        .map(|t| format!("'{}'", t.replace('\'', "")))
+        .collect::<Vec<_>>()
+        .join(",");
     let (names, ddl): (Vec<String>, Vec<String>) = match tx {
         Tx::Sqlite(c) => {
-            let sql = format!("select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in ({list})");
-            let rows: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&mut **c).await?;
+            let sql = format!(
+                "select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in ({list})"
+            );
+            let rows: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .fetch_all(&mut **c)
+                .await?;
             rows.into_iter().unzip()
         }
         Tx::Postgres(c) => {
@@ -20,7 +28,9 @@ pub async fn suspend(tx: &mut Tx, tables: &[&str]) -> Result<Vec<String>, sqlx::
                 "select indexname, indexdef from pg_indexes where schemaname = current_schema() and tablename in ({list}) \
                  and indexname not in (select conname from pg_constraint)"
             );
-            let rows: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&mut **c).await?;
+            let rows: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .fetch_all(&mut **c)
+                .await?;
             rows.into_iter().unzip()
         }
     };

@@ -60,7 +60,10 @@ impl Store {
     pub async fn read(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
             Store::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-            Store::Postgres(pool) => Tx::Postgres(pool.begin_with("begin isolation level repeatable read read only").await?),
+            Store::Postgres(pool) => Tx::Postgres(
+                pool.begin_with("begin isolation level repeatable read read only")
+                    .await?,
+            ),
         })
     }
 
@@ -141,7 +144,10 @@ macro_rules! write_tx {
             }
             .await;
             match outcome {
-                Err(e) if attempt < $crate::store::WRITE_ATTEMPTS && $crate::store::is_retryable(&e) => {
+                Err(e)
+                    if attempt < $crate::store::WRITE_ATTEMPTS
+                        && $crate::store::is_retryable(&e) =>
+                {
                     $crate::store::before_retry(attempt, &e).await;
                     attempt += 1;
                 }
@@ -154,7 +160,9 @@ macro_rules! write_tx {
 /// A short pause before running a transaction again, longer at each attempt, so that the
 /// transaction it collided with can finish.
 pub async fn before_retry(attempt: u32, e: &crate::error::Error) {
-    tracing::info!("giao dịch bị huỷ vì tranh chấp với giao dịch khác, chạy lại (lần {attempt}): {e}");
+    tracing::info!(
+        "giao dịch bị huỷ vì tranh chấp với giao dịch khác, chạy lại (lần {attempt}): {e}"
+    );
     tokio::time::sleep(std::time::Duration::from_millis(5 * u64::from(attempt))).await;
 }
 
@@ -167,7 +175,9 @@ pub const WRITE_ATTEMPTS: u32 = 3;
 /// succeed.
 pub fn is_retryable(e: &crate::error::Error) -> bool {
     match e {
-        crate::error::Error::Db(sqlx::Error::Database(db)) => matches!(db.code().as_deref(), Some("40001" | "40P01")),
+        crate::error::Error::Db(sqlx::Error::Database(db)) => {
+            matches!(db.code().as_deref(), Some("40001" | "40P01"))
+        }
         _ => false,
     }
 }
@@ -223,7 +233,12 @@ pub async fn backup(store: &Store, url: &str, to: &std::path::Path) -> Result<()
     match store {
         Store::Sqlite(pool) => {
             let path = to.to_str().ok_or("the path is not UTF-8")?.to_string();
-            sqlx::query("vacuum into $1").bind(path).execute(pool).await.map(|_| ()).map_err(|e| e.to_string())
+            sqlx::query("vacuum into $1")
+                .bind(path)
+                .execute(pool)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         }
         Store::Postgres(_) => {
             // The password goes by the environment, never on pg_dump's command line.
@@ -245,7 +260,10 @@ pub async fn backup(store: &Store, url: &str, to: &std::path::Path) -> Result<()
                 Ok(())
             } else {
                 let _ = std::fs::remove_file(to);
-                Err(format!("pg_dump: {}", String::from_utf8_lossy(&out.stderr).trim()))
+                Err(format!(
+                    "pg_dump: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ))
             }
         }
     }

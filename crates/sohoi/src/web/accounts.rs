@@ -90,7 +90,10 @@ impl AccountForm {
     }
 
     fn blank() -> Self {
-        AccountForm { role: "viewer".into(), ..AccountForm::default() }
+        AccountForm {
+            role: "viewer".into(),
+            ..AccountForm::default()
+        }
     }
 }
 
@@ -102,7 +105,9 @@ async fn page(
     error: Option<String>,
     notice: Option<String>,
 ) -> Response {
-    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return unavailable() };
+    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else {
+        return unavailable();
+    };
     let accounts = match users::accounts(&mut ctx).await {
         Ok(a) => a,
         Err(e) => return error_page(&e, signed.lang),
@@ -116,15 +121,29 @@ async fn page(
             unit_code: a.unit_code.clone(),
             role: match a.role() {
                 Some(role) => t.msg(&format!("role-{}", role.as_str())),
-                None => a.authorities.split(',').map(|x| t.msg(&format!("authority-{x}"))).collect::<Vec<_>>().join(", "),
+                None => a
+                    .authorities
+                    .split(',')
+                    .map(|x| t.msg(&format!("authority-{x}")))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             },
-            tiers: a.tiers().iter().map(|x| t.msg(&format!("tier-{}", x.as_str()))).collect::<Vec<_>>().join(", "),
+            tiers: a
+                .tiers()
+                .iter()
+                .map(|x| t.msg(&format!("tier-{}", x.as_str())))
+                .collect::<Vec<_>>()
+                .join(", "),
             locked_until: a.locked_until.clone(),
         })
         .collect();
     let roles = Role::ALL
         .iter()
-        .filter(|r| r.authorities().iter().all(|a| signed.access.holds_anywhere(*a)))
+        .filter(|r| {
+            r.authorities()
+                .iter()
+                .all(|a| signed.access.holds_anywhere(*a))
+        })
         .map(|r| (r.as_str(), t.msg(&format!("role-{}", r.as_str()))))
         .collect();
     let tiers = Tier::ALL
@@ -135,43 +154,109 @@ async fn page(
         })
         .map(|x| (x.as_str(), t.msg(&format!("tier-{}", x.as_str()))))
         .collect();
-    let page =
-        AccountsPage { lang: signed.lang.code(), t, user: &signed.user, csrf: &signed.csrf, rows, roles, tiers, form, error, notice };
+    let page = AccountsPage {
+        lang: signed.lang.code(),
+        t,
+        user: &signed.user,
+        csrf: &signed.csrf,
+        rows,
+        roles,
+        tiers,
+        form,
+        error,
+        notice,
+    };
     (status, render(&page)).into_response()
 }
 
 pub async fn list(State(state): State<AppState>, signed: Signed) -> Response {
-    page(&state, &signed, StatusCode::OK, AccountForm::blank(), None, None).await
+    page(
+        &state,
+        &signed,
+        StatusCode::OK,
+        AccountForm::blank(),
+        None,
+        None,
+    )
+    .await
 }
 
 /// What the page shows after a change: the list with a notice, or the form again with the
 /// reason (a grant beyond hers is refused outright).
-async fn after(state: &AppState, signed: &Signed, form: AccountForm, result: crate::error::Result<String>) -> Response {
+async fn after(
+    state: &AppState,
+    signed: &Signed,
+    form: AccountForm,
+    result: crate::error::Result<String>,
+) -> Response {
     match result {
-        Ok(notice) => page(state, signed, StatusCode::OK, AccountForm::blank(), None, Some(notice)).await,
+        Ok(notice) => {
+            page(
+                state,
+                signed,
+                StatusCode::OK,
+                AccountForm::blank(),
+                None,
+                Some(notice),
+            )
+            .await
+        }
         Err(e @ crate::error::Error::Forbidden) => error_page(&e, signed.lang),
-        Err(e) => page(state, signed, StatusCode::UNPROCESSABLE_ENTITY, form, Some(e.render(signed.lang)), None).await,
+        Err(e) => {
+            page(
+                state,
+                signed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form,
+                Some(e.render(signed.lang)),
+                None,
+            )
+            .await
+        }
     }
 }
 
-pub async fn create(State(state): State<AppState>, Posted { signed, mut form }: Posted<AccountForm>) -> Response {
-    let Some(role) = Role::parse(&form.role) else { return message_page(StatusCode::BAD_REQUEST, signed.lang, "web-error") };
+pub async fn create(
+    State(state): State<AppState>,
+    Posted { signed, mut form }: Posted<AccountForm>,
+) -> Response {
+    let Some(role) = Role::parse(&form.role) else {
+        return message_page(StatusCode::BAD_REQUEST, signed.lang, "web-error");
+    };
     let password = Password::new(std::mem::take(&mut form.password));
     let tiers = form.tiers();
-    let account = NewAccount { username: &form.username, display_name: &form.display_name, unit_code: &form.unit, role, tiers: &tiers };
+    let account = NewAccount {
+        username: &form.username,
+        display_name: &form.display_name,
+        unit_code: &form.unit,
+        role,
+        tiers: &tiers,
+    };
     let result = crate::write_ctx!(state.store, signed.access, ctx => users::create(ctx, &account, &password).await);
     let t = translator(signed.lang);
-    let result = result.map(|_| t.msg_with("account-created", &Args::new().with("username", form.username.clone())));
+    let result = result.map(|_| {
+        t.msg_with(
+            "account-created",
+            &Args::new().with("username", form.username.clone()),
+        )
+    });
     after(&state, &signed, form, result).await
 }
 
 /// Gives an existing account another grant.
-pub async fn grant(State(state): State<AppState>, Posted { signed, form }: Posted<AccountForm>) -> Response {
-    let Some(role) = Role::parse(&form.role) else { return message_page(StatusCode::BAD_REQUEST, signed.lang, "web-error") };
+pub async fn grant(
+    State(state): State<AppState>,
+    Posted { signed, form }: Posted<AccountForm>,
+) -> Response {
+    let Some(role) = Role::parse(&form.role) else {
+        return message_page(StatusCode::BAD_REQUEST, signed.lang, "web-error");
+    };
     let request = GrantRequest::role(&form.unit, role, &form.tiers());
     let result = crate::write_ctx!(state.store, signed.access, ctx => users::grant(ctx, &form.username, &request).await);
     let t = translator(signed.lang);
-    let args = Args::new().with("username", form.username.clone()).with("unit", form.unit.clone());
+    let args = Args::new()
+        .with("username", form.username.clone())
+        .with("unit", form.unit.clone());
     let result = result.map(|()| t.msg_with("web-grant-given", &args));
     after(&state, &signed, form, result).await
 }
@@ -184,10 +269,15 @@ pub struct RevokeForm {
 }
 
 /// Takes back an account's grants at a unit (the page asks first; the audit log keeps it).
-pub async fn revoke(State(state): State<AppState>, Posted { signed, form }: Posted<RevokeForm>) -> Response {
+pub async fn revoke(
+    State(state): State<AppState>,
+    Posted { signed, form }: Posted<RevokeForm>,
+) -> Response {
     let result = crate::write_ctx!(state.store, signed.access, ctx => users::revoke(ctx, &form.username, &form.unit).await);
     let t = translator(signed.lang);
-    let args = Args::new().with("username", form.username.clone()).with("unit", form.unit.clone());
+    let args = Args::new()
+        .with("username", form.username.clone())
+        .with("unit", form.unit.clone());
     let result = result.map(|_| t.msg_with("web-grant-revoked", &args));
     after(&state, &signed, AccountForm::blank(), result).await
 }

@@ -17,24 +17,40 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 /// A workbook download named `name`.xlsx.
 pub fn workbook(bytes: Vec<u8>, name: &str) -> Response {
     let disposition = format!("attachment; filename=\"{name}.xlsx\"");
-    ([(header::CONTENT_TYPE, XLSX.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, XLSX.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 fn refused(e: &crate::error::Error, signed: &Signed) -> Response {
     match e {
-        crate::error::Error::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, e.render(signed.lang)).into_response(),
+        crate::error::Error::Invalid { .. } => {
+            (StatusCode::UNPROCESSABLE_ENTITY, e.render(signed.lang)).into_response()
+        }
         _ => error_page(e, signed.lang),
     }
 }
 
-pub async fn members(State(state): State<AppState>, signed: Signed, Path(code): Path<String>, Query(q): Query<ListQuery>) -> Response {
+pub async fn members(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(code): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Response {
     let filter = match q.filter(crate::clock::today()) {
         Ok(f) => f,
         Err(e) => return refused(&e, &signed),
     };
     // A snapshot: the export's audit entry is filed after it, in its own short write, so that a
     // long export never holds the write lock.
-    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return unavailable() };
+    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else {
+        return unavailable();
+    };
     match excel::members_workbook(&mut ctx, &code, &q.q, &filter, signed.lang).await {
         Ok(bytes) => match ctx.finish().await {
             Ok(()) => workbook(bytes, &format!("hoi-vien-{}", code.to_lowercase())),
@@ -44,19 +60,39 @@ pub async fn members(State(state): State<AppState>, signed: Signed, Path(code): 
     }
 }
 
-pub async fn report(State(state): State<AppState>, signed: Signed, Path(code): Path<String>, Query(q): Query<ReportQuery>) -> Response {
-    let text = q.period.unwrap_or_else(|| crate::clock::today().year().to_string());
+pub async fn report(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(code): Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> Response {
+    let text = q
+        .period
+        .unwrap_or_else(|| crate::clock::today().year().to_string());
     let Some(period) = crate::reports::Period::parse(&text) else {
-        return message_page(StatusCode::UNPROCESSABLE_ENTITY, signed.lang, "invalid-period");
+        return message_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            signed.lang,
+            "invalid-period",
+        );
     };
-    let Some(structure) = crate::reports::movements::Structure::parse(q.structure.as_deref().unwrap_or("")) else {
-        return message_page(StatusCode::UNPROCESSABLE_ENTITY, signed.lang, "invalid-structure");
+    let Some(structure) =
+        crate::reports::movements::Structure::parse(q.structure.as_deref().unwrap_or(""))
+    else {
+        return message_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            signed.lang,
+            "invalid-structure",
+        );
     };
-    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return unavailable() };
-    let report = match crate::reports::movements::movements_in(&mut ctx, &code, period, structure).await {
-        Ok(r) => r,
-        Err(e) => return refused(&e, &signed),
+    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else {
+        return unavailable();
     };
+    let report =
+        match crate::reports::movements::movements_in(&mut ctx, &code, period, structure).await {
+            Ok(r) => r,
+            Err(e) => return refused(&e, &signed),
+        };
     match excel::report_workbook(&report, signed.lang) {
         Ok(bytes) => workbook(bytes, &format!("bien-dong-{}-{text}", code.to_lowercase())),
         Err(e) => refused(&e, &signed),

@@ -28,7 +28,10 @@ const KEEP: Duration = Duration::from_secs(3600);
 
 pub enum JobState {
     Running,
-    Done { report: Report, errors: Option<Vec<u8>> },
+    Done {
+        report: Report,
+        errors: Option<Vec<u8>>,
+    },
     Failed(String),
 }
 
@@ -59,7 +62,13 @@ impl Jobs {
     fn insert(&self, job: Job) -> String {
         let id = crate::auth::sessions::random_token()[..16].to_string();
         if let Ok(mut jobs) = self.0.lock() {
-            jobs.retain(|_, j| j.started.elapsed() < KEEP || matches!(j.state.lock().map(|s| matches!(*s, JobState::Running)), Ok(true)));
+            jobs.retain(|_, j| {
+                j.started.elapsed() < KEEP
+                    || matches!(
+                        j.state.lock().map(|s| matches!(*s, JobState::Running)),
+                        Ok(true)
+                    )
+            });
             jobs.insert(id.clone(), Arc::new(job));
         }
         id
@@ -78,7 +87,13 @@ struct UploadPage<'a> {
     error: Option<String>,
 }
 
-async fn upload_page(state: &AppState, signed: &Signed, code: &str, status: StatusCode, error: Option<String>) -> Response {
+async fn upload_page(
+    state: &AppState,
+    signed: &Signed,
+    code: &str,
+    status: StatusCode,
+    error: Option<String>,
+) -> Response {
     let unit = match unit_for(state, signed, code, Right::Edit).await {
         Ok(u) => u,
         Err(response) => return response,
@@ -96,13 +111,28 @@ async fn upload_page(state: &AppState, signed: &Signed, code: &str, status: Stat
     (status, render(&page)).into_response()
 }
 
-pub async fn form(State(state): State<AppState>, signed: Signed, Path(code): Path<String>) -> Response {
+pub async fn form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(code): Path<String>,
+) -> Response {
     upload_page(&state, &signed, &code, StatusCode::OK, None).await
 }
 
 /// Starts a check (the preview) of an uploaded workbook.
-pub async fn upload(State(state): State<AppState>, signed: Signed, Path(code): Path<String>, mut multipart: Multipart) -> Response {
-    let (mut csrf, mut file_name, mut bytes, mut partial, mut mapping) = (String::new(), String::new(), Vec::new(), false, String::new());
+pub async fn upload(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(code): Path<String>,
+    mut multipart: Multipart,
+) -> Response {
+    let (mut csrf, mut file_name, mut bytes, mut partial, mut mapping) = (
+        String::new(),
+        String::new(),
+        Vec::new(),
+        false,
+        String::new(),
+    );
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) => {
@@ -130,8 +160,14 @@ pub async fn upload(State(state): State<AppState>, signed: Signed, Path(code): P
             }
             Ok(None) => break,
             Err(_) => {
-                return upload_page(&state, &signed, &code, StatusCode::BAD_REQUEST, Some(t_msg(signed.lang, "web-import-upload-failed")))
-                    .await;
+                return upload_page(
+                    &state,
+                    &signed,
+                    &code,
+                    StatusCode::BAD_REQUEST,
+                    Some(t_msg(signed.lang, "web-import-upload-failed")),
+                )
+                .await;
             }
         }
     }
@@ -139,7 +175,14 @@ pub async fn upload(State(state): State<AppState>, signed: Signed, Path(code): P
         return message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
     }
     if bytes.is_empty() {
-        return upload_page(&state, &signed, &code, StatusCode::UNPROCESSABLE_ENTITY, Some(t_msg(signed.lang, "web-import-no-file"))).await;
+        return upload_page(
+            &state,
+            &signed,
+            &code,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(t_msg(signed.lang, "web-import-no-file")),
+        )
+        .await;
     }
     // The unit must be one she may edit before anything runs.
     let unit = match unit_for(&state, &signed, &code, Right::Edit).await {
@@ -170,23 +213,37 @@ fn start(state: &AppState, signed: &Signed, job: Job) -> Response {
     let custom = match import::header::parse_mapping_file(&job.mapping) {
         Ok(pairs) => pairs,
         Err(line) => {
-            let message = translator(signed.lang).msg_with("import-bad-mapping", &Args::new().with("line", line));
+            let message = translator(signed.lang)
+                .msg_with("import-bad-mapping", &Args::new().with("line", line));
             return (StatusCode::UNPROCESSABLE_ENTITY, message).into_response();
         }
     };
-    let options =
-        Options { unit: job.unit_code.clone(), dry_run: job.dry_run, partial: job.partial, mapping: custom, ..Options::default() };
+    let options = Options {
+        unit: job.unit_code.clone(),
+        dry_run: job.dry_run,
+        partial: job.partial,
+        mapping: custom,
+        ..Options::default()
+    };
     let id = state.imports.insert(job);
-    let Some(job) = state.imports.get(&id, &signed.user) else { return unavailable() };
-    let (store, access, lang): (crate::store::Store, Access, Lang) = (state.store.clone(), signed.access.clone(), signed.lang);
+    let Some(job) = state.imports.get(&id, &signed.user) else {
+        return unavailable();
+    };
+    let (store, access, lang): (crate::store::Store, Access, Lang) =
+        (state.store.clone(), signed.access.clone(), signed.lang);
     tokio::spawn(async move {
         let outcome = async {
             let mut ctx = crate::ctx::Ctx::write(&store, access).await?;
-            let outcome = import::import(&mut ctx, job.bytes.clone(), &options, lang, &job.control).await?;
+            let outcome =
+                import::import(&mut ctx, job.bytes.clone(), &options, lang, &job.control).await?;
             if outcome.report.commits() {
                 ctx.finish().await?;
             }
-            let errors = if outcome.rejected.is_empty() { None } else { Some(outcome.rejected.workbook(lang)?) };
+            let errors = if outcome.rejected.is_empty() {
+                None
+            } else {
+                Some(outcome.rejected.workbook(lang)?)
+            };
             Ok::<_, crate::error::Error>((outcome.report, errors))
         }
         .await;
@@ -225,18 +282,31 @@ struct JobPage<'a> {
     may_commit: bool,
 }
 
-pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<String>) -> Response {
-    let Some(job) = state.imports.get(&id, &signed.user) else { return message_page(StatusCode::NOT_FOUND, signed.lang, "web-not-found") };
-    let t = translator(signed.lang);
-    let (running, failed, report, has_errors_file) = match &*job.state.lock().unwrap_or_else(|e| e.into_inner()) {
-        JobState::Running => (true, None, None, false),
-        JobState::Failed(m) => (false, Some(m.clone()), None, false),
-        JobState::Done { report, errors } => (false, None, Some(report.clone()), errors.is_some()),
+pub async fn show(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(job) = state.imports.get(&id, &signed.user) else {
+        return message_page(StatusCode::NOT_FOUND, signed.lang, "web-not-found");
     };
+    let t = translator(signed.lang);
+    let (running, failed, report, has_errors_file) =
+        match &*job.state.lock().unwrap_or_else(|e| e.into_inner()) {
+            JobState::Running => (true, None, None, false),
+            JobState::Failed(m) => (false, Some(m.clone()), None, false),
+            JobState::Done { report, errors } => {
+                (false, None, Some(report.clone()), errors.is_some())
+            }
+        };
     let (summary, verdict, may_commit) = match &report {
         Some(r) => {
             let (summary, verdict) = r.summary(signed.lang);
-            (summary, verdict, r.dry_run && (r.error_row_count == 0 || job.partial))
+            (
+                summary,
+                verdict,
+                r.dry_run && (r.error_row_count == 0 || job.partial),
+            )
         }
         None => (String::new(), String::new(), false),
     };
@@ -274,8 +344,14 @@ pub struct JobForm {
     partial: Option<String>,
 }
 
-pub async fn act(State(state): State<AppState>, Path(id): Path<String>, Posted { signed, form }: Posted<JobForm>) -> Response {
-    let Some(job) = state.imports.get(&id, &signed.user) else { return message_page(StatusCode::NOT_FOUND, signed.lang, "web-not-found") };
+pub async fn act(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Posted { signed, form }: Posted<JobForm>,
+) -> Response {
+    let Some(job) = state.imports.get(&id, &signed.user) else {
+        return message_page(StatusCode::NOT_FOUND, signed.lang, "web-not-found");
+    };
     match form.action.as_str() {
         "cancel" => {
             job.control.cancelled.store(true, Ordering::Relaxed);
@@ -287,8 +363,16 @@ pub async fn act(State(state): State<AppState>, Path(id): Path<String>, Posted {
                 unit_code: job.unit_code.clone(),
                 file_name: job.file_name.clone(),
                 bytes: job.bytes.clone(),
-                mapping: if form.action == "recheck" { form.mapping } else { job.mapping.clone() },
-                partial: if form.action == "recheck" { form.partial.is_some() } else { job.partial },
+                mapping: if form.action == "recheck" {
+                    form.mapping
+                } else {
+                    job.mapping.clone()
+                },
+                partial: if form.action == "recheck" {
+                    form.partial.is_some()
+                } else {
+                    job.partial
+                },
                 dry_run: form.action == "recheck",
                 started: Instant::now(),
                 control: Control::default(),
@@ -301,10 +385,19 @@ pub async fn act(State(state): State<AppState>, Path(id): Path<String>, Posted {
 }
 
 /// The rejected rows of a finished import as a workbook.
-pub async fn errors(State(state): State<AppState>, signed: Signed, Path(id): Path<String>) -> Response {
-    let Some(job) = state.imports.get(&id, &signed.user) else { return message_page(StatusCode::NOT_FOUND, signed.lang, "web-not-found") };
+pub async fn errors(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(job) = state.imports.get(&id, &signed.user) else {
+        return message_page(StatusCode::NOT_FOUND, signed.lang, "web-not-found");
+    };
     let bytes = match &*job.state.lock().unwrap_or_else(|e| e.into_inner()) {
-        JobState::Done { errors: Some(bytes), .. } => bytes.clone(),
+        JobState::Done {
+            errors: Some(bytes),
+            ..
+        } => bytes.clone(),
         _ => return message_page(StatusCode::NOT_FOUND, signed.lang, "web-not-found"),
     };
     super::exports::workbook(bytes, "loi-nhap-du-lieu")

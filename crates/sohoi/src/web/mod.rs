@@ -34,7 +34,12 @@ pub struct AppState {
 
 /// The application, separate from running it, so that tests can serve it on port 0.
 pub fn app(store: Store, lang: Lang) -> Router {
-    let state = AppState { store, lang, imports: imports::Jobs::default(), sessions: session::SessionCache::default() };
+    let state = AppState {
+        store,
+        lang,
+        imports: imports::Jobs::default(),
+        sessions: session::SessionCache::default(),
+    };
     let headers = [
         (
             header::CONTENT_SECURITY_POLICY,
@@ -48,9 +53,15 @@ pub fn app(store: Store, lang: Lang) -> Router {
     for (path, _, _, route) in routes() {
         router = router.route(path, route);
     }
-    let mut router = router.fallback(pages::not_found).with_state(state).layer(axum::middleware::from_fn(session::remember_language));
+    let mut router = router
+        .fallback(pages::not_found)
+        .with_state(state)
+        .layer(axum::middleware::from_fn(session::remember_language));
     for (name, value) in headers {
-        router = router.layer(SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value)));
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            name,
+            HeaderValue::from_static(value),
+        ));
     }
     router
 }
@@ -71,44 +82,136 @@ pub enum Audience {
 
 /// Every route with who may reach it. The router is built from this table, and the
 /// authorisation test walks it, so that no route can be added without being tested.
-pub type Route = (&'static str, Audience, &'static [&'static str], MethodRouter<AppState>);
+pub type Route = (
+    &'static str,
+    Audience,
+    &'static [&'static str],
+    MethodRouter<AppState>,
+);
 
 pub fn routes() -> Vec<Route> {
     use Audience::*;
     let pages: Vec<Route> = vec![
         ("/health", Public, &["GET"], get(pages::health)),
         ("/static/app.css", Public, &["GET"], get(pages::stylesheet)),
-        ("/signin", Public, &["GET", "POST"], get(pages::signin_form).post(pages::signin)),
+        (
+            "/signin",
+            Public,
+            &["GET", "POST"],
+            get(pages::signin_form).post(pages::signin),
+        ),
         ("/signout", Own, &["POST"], post(pages::signout)),
-        ("/password", Own, &["GET", "POST"], get(pages::password_form).post(pages::change_password)),
+        (
+            "/password",
+            Own,
+            &["GET", "POST"],
+            get(pages::password_form).post(pages::change_password),
+        ),
         ("/", Own, &["GET"], get(pages::home)),
         ("/units", Own, &["GET"], get(pages::find_units)),
         ("/audit", Own, &["GET"], get(pages::audit_log)),
-        ("/users", Own, &["GET", "POST"], get(accounts::list).post(accounts::create)),
+        (
+            "/users",
+            Own,
+            &["GET", "POST"],
+            get(accounts::list).post(accounts::create),
+        ),
         ("/users/grant", Own, &["POST"], post(accounts::grant)),
         ("/users/revoke", Own, &["POST"], post(accounts::revoke)),
-        ("/tokens", Own, &["GET", "POST"], get(tokens::list).post(tokens::change)),
+        (
+            "/tokens",
+            Own,
+            &["GET", "POST"],
+            get(tokens::list).post(tokens::change),
+        ),
         ("/units/{code}", Scoped, &["GET"], get(pages::unit_page)),
-        ("/units/{code}/chart.svg", Scoped, &["GET"], get(pages::unit_chart)),
-        ("/units/{code}/members", Scoped, &["GET"], get(members::list)),
-        ("/units/{code}/members.xlsx", Scoped, &["GET"], get(exports::members)),
-        ("/units/{code}/members/new", Scoped, &["GET", "POST"], get(members::new_form).post(members::add)),
-        ("/units/{code}/report", Scoped, &["GET"], get(reports::report)),
+        (
+            "/units/{code}/chart.svg",
+            Scoped,
+            &["GET"],
+            get(pages::unit_chart),
+        ),
+        (
+            "/units/{code}/members",
+            Scoped,
+            &["GET"],
+            get(members::list),
+        ),
+        (
+            "/units/{code}/members.xlsx",
+            Scoped,
+            &["GET"],
+            get(exports::members),
+        ),
+        (
+            "/units/{code}/members/new",
+            Scoped,
+            &["GET", "POST"],
+            get(members::new_form).post(members::add),
+        ),
+        (
+            "/units/{code}/report",
+            Scoped,
+            &["GET"],
+            get(reports::report),
+        ),
         (
             "/units/{code}/import",
             Scoped,
             &["GET", "POST"],
-            get(imports::form).post(imports::upload).layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),
+            get(imports::form)
+                .post(imports::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),
         ),
-        ("/units/{code}/restructure", Scoped, &["GET", "POST"], get(restructure::form).post(restructure::act)),
-        ("/imports/{job}", Own, &["GET", "POST"], get(imports::show).post(imports::act)),
-        ("/imports/{job}/errors.xlsx", Own, &["GET"], get(imports::errors)),
-        ("/units/{code}/report.xlsx", Scoped, &["GET"], get(exports::report)),
-        ("/import-template.xlsx", Own, &["GET"], get(exports::template)),
+        (
+            "/units/{code}/restructure",
+            Scoped,
+            &["GET", "POST"],
+            get(restructure::form).post(restructure::act),
+        ),
+        (
+            "/imports/{job}",
+            Own,
+            &["GET", "POST"],
+            get(imports::show).post(imports::act),
+        ),
+        (
+            "/imports/{job}/errors.xlsx",
+            Own,
+            &["GET"],
+            get(imports::errors),
+        ),
+        (
+            "/units/{code}/report.xlsx",
+            Scoped,
+            &["GET"],
+            get(exports::report),
+        ),
+        (
+            "/import-template.xlsx",
+            Own,
+            &["GET"],
+            get(exports::template),
+        ),
         ("/members/{id}", Scoped, &["GET"], get(members::show)),
-        ("/members/{id}/edit", Scoped, &["GET", "POST"], get(members::edit_form).post(members::edit)),
-        ("/members/{id}/transfer", Scoped, &["POST"], post(members::transfer)),
-        ("/members/{id}/leave", Scoped, &["POST"], post(members::leave)),
+        (
+            "/members/{id}/edit",
+            Scoped,
+            &["GET", "POST"],
+            get(members::edit_form).post(members::edit),
+        ),
+        (
+            "/members/{id}/transfer",
+            Scoped,
+            &["POST"],
+            post(members::transfer),
+        ),
+        (
+            "/members/{id}/leave",
+            Scoped,
+            &["POST"],
+            post(members::leave),
+        ),
     ];
     pages.into_iter().chain(api::routes()).collect()
 }
@@ -116,14 +219,28 @@ pub fn routes() -> Vec<Route> {
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests under way.
 pub async fn serve(store: Store, addr: &str, lang: Lang) -> anyhow::Result<()> {
     let t = crate::i18n::translator(lang);
-    let addr: SocketAddr =
-        addr.parse().map_err(|_| anyhow::anyhow!(t.msg_with("serve-bad-address", &crate::i18n::Args::new().with("value", addr))))?;
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("{addr}: {e}"))?;
+    let addr: SocketAddr = addr.parse().map_err(|_| {
+        anyhow::anyhow!(t.msg_with(
+            "serve-bad-address",
+            &crate::i18n::Args::new().with("value", addr)
+        ))
+    })?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("{addr}: {e}"))?;
     let local = listener.local_addr()?;
     warn_if_draft_codes(&store, lang).await;
-    crate::say!("{}", t.msg_with("serve-listening", &crate::i18n::Args::new().with("url", format!("http://{local}/"))));
+    crate::say!(
+        "{}",
+        t.msg_with(
+            "serve-listening",
+            &crate::i18n::Args::new().with("url", format!("http://{local}/"))
+        )
+    );
     let app = app(store.clone(), lang).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     store.close().await;
     Ok(())
 }
@@ -131,7 +248,9 @@ pub async fn serve(store: Store, addr: &str, lang: Lang) -> anyhow::Result<()> {
 /// Until `sohoi reference correct` has run on a tree built from the draft code list, every
 /// start says so: officers would otherwise find wards under codes the government never used.
 async fn warn_if_draft_codes(store: &Store, lang: Lang) {
-    let Ok(mut tx) = store.read().await else { return };
+    let Ok(mut tx) = store.read().await else {
+        return;
+    };
     if let Ok(true) = crate::org::reference::built_from_draft(&mut tx).await {
         let message = crate::i18n::translator(lang).msg("reference-draft-warning");
         tracing::warn!("{message}");

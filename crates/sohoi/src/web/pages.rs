@@ -11,7 +11,9 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
 use super::AppState;
-use super::session::{self, CSRF_COOKIE, ClientAddr, LANG_COOKIE, Posted, SESSION_COOKIE, Signed, with_csrf};
+use super::session::{
+    self, CSRF_COOKIE, ClientAddr, LANG_COOKIE, Posted, SESSION_COOKIE, Signed, with_csrf,
+};
 use crate::auth::password::Password;
 use crate::auth::sessions::{random_token, same_token};
 use crate::auth::users::{self, SignInError, User};
@@ -38,7 +40,9 @@ pub fn message_page(status: StatusCode, lang: Lang, id: &str) -> Response {
         "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <link rel=\"stylesheet\" href=\"/static/app.css\"><main><h1>{}</h1><p><a href=\"/\">Sổ Hội</a></p></main></html>",
         lang.code(),
-        askama::filters::escape(t.msg(id), askama::filters::Html).map(|e| e.to_string()).unwrap_or_default()
+        askama::filters::escape(t.msg(id), askama::filters::Html)
+            .map(|e| e.to_string())
+            .unwrap_or_default()
     );
     (status, Html(html)).into_response()
 }
@@ -58,13 +62,23 @@ pub fn error_page(e: &Error, lang: Lang) -> Response {
 
 /// Any address that is not a page: the not-found page, in the visitor's language.
 pub async fn not_found(State(state): State<AppState>, parts: Parts) -> Response {
-    message_page(StatusCode::NOT_FOUND, session::language(&parts, state.lang), "web-not-found")
+    message_page(
+        StatusCode::NOT_FOUND,
+        session::language(&parts, state.lang),
+        "web-not-found",
+    )
 }
 
 /// The tiers the signed-in user holds at a unit (none if the database cannot say).
 pub async fn tiers_at(state: &AppState, signed: &Signed, unit: i64) -> crate::auth::Tiers {
-    let Ok(mut tx) = state.store.read().await else { return Default::default() };
-    signed.access.tiers_at(&mut tx, unit, crate::clock::today()).await.unwrap_or_default()
+    let Ok(mut tx) = state.store.read().await else {
+        return Default::default();
+    };
+    signed
+        .access
+        .tiers_at(&mut tx, unit, crate::clock::today())
+        .await
+        .unwrap_or_default()
 }
 
 /// What a page needs the caller to be allowed to do at its unit.
@@ -77,10 +91,19 @@ pub enum Right {
 
 /// The unit `code` as it stands today, if the caller holds `right` there; otherwise the page
 /// that says why (not found outside her scope, forbidden within it).
-pub async fn unit_for(state: &AppState, signed: &Signed, code: &str, right: Right) -> Result<crate::org::Unit, Response> {
+pub async fn unit_for(
+    state: &AppState,
+    signed: &Signed,
+    code: &str,
+    right: Right,
+) -> Result<crate::org::Unit, Response> {
     let today = crate::clock::today();
-    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return Err(unavailable()) };
-    let unit = crate::org::tree::find(&mut ctx, code, today).await.map_err(|e| error_page(&e, signed.lang))?;
+    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else {
+        return Err(unavailable());
+    };
+    let unit = crate::org::tree::find(&mut ctx, code, today)
+        .await
+        .map_err(|e| error_page(&e, signed.lang))?;
     let authority = match right {
         Right::Edit => crate::auth::Authority::EditMembers,
         Right::Restructure => crate::auth::Authority::Restructure,
@@ -99,12 +122,20 @@ pub async fn health(State(state): State<AppState>) -> Response {
         crate::store::Engine::Sqlite => "sqlite",
         crate::store::Engine::Postgres => "postgres",
     };
-    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (status, Json(serde_json::json!({ "status": if ok { "ok" } else { "unavailable" }, "engine": engine }))).into_response()
 }
 
 pub async fn stylesheet() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../../static/app.css")).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../../static/app.css"),
+    )
+        .into_response()
 }
 
 #[derive(Template)]
@@ -122,10 +153,21 @@ struct SigninPage<'a> {
 pub async fn signin_form(State(state): State<AppState>, parts: Parts) -> Response {
     let lang = session::language(&parts, state.lang);
     let jar = CookieJar::from_headers(&parts.headers);
-    let csrf = jar.get(CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_else(random_token);
+    let csrf = jar
+        .get(CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_else(random_token);
     let secure = session::secure(&parts);
-    let jar = jar.add(session::cookie(CSRF_COOKIE, csrf.clone(), secure)).add(session::cookie(LANG_COOKIE, lang.code().into(), secure));
-    let page = SigninPage { lang: lang.code(), t: translator(lang), csrf, username: String::new(), error: None };
+    let jar = jar
+        .add(session::cookie(CSRF_COOKIE, csrf.clone(), secure))
+        .add(session::cookie(LANG_COOKIE, lang.code().into(), secure));
+    let page = SigninPage {
+        lang: lang.code(),
+        t: translator(lang),
+        csrf,
+        username: String::new(),
+        error: None,
+    };
     (jar, render(&page)).into_response()
 }
 
@@ -145,33 +187,65 @@ pub async fn signin(
     let lang = session::language(&parts, state.lang);
     let t = translator(lang);
     let jar = CookieJar::from_headers(&parts.headers);
-    let cookie_csrf = jar.get(CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    let cookie_csrf = jar
+        .get(CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
     if cookie_csrf.is_empty() || !same_token(&cookie_csrf, &form.csrf) {
         return message_page(StatusCode::FORBIDDEN, lang, "web-csrf");
     }
-    let Ok(mut tx) = state.store.begin().await else { return unavailable() };
-    let outcome = users::sign_in(&mut tx, &form.username, &Password::new(form.password), &address).await;
+    let Ok(mut tx) = state.store.begin().await else {
+        return unavailable();
+    };
+    let outcome = users::sign_in(
+        &mut tx,
+        &form.username,
+        &Password::new(form.password),
+        &address,
+    )
+    .await;
     let failed = |status: StatusCode, message: String, tx: crate::store::Tx| async move {
         // The failure counter and the audit entry are kept even though sign-in failed.
         if tx.commit().await.is_err() {
             return unavailable();
         }
-        let page = SigninPage { lang: lang.code(), t, csrf: cookie_csrf.clone(), username: form.username.clone(), error: Some(message) };
+        let page = SigninPage {
+            lang: lang.code(),
+            t,
+            csrf: cookie_csrf.clone(),
+            username: form.username.clone(),
+            error: Some(message),
+        };
         (status, render(&page)).into_response()
     };
     match outcome {
         Ok(user) => {
-            let Ok((token, _csrf)) = crate::auth::sessions::open(&mut tx, &user).await else { return unavailable() };
+            let Ok((token, _csrf)) = crate::auth::sessions::open(&mut tx, &user).await else {
+                return unavailable();
+            };
             if tx.commit().await.is_err() {
                 return unavailable();
             }
-            let jar = jar.add(session::cookie(SESSION_COOKIE, token, session::secure(&parts))).remove(CSRF_COOKIE);
+            let jar = jar
+                .add(session::cookie(
+                    SESSION_COOKIE,
+                    token,
+                    session::secure(&parts),
+                ))
+                .remove(CSRF_COOKIE);
             (jar, Redirect::to("/")).into_response()
         }
-        Err(SignInError::Invalid) => failed(StatusCode::UNAUTHORIZED, t.msg("web-signin-invalid"), tx).await,
+        Err(SignInError::Invalid) => {
+            failed(StatusCode::UNAUTHORIZED, t.msg("web-signin-invalid"), tx).await
+        }
         Err(SignInError::Locked(until)) => {
             let until = format!("{:02}:{:02}", until.hour(), until.minute());
-            failed(StatusCode::TOO_MANY_REQUESTS, t.msg_with("web-signin-locked", &Args::new().with("until", until)), tx).await
+            failed(
+                StatusCode::TOO_MANY_REQUESTS,
+                t.msg_with("web-signin-locked", &Args::new().with("until", until)),
+                tx,
+            )
+            .await
         }
         Err(SignInError::Db(_)) => unavailable(),
     }
@@ -182,16 +256,28 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-pub async fn signout(State(state): State<AppState>, parts: Parts, Posted { signed: _, form: _ }: Posted<CsrfForm>) -> Response {
+pub async fn signout(
+    State(state): State<AppState>,
+    parts: Parts,
+    Posted { signed: _, form: _ }: Posted<CsrfForm>,
+) -> Response {
     let jar = CookieJar::from_headers(&parts.headers);
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
         state.sessions.forget(&token);
-        let Ok(mut tx) = state.store.begin().await else { return unavailable() };
-        if crate::auth::sessions::close(&mut tx, &token).await.is_err() || tx.commit().await.is_err() {
+        let Ok(mut tx) = state.store.begin().await else {
+            return unavailable();
+        };
+        if crate::auth::sessions::close(&mut tx, &token).await.is_err()
+            || tx.commit().await.is_err()
+        {
             return unavailable();
         }
     }
-    (jar.remove(axum_extra::extract::cookie::Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/signin")).into_response()
+    (
+        jar.remove(axum_extra::extract::cookie::Cookie::build(SESSION_COOKIE).path("/")),
+        Redirect::to("/signin"),
+    )
+        .into_response()
 }
 
 #[derive(Template)]
@@ -224,9 +310,20 @@ pub struct PasswordForm {
     new: String,
 }
 
-pub async fn change_password(State(state): State<AppState>, Posted { signed, form }: Posted<PasswordForm>) -> Response {
-    let Ok(mut tx) = state.store.begin().await else { return unavailable() };
-    let result = users::change_password(&mut tx, &signed.user, &Password::new(form.current), &Password::new(form.new)).await;
+pub async fn change_password(
+    State(state): State<AppState>,
+    Posted { signed, form }: Posted<PasswordForm>,
+) -> Response {
+    let Ok(mut tx) = state.store.begin().await else {
+        return unavailable();
+    };
+    let result = users::change_password(
+        &mut tx,
+        &signed.user,
+        &Password::new(form.current),
+        &Password::new(form.new),
+    )
+    .await;
     let (status, error, done) = match result {
         Ok(()) => {
             if tx.commit().await.is_err() {
@@ -234,15 +331,28 @@ pub async fn change_password(State(state): State<AppState>, Posted { signed, for
             }
             (StatusCode::OK, None, true)
         }
-        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, Some(e.render(signed.lang)), false),
+        Err(e) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(e.render(signed.lang)),
+            false,
+        ),
     };
-    let page = PasswordPage { lang: signed.lang.code(), t: translator(signed.lang), user: &signed.user, csrf: &signed.csrf, error, done };
+    let page = PasswordPage {
+        lang: signed.lang.code(),
+        t: translator(signed.lang),
+        user: &signed.user,
+        csrf: &signed.csrf,
+        error,
+        done,
+    };
     (status, render(&page)).into_response()
 }
 
 /// The home page is the page of the user's own unit.
 pub async fn home(State(state): State<AppState>, signed: Signed) -> Response {
-    let Ok(mut tx) = state.store.read().await else { return unavailable() };
+    let Ok(mut tx) = state.store.read().await else {
+        return unavailable();
+    };
     match users::grants_of(&mut tx, &signed.user).await {
         Ok(grants) => match grants.first() {
             Some(grant) => Redirect::to(&format!("/units/{}", grant.unit_code)).into_response(),
@@ -284,24 +394,51 @@ pub async fn audit_log(
     axum::extract::Query(q): axum::extract::Query<AuditQuery>,
 ) -> Response {
     const PER_PAGE: i64 = 100;
-    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return unavailable() };
+    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else {
+        return unavailable();
+    };
     let entries = match crate::auth::audit::list(&mut ctx, q.before, PER_PAGE).await {
         Ok(e) => e,
         Err(e) => return error_page(&e, signed.lang),
     };
-    let older = (entries.len() as i64 == PER_PAGE).then(|| entries.last().map(|e| e.id)).flatten();
+    let older = (entries.len() as i64 == PER_PAGE)
+        .then(|| entries.last().map(|e| e.id))
+        .flatten();
     let t = translator(signed.lang);
     let entries = entries
         .into_iter()
         .map(|e| {
             let id = format!("audit-{}", e.action.replace('.', "-"));
-            let action = if t.has(&id) { t.msg(&id) } else { e.action.clone() };
-            let actor = e.actor.strip_prefix("user:").unwrap_or(&e.actor).to_string();
+            let action = if t.has(&id) {
+                t.msg(&id)
+            } else {
+                e.action.clone()
+            };
+            let actor = e
+                .actor
+                .strip_prefix("user:")
+                .unwrap_or(&e.actor)
+                .to_string();
             let opt = |v: Option<String>| v.unwrap_or_default();
-            [audit_time(&e.at), actor, action, opt(e.unit_code), opt(e.subject), opt(e.detail), opt(e.address)]
+            [
+                audit_time(&e.at),
+                actor,
+                action,
+                opt(e.unit_code),
+                opt(e.subject),
+                opt(e.detail),
+                opt(e.address),
+            ]
         })
         .collect();
-    render(&AuditPage { lang: signed.lang.code(), t, user: &signed.user, csrf: &signed.csrf, entries, older })
+    render(&AuditPage {
+        lang: signed.lang.code(),
+        t,
+        user: &signed.user,
+        csrf: &signed.csrf,
+        entries,
+        older,
+    })
 }
 
 #[derive(Template)]
@@ -331,13 +468,25 @@ pub async fn find_units(
     let found = if query.q.trim().is_empty() {
         vec![]
     } else {
-        let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return unavailable() };
+        let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else {
+            return unavailable();
+        };
         match crate::org::tree::search(&mut ctx, &query.q, crate::clock::today(), 50).await {
-            Ok(units) => units.into_iter().map(|u| (u.code, u.name, t.msg(&format!("kind-{}", u.kind.as_str())))).collect(),
+            Ok(units) => units
+                .into_iter()
+                .map(|u| (u.code, u.name, t.msg(&format!("kind-{}", u.kind.as_str()))))
+                .collect(),
             Err(e) => return error_page(&e, signed.lang),
         }
     };
-    render(&UnitSearchPage { lang: signed.lang.code(), t, user: &signed.user, csrf: &signed.csrf, query: query.q, found })
+    render(&UnitSearchPage {
+        lang: signed.lang.code(),
+        t,
+        user: &signed.user,
+        csrf: &signed.csrf,
+        query: query.q,
+        found,
+    })
 }
 
 #[derive(Template)]
@@ -365,16 +514,31 @@ struct UnitPage<'a> {
 type Breakdown = (&'static str, String, Vec<(String, String)>);
 
 /// The breakdowns a dashboard shows, each as a table and a chart.
-const DASHBOARD_DIMS: [&str; 6] = ["age_band", "kinh_minority", "education", "occupation", "religion", "segment"];
+const DASHBOARD_DIMS: [&str; 6] = [
+    "age_band",
+    "kinh_minority",
+    "education",
+    "occupation",
+    "religion",
+    "segment",
+];
 
 /// A breakdown's rows as people read them: age bands in order, other values largest first.
-fn breakdown(t: &Translator, summary: &crate::reports::summary::Summary, dim: &str) -> Option<Vec<(String, i64)>> {
+fn breakdown(
+    t: &Translator,
+    summary: &crate::reports::summary::Summary,
+    dim: &str,
+) -> Option<Vec<(String, i64)>> {
     let values = summary.breakdowns.get(dim)?;
     let mut rows: Vec<(&String, &i64)> = values.iter().collect();
     if dim != "age_band" {
         rows.sort_by(|a, b| b.1.cmp(a.1));
     }
-    Some(rows.into_iter().map(|(v, n)| (crate::members::codes::label(t, dim, v), *n)).collect())
+    Some(
+        rows.into_iter()
+            .map(|(v, n)| (crate::members::codes::label(t, dim, v), *n))
+            .collect(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -385,20 +549,39 @@ pub struct ChartQuery {
 
 /// One breakdown of a unit's dashboard as an SVG bar chart (an image, so that the page's
 /// content security policy stays strict).
-pub async fn unit_chart(State(state): State<AppState>, signed: Signed, Path(code): Path<String>, Query(q): Query<ChartQuery>) -> Response {
+pub async fn unit_chart(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(code): Path<String>,
+    Query(q): Query<ChartQuery>,
+) -> Response {
     let t = translator(signed.lang);
-    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return unavailable() };
-    let summary = match crate::reports::summary::summary(&mut ctx, &code, crate::clock::today()).await {
-        Ok(s) => s,
-        Err(e) => return error_page(&e, signed.lang),
+    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else {
+        return unavailable();
     };
+    let summary =
+        match crate::reports::summary::summary(&mut ctx, &code, crate::clock::today()).await {
+            Ok(s) => s,
+            Err(e) => return error_page(&e, signed.lang),
+        };
     let dim = q.dim.unwrap_or_else(|| "age_band".into());
     // A dimension the caller may not see is absent from her summary: not found, like any other.
-    let Some(rows) = DASHBOARD_DIMS.contains(&dim.as_str()).then(|| breakdown(t, &summary, &dim)).flatten() else {
+    let Some(rows) = DASHBOARD_DIMS
+        .contains(&dim.as_str())
+        .then(|| breakdown(t, &summary, &dim))
+        .flatten()
+    else {
         return message_page(StatusCode::NOT_FOUND, signed.lang, "web-not-found");
     };
     match crate::reports::chart::bars(&t.msg(&format!("dim-{dim}")), &rows) {
-        Ok(svg) => ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, max-age=60")], svg).into_response(),
+        Ok(svg) => (
+            [
+                (header::CONTENT_TYPE, "image/svg+xml"),
+                (header::CACHE_CONTROL, "private, max-age=60"),
+            ],
+            svg,
+        )
+            .into_response(),
         Err(e) => {
             tracing::error!("chart: {e}");
             message_page(StatusCode::INTERNAL_SERVER_ERROR, signed.lang, "web-error")
@@ -407,10 +590,16 @@ pub async fn unit_chart(State(state): State<AppState>, signed: Signed, Path(code
 }
 
 /// A unit's dashboard: its figures, breakdowns and child units ranked by members.
-pub async fn unit_page(State(state): State<AppState>, signed: Signed, Path(code): Path<String>) -> Response {
+pub async fn unit_page(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(code): Path<String>,
+) -> Response {
     let t = translator(signed.lang);
     let today = crate::clock::today();
-    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return unavailable() };
+    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else {
+        return unavailable();
+    };
     let summary = match crate::reports::summary::summary(&mut ctx, &code, today).await {
         Ok(s) => s,
         Err(e) => return error_page(&e, signed.lang),
@@ -427,8 +616,10 @@ pub async fn unit_page(State(state): State<AppState>, signed: Signed, Path(code)
         Ok(c) => c,
         Err(e) => return error_page(&e, signed.lang),
     };
-    let mut ranked: Vec<(i64, &crate::org::Unit)> =
-        children.iter().map(|c| (counts.get(&(c.id, String::new())).copied().unwrap_or(0), c)).collect();
+    let mut ranked: Vec<(i64, &crate::org::Unit)> = children
+        .iter()
+        .map(|c| (counts.get(&(c.id, String::new())).copied().unwrap_or(0), c))
+        .collect();
     ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.code.cmp(&b.1.code)));
     // Members held by the unit itself, so that the rows add up to the unit's figure.
     let direct = summary.members - ranked.iter().map(|(n, _)| n).sum::<i64>();
@@ -437,7 +628,10 @@ pub async fn unit_page(State(state): State<AppState>, signed: Signed, Path(code)
         .iter()
         .filter_map(|dim| breakdown(t, &summary, dim).map(|rows| (*dim, rows)))
         .map(|(dim, rows)| {
-            let rows = rows.into_iter().map(|(label, n)| (label, number(n))).collect();
+            let rows = rows
+                .into_iter()
+                .map(|(label, n)| (label, number(n)))
+                .collect();
             (dim, t.msg(&format!("dim-{dim}")), rows)
         })
         .collect();
@@ -451,10 +645,25 @@ pub async fn unit_page(State(state): State<AppState>, signed: Signed, Path(code)
         new_this_year: number(summary.new_this_year),
         coverage: crate::text::percent(summary.coverage_rate),
         breakdowns,
-        children_title: t.msg_with("web-children", &Args::new().num("count", children.len() as f64)),
-        children: ranked.into_iter().map(|(n, c)| (c.code.clone(), c.name.clone(), number(n))).collect(),
+        children_title: t.msg_with(
+            "web-children",
+            &Args::new().num("count", children.len() as f64),
+        ),
+        children: ranked
+            .into_iter()
+            .map(|(n, c)| (c.code.clone(), c.name.clone(), number(n)))
+            .collect(),
         direct: (direct != 0 && !children.is_empty()).then(|| number(direct)),
-        can_manage: ctx.access.may(&mut ctx.tx, crate::auth::Authority::Restructure, summary.unit.id, today).await.unwrap_or(false),
+        can_manage: ctx
+            .access
+            .may(
+                &mut ctx.tx,
+                crate::auth::Authority::Restructure,
+                summary.unit.id,
+                today,
+            )
+            .await
+            .unwrap_or(false),
         unit: summary.unit,
     };
     render(&page)

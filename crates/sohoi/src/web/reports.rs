@@ -38,15 +38,28 @@ pub struct ReportQuery {
 }
 
 /// The movement report of a unit, with each row's balance shown.
-pub async fn report(State(state): State<AppState>, signed: Signed, Path(code): Path<String>, Query(q): Query<ReportQuery>) -> Response {
+pub async fn report(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(code): Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> Response {
     let t = translator(signed.lang);
-    let period_text = q.period.unwrap_or_else(|| crate::clock::today().year().to_string());
-    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return unavailable() };
+    let period_text = q
+        .period
+        .unwrap_or_else(|| crate::clock::today().year().to_string());
+    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else {
+        return unavailable();
+    };
     let unit = match crate::org::tree::find(&mut ctx, &code, crate::clock::today()).await {
         Ok(u) => u,
         Err(e) => return error_page(&e, signed.lang),
     };
-    let header = crate::reports::movements::COLUMNS.iter().chain(["col-balance"].iter()).map(|h| t.msg(h)).collect();
+    let header = crate::reports::movements::COLUMNS
+        .iter()
+        .chain(["col-balance"].iter())
+        .map(|h| t.msg(h))
+        .collect();
     let mut page = ReportPage {
         lang: signed.lang.code(),
         t,
@@ -67,18 +80,29 @@ pub async fn report(State(state): State<AppState>, signed: Signed, Path(code): P
     let structure_text = q.structure.clone().unwrap_or_default();
     page.structure = structure_text.clone();
     let Some(structure) = crate::reports::movements::Structure::parse(&structure_text) else {
-        page.error = Some(t.msg_with("structure-unknown", &Args::new().with("value", structure_text)));
+        page.error = Some(t.msg_with(
+            "structure-unknown",
+            &Args::new().with("value", structure_text),
+        ));
         return (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response();
     };
-    let report = match crate::reports::movements::movements_in(&mut ctx, &code, period, structure).await {
-        Ok(r) => r,
-        Err(e) => return error_page(&e, signed.lang),
-    };
+    let report =
+        match crate::reports::movements::movements_in(&mut ctx, &code, period, structure).await {
+            Ok(r) => r,
+            Err(e) => return error_page(&e, signed.lang),
+        };
     page.rows = report
-        .text_rows(&t.msg("col-total"), &t.msg(crate::reports::movements::REMAINDER))
+        .text_rows(
+            &t.msg("col-total"),
+            &t.msg(crate::reports::movements::REMAINDER),
+        )
         .into_iter()
         .map(|(row, mut cells)| {
-            cells.push(t.msg(if row.balances() { "web-balanced" } else { "web-unbalanced" }));
+            cells.push(t.msg(if row.balances() {
+                "web-balanced"
+            } else {
+                "web-unbalanced"
+            }));
             cells
         })
         .collect();

@@ -69,7 +69,11 @@ async fn page(
         Some(Err(m)) => (None, Some(m)),
         None => (None, None),
     };
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = RestructurePage {
         lang: signed.lang.code(),
         t: translator(signed.lang),
@@ -86,18 +90,40 @@ async fn page(
     (status, render(&page)).into_response()
 }
 
-pub async fn form(State(state): State<AppState>, signed: Signed, Path(code): Path<String>) -> Response {
-    page(&state, &signed, &code, RestructureForm::default(), None, false).await
+pub async fn form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(code): Path<String>,
+) -> Response {
+    page(
+        &state,
+        &signed,
+        &code,
+        RestructureForm::default(),
+        None,
+        false,
+    )
+    .await
 }
 
-pub async fn act(State(state): State<AppState>, Path(code): Path<String>, Posted { signed, form }: Posted<RestructureForm>) -> Response {
+pub async fn act(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Posted { signed, form }: Posted<RestructureForm>,
+) -> Response {
     let Some(on) = crate::clock::parse_date(&form.date) else {
-        let message = crate::error::Error::invalid("effective_on", "invalid-date").render(signed.lang);
+        let message =
+            crate::error::Error::invalid("effective_on", "invalid-date").render(signed.lang);
         return page(&state, &signed, &code, form, Some(Err(message)), false).await;
     };
-    let Ok(mut ctx) = crate::ctx::Ctx::write(&state.store, signed.access.clone()).await else { return unavailable() };
+    let Ok(mut ctx) = crate::ctx::Ctx::write(&state.store, signed.access.clone()).await else {
+        return unavailable();
+    };
     // A unit merged away or dissolved ends: afterwards the page shows where things went.
-    let parent = crate::org::tree::find(&mut ctx, &code, crate::clock::today()).await.ok().and_then(|u| u.parent_code);
+    let parent = crate::org::tree::find(&mut ctx, &code, crate::clock::today())
+        .await
+        .ok()
+        .and_then(|u| u.parent_code);
     let after = match form.action.as_str() {
         "merge" => form.target.trim().to_string(),
         "dissolve" => parent.unwrap_or_else(|| code.clone()),
@@ -105,15 +131,44 @@ pub async fn act(State(state): State<AppState>, Path(code): Path<String>, Posted
     };
     let result = match form.action.as_str() {
         "rename" => restructure::rename(&mut ctx, &code, &form.name, on).await,
-        "merge" => restructure::merge(&mut ctx, std::slice::from_ref(&code), form.target.trim(), on).await,
-        "split" => restructure::split(&mut ctx, &code, &[(form.branch.trim().to_string(), form.target.trim().to_string())], on).await,
+        "merge" => {
+            restructure::merge(
+                &mut ctx,
+                std::slice::from_ref(&code),
+                form.target.trim(),
+                on,
+            )
+            .await
+        }
+        "split" => {
+            restructure::split(
+                &mut ctx,
+                &code,
+                &[(
+                    form.branch.trim().to_string(),
+                    form.target.trim().to_string(),
+                )],
+                on,
+            )
+            .await
+        }
         "dissolve" => restructure::dissolve(&mut ctx, &code, on).await,
         _ => return message_page(StatusCode::BAD_REQUEST, signed.lang, "web-error"),
     };
     let apply = form.apply.is_some();
     match result {
         Ok(impact) if apply => match ctx.finish().await {
-            Ok(()) => page(&state, &signed, &after, RestructureForm::default(), Some(Ok(impact)), true).await,
+            Ok(()) => {
+                page(
+                    &state,
+                    &signed,
+                    &after,
+                    RestructureForm::default(),
+                    Some(Ok(impact)),
+                    true,
+                )
+                .await
+            }
             Err(_) => unavailable(),
         },
         Ok(impact) => {
@@ -122,7 +177,15 @@ pub async fn act(State(state): State<AppState>, Path(code): Path<String>, Posted
         }
         Err(e) => {
             drop(ctx);
-            page(&state, &signed, &code, form, Some(Err(e.render(signed.lang))), false).await
+            page(
+                &state,
+                &signed,
+                &code,
+                form,
+                Some(Err(e.render(signed.lang))),
+                false,
+            )
+            .await
         }
     }
 }

@@ -28,14 +28,23 @@ pub struct Signed {
 /// The language: `?lang=` first, then the cookie, then the server's default.
 pub fn language(parts: &Parts, default: Lang) -> Lang {
     let query = parts.uri.query().unwrap_or("");
-    let from_query = query.split('&').find_map(|kv| kv.strip_prefix("lang=")).and_then(Lang::parse);
+    let from_query = query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("lang="))
+        .and_then(Lang::parse);
     let jar = CookieJar::from_headers(&parts.headers);
-    from_query.or_else(|| jar.get(LANG_COOKIE).and_then(|c| Lang::parse(c.value()))).unwrap_or(default)
+    from_query
+        .or_else(|| jar.get(LANG_COOKIE).and_then(|c| Lang::parse(c.value())))
+        .unwrap_or(default)
 }
 
 /// Whether the request came over TLS (directly or through a proxy that says so).
 pub fn secure(parts: &Parts) -> bool {
-    parts.headers.get("x-forwarded-proto").is_some_and(|v| v == "https") || parts.uri.scheme_str() == Some("https")
+    parts
+        .headers
+        .get("x-forwarded-proto")
+        .is_some_and(|v| v == "https")
+        || parts.uri.scheme_str() == Some("https")
 }
 
 /// A cookie that scripts cannot read and other sites do not send along with their forms.
@@ -55,9 +64,22 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()).map(str::trim);
-        let direct = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-        Ok(ClientAddr(forwarded.map(String::from).or(direct).unwrap_or_else(|| "unknown".into())))
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim);
+        let direct = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        Ok(ClientAddr(
+            forwarded
+                .map(String::from)
+                .or(direct)
+                .unwrap_or_else(|| "unknown".into()),
+        ))
     }
 }
 
@@ -65,7 +87,9 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 /// roles again for each: an entry lives a few seconds, and signing out drops it at once.
 /// (Roles changed by another process take effect within that time.)
 #[derive(Clone, Default)]
-pub struct SessionCache(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Cached>>>);
+pub struct SessionCache(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Cached>>>,
+);
 
 /// When it was read, the user, her access, the session's CSRF token.
 type Cached = (std::time::Instant, User, Access, String);
@@ -86,7 +110,15 @@ impl SessionCache {
                 cache.retain(|_, (at, ..)| at.elapsed() < CACHED_FOR);
             }
             if cache.len() < CACHE_SIZE {
-                cache.insert(token, (std::time::Instant::now(), user.clone(), access.clone(), csrf.to_string()));
+                cache.insert(
+                    token,
+                    (
+                        std::time::Instant::now(),
+                        user.clone(),
+                        access.clone(),
+                        csrf.to_string(),
+                    ),
+                );
             }
         }
     }
@@ -101,21 +133,45 @@ impl SessionCache {
 impl FromRequestParts<AppState> for Signed {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let lang = language(parts, state.lang);
         let jar = CookieJar::from_headers(&parts.headers);
         let to_signin = || Redirect::to("/signin").into_response();
-        let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else { return Err(to_signin()) };
-        if let Some((user, access, csrf)) = state.sessions.get(&token) {
-            return Ok(Signed { user, access, csrf, lang });
-        }
-        let mut tx = state.store.read().await.map_err(|_| super::pages::unavailable())?;
-        let Some((user, csrf)) = crate::auth::sessions::find(&mut tx, &token).await.map_err(|_| super::pages::unavailable())? else {
+        let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
             return Err(to_signin());
         };
-        let access = crate::auth::users::access_for(&mut tx, &user).await.map_err(|_| super::pages::unavailable())?;
+        if let Some((user, access, csrf)) = state.sessions.get(&token) {
+            return Ok(Signed {
+                user,
+                access,
+                csrf,
+                lang,
+            });
+        }
+        let mut tx = state
+            .store
+            .read()
+            .await
+            .map_err(|_| super::pages::unavailable())?;
+        let Some((user, csrf)) = crate::auth::sessions::find(&mut tx, &token)
+            .await
+            .map_err(|_| super::pages::unavailable())?
+        else {
+            return Err(to_signin());
+        };
+        let access = crate::auth::users::access_for(&mut tx, &user)
+            .await
+            .map_err(|_| super::pages::unavailable())?;
         state.sessions.put(token, &user, &access, &csrf);
-        Ok(Signed { user, access, csrf, lang })
+        Ok(Signed {
+            user,
+            access,
+            csrf,
+            lang,
+        })
     }
 }
 
@@ -150,13 +206,22 @@ where
 {
     type Rejection = Response;
 
-    async fn from_request(request: axum::extract::Request, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = request.into_parts();
         let signed = Signed::from_request_parts(&mut parts, state).await?;
         let request = axum::extract::Request::from_parts(parts, body);
-        let axum::Form(form) = axum::Form::<T>::from_request(request, state).await.map_err(IntoResponse::into_response)?;
+        let axum::Form(form) = axum::Form::<T>::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
         if !crate::auth::sessions::same_token(&signed.csrf, form.csrf()) {
-            return Err(super::pages::message_page(axum::http::StatusCode::FORBIDDEN, signed.lang, "web-csrf"));
+            return Err(super::pages::message_page(
+                axum::http::StatusCode::FORBIDDEN,
+                signed.lang,
+                "web-csrf",
+            ));
         }
         Ok(Posted { signed, form })
     }
@@ -164,15 +229,28 @@ where
 
 /// A `?lang=` in any address switches the language and keeps it for the next pages (the
 /// link in every page's header), until another `?lang=` changes it.
-pub async fn remember_language(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+pub async fn remember_language(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
     let query = request.uri().query().unwrap_or("");
-    let chosen = query.split('&').find_map(|kv| kv.strip_prefix("lang=")).and_then(Lang::parse);
-    let tls = request.headers().get("x-forwarded-proto").is_some_and(|v| v == "https");
+    let chosen = query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("lang="))
+        .and_then(Lang::parse);
+    let tls = request
+        .headers()
+        .get("x-forwarded-proto")
+        .is_some_and(|v| v == "https");
     let mut response = next.run(request).await;
     if let Some(lang) = chosen
-        && let Ok(value) = cookie(LANG_COOKIE, lang.code().into(), tls).to_string().parse()
+        && let Ok(value) = cookie(LANG_COOKIE, lang.code().into(), tls)
+            .to_string()
+            .parse()
     {
-        response.headers_mut().append(axum::http::header::SET_COOKIE, value);
+        response
+            .headers_mut()
+            .append(axum::http::header::SET_COOKIE, value);
     }
     response
 }

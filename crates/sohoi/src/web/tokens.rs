@@ -36,10 +36,23 @@ async fn page(
     created: Option<String>,
     error: Option<String>,
 ) -> Response {
-    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else { return unavailable() };
-    let Ok(tokens) = tokens::list(&mut ctx.tx, &signed.user).await else { return unavailable() };
+    let Ok(mut ctx) = crate::ctx::Ctx::read(&state.store, signed.access.clone()).await else {
+        return unavailable();
+    };
+    let Ok(tokens) = tokens::list(&mut ctx.tx, &signed.user).await else {
+        return unavailable();
+    };
     let t = translator(signed.lang);
-    let page = TokensPage { lang: signed.lang.code(), t, user: &signed.user, csrf: &signed.csrf, tokens, name, created, error };
+    let page = TokensPage {
+        lang: signed.lang.code(),
+        t,
+        user: &signed.user,
+        csrf: &signed.csrf,
+        tokens,
+        name,
+        created,
+        error,
+    };
     (status, render(&page)).into_response()
 }
 
@@ -56,22 +69,47 @@ pub struct TokenForm {
     revoke: Option<i64>,
 }
 
-pub async fn change(State(state): State<AppState>, Posted { signed, form }: Posted<TokenForm>) -> Response {
-    let Ok(mut ctx) = crate::ctx::Ctx::write(&state.store, signed.access.clone()).await else { return unavailable() };
+pub async fn change(
+    State(state): State<AppState>,
+    Posted { signed, form }: Posted<TokenForm>,
+) -> Response {
+    let Ok(mut ctx) = crate::ctx::Ctx::write(&state.store, signed.access.clone()).await else {
+        return unavailable();
+    };
     let outcome = match form.revoke {
-        Some(id) => tokens::revoke(&mut ctx.tx, &signed.user, id).await.map(|()| None),
-        None => tokens::create(&mut ctx.tx, &signed.user, &form.name).await.map(|(_, token)| Some(token)),
+        Some(id) => tokens::revoke(&mut ctx.tx, &signed.user, id)
+            .await
+            .map(|()| None),
+        None => tokens::create(&mut ctx.tx, &signed.user, &form.name)
+            .await
+            .map(|(_, token)| Some(token)),
     };
     match outcome {
         Ok(created) => {
             if ctx.finish().await.is_err() {
                 return unavailable();
             }
-            page(&state, &signed, StatusCode::OK, String::new(), created, None).await
+            page(
+                &state,
+                &signed,
+                StatusCode::OK,
+                String::new(),
+                created,
+                None,
+            )
+            .await
         }
         Err(e) => {
             drop(ctx);
-            page(&state, &signed, StatusCode::UNPROCESSABLE_ENTITY, form.name, None, Some(e.render(signed.lang))).await
+            page(
+                &state,
+                &signed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form.name,
+                None,
+                Some(e.render(signed.lang)),
+            )
+            .await
         }
     }
 }

@@ -18,7 +18,8 @@ pub fn engine() -> String {
 }
 
 fn pg_admin_url() -> String {
-    std::env::var("SOHOI_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("SOHOI_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 fn pg_url(db: &str) -> String {
@@ -34,7 +35,10 @@ fn template() -> &'static String {
     static TEMPLATE: OnceLock<String> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
         std::thread::spawn(|| {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
             rt.block_on(async {
                 let pid = std::process::id();
                 let url = if engine() == "postgres" {
@@ -50,10 +54,15 @@ fn template() -> &'static String {
                 let store = store::connect(&url, 2).await.expect("connect template");
                 store::migrate(&store).await.expect("migrate template");
                 let mut tx = store.begin().await.expect("begin");
-                sohoi::org::reference::init(&mut tx).await.expect("init template");
+                sohoi::org::reference::init(&mut tx)
+                    .await
+                    .expect("init template");
                 tx.commit().await.expect("commit");
                 if let Store::Sqlite(pool) = &store {
-                    sqlx::query("pragma wal_checkpoint(truncate)").execute(pool).await.expect("checkpoint");
+                    sqlx::query("pragma wal_checkpoint(truncate)")
+                        .execute(pool)
+                        .await
+                        .expect("checkpoint");
                 }
                 store.close().await;
                 url
@@ -65,14 +74,23 @@ fn template() -> &'static String {
 }
 
 async fn admin(sql: &str) {
-    let pool = sqlx::PgPool::connect(&pg_admin_url()).await.expect("PostgreSQL is reachable for tests");
-    sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(&pool).await.expect(sql);
+    let pool = sqlx::PgPool::connect(&pg_admin_url())
+        .await
+        .expect("PostgreSQL is reachable for tests");
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(&pool)
+        .await
+        .expect(sql);
     pool.close().await;
 }
 
 /// The URL of a new, empty PostgreSQL database (for restoring a backup into).
 pub async fn empty_pg_database() -> String {
-    let name = format!("sohoi_t_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+    let name = format!(
+        "sohoi_t_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
     admin(&format!("create database {name}")).await;
     pg_url(&name)
 }
@@ -91,17 +109,30 @@ impl TestDb {
         let pid = std::process::id();
         if engine() == "postgres" {
             let name = format!("sohoi_t_{pid}_{n}");
-            let tpl = template.rsplit_once('/').map(|(_, t)| t.to_string()).unwrap_or_default();
+            let tpl = template
+                .rsplit_once('/')
+                .map(|(_, t)| t.to_string())
+                .unwrap_or_default();
             admin(&format!("create database {name} template {tpl}")).await;
             let url = pg_url(&name);
             let store = store::connect(&url, 4).await.expect("connect");
-            TestDb { store, url, path: None }
+            TestDb {
+                store,
+                url,
+                path: None,
+            }
         } else {
-            let path = std::env::temp_dir().join(format!("sohoi-tests-{pid}")).join(format!("t{n}.db"));
+            let path = std::env::temp_dir()
+                .join(format!("sohoi-tests-{pid}"))
+                .join(format!("t{n}.db"));
             std::fs::copy(&template, &path).expect("copy template");
             let url = path.display().to_string();
             let store = store::connect(&url, 4).await.expect("connect");
-            TestDb { store, url, path: Some(path) }
+            TestDb {
+                store,
+                url,
+                path: Some(path),
+            }
         }
     }
 
@@ -114,14 +145,22 @@ impl TestDb {
             admin(&format!("create database {name}")).await;
             let url = pg_url(&name);
             let store = store::connect(&url, 4).await.expect("connect");
-            TestDb { store, url, path: None }
+            TestDb {
+                store,
+                url,
+                path: None,
+            }
         } else {
             let dir = std::env::temp_dir().join(format!("sohoi-tests-{pid}"));
             std::fs::create_dir_all(&dir).expect("temp dir");
             let path = dir.join(format!("e{n}.db"));
             let url = path.display().to_string();
             let store = store::connect(&url, 4).await.expect("connect");
-            TestDb { store, url, path: Some(path) }
+            TestDb {
+                store,
+                url,
+                path: Some(path),
+            }
         };
         store::migrate(&db.store).await.expect("migrate");
         db
@@ -129,7 +168,9 @@ impl TestDb {
 
     /// A write context with full access, as the command line has.
     pub async fn ctx(&self) -> sohoi::ctx::Ctx {
-        sohoi::ctx::Ctx::write(&self.store, sohoi::auth::Access::system("test")).await.expect("begin")
+        sohoi::ctx::Ctx::write(&self.store, sohoi::auth::Access::system("test"))
+            .await
+            .expect("begin")
     }
 
     pub async fn tx(&self) -> Tx {
@@ -167,7 +208,10 @@ pub fn input(raw: &sohoi::members::input::RawMember) -> sohoi::members::MemberIn
 
 /// Creates branches under a commune (the national tree from `init` has none).
 pub async fn branches(tx: &mut Tx, commune: &str, names: &[&str]) -> Vec<String> {
-    let parent = sohoi::org::store::by_code(tx, commune, sohoi::clock::BEGINNING).await.expect("query").expect("commune exists");
+    let parent = sohoi::org::store::by_code(tx, commune, sohoi::clock::BEGINNING)
+        .await
+        .expect("query")
+        .expect("commune exists");
     let mut codes = Vec::new();
     for (i, name) in names.iter().enumerate() {
         let code = format!("{commune}-{:02}", i + 1);
@@ -181,7 +225,9 @@ pub async fn branches(tx: &mut Tx, commune: &str, names: &[&str]) -> Vec<String>
             province: None,
             valid_from: sohoi::clock::BEGINNING,
         };
-        sohoi::org::store::insert(tx, &unit).await.expect("insert branch");
+        sohoi::org::store::insert(tx, &unit)
+            .await
+            .expect("insert branch");
         codes.push(code);
     }
     codes

@@ -50,22 +50,34 @@ fn key(kind: &str, value: &str) -> u64 {
 fn branch_key(name: &str) -> String {
     let folded = crate::text::fold(name);
     let folded = folded.trim();
-    folded.strip_prefix("chi hoi ").unwrap_or(folded).trim().to_string()
+    folded
+        .strip_prefix("chi hoi ")
+        .unwrap_or(folded)
+        .trim()
+        .to_string()
 }
 
 impl Target {
     pub async fn resolve(ctx: &mut Ctx, code: &str) -> Result<Target> {
         let today = ctx.today;
         let root = crate::org::tree::find(ctx, code, today).await?;
-        ctx.require(Authority::EditMembers, root.id, &root.code).await?;
+        ctx.require(Authority::EditMembers, root.id, &root.code)
+            .await?;
         let path = crate::org::tree::path(ctx, &root, today).await?;
-        let commune = path.iter().find(|u| matches!(u.kind, UnitKind::Commune | UnitKind::Agency)).map_or(root.id, |u| u.id);
+        let commune = path
+            .iter()
+            .find(|u| matches!(u.kind, UnitKind::Commune | UnitKind::Agency))
+            .map_or(root.id, |u| u.id);
         let units = crate::org::store::descendants(&mut ctx.tx, commune, today, 8).await?;
         let mut branches = HashMap::new();
         for u in &units {
             if matches!(u.kind, UnitKind::Branch | UnitKind::Group) {
-                branches.entry(branch_key(&u.name)).or_insert_with(|| u.clone());
-                branches.entry(crate::text::fold(&u.code)).or_insert_with(|| u.clone());
+                branches
+                    .entry(branch_key(&u.name))
+                    .or_insert_with(|| u.clone());
+                branches
+                    .entry(crate::text::fold(&u.code))
+                    .or_insert_with(|| u.clone());
             }
         }
         Ok(Target {
@@ -86,7 +98,10 @@ impl Target {
             return Ok(c.clone());
         }
         let chain = crate::org::store::ancestors_with_kind(&mut *tx, unit, self.today).await?;
-        let province = chain.iter().find(|(_, k)| *k == UnitKind::Province).map_or(unit, |(id, _)| *id);
+        let province = chain
+            .iter()
+            .find(|(_, k)| *k == UnitKind::Province)
+            .map_or(unit, |(id, _)| *id);
         self.chains.insert(unit, (chain.clone(), province));
         Ok((chain, province))
     }
@@ -95,7 +110,10 @@ impl Target {
         if let Some(ok) = self.editable.get(&unit.id) {
             return Ok(*ok);
         }
-        let ok = ctx.require(Authority::EditMembers, unit.id, &unit.code).await.is_ok();
+        let ok = ctx
+            .require(Authority::EditMembers, unit.id, &unit.code)
+            .await
+            .is_ok();
         self.editable.insert(unit.id, ok);
         Ok(ok)
     }
@@ -116,10 +134,16 @@ impl Target {
         // Parse each row and find its unit; what fails is reported and set aside.
         let mut ready: Vec<(Parsed, MemberInput, Unit)> = Vec::with_capacity(rows.len());
         for parsed in rows {
-            let Some(mapping) = mappings.get(parsed.sheet).and_then(Option::as_ref) else { continue };
+            let Some(mapping) = mappings.get(parsed.sheet).and_then(Option::as_ref) else {
+                continue;
+            };
             let sheet = &sheets[parsed.sheet].name;
             report.repair_count += parsed.repairs.len() as u64;
-            for r in parsed.repairs.iter().take(super::MAX_LISTED.saturating_sub(report.repairs.len())) {
+            for r in parsed
+                .repairs
+                .iter()
+                .take(super::MAX_LISTED.saturating_sub(report.repairs.len()))
+            {
                 report.repairs.push(RowRepair {
                     sheet: sheet.clone(),
                     row: parsed.row,
@@ -131,7 +155,11 @@ impl Target {
             }
             let unit = match &parsed.branch {
                 None => self.root.clone(),
-                Some(name) => match self.branches.get(&branch_key(name)).or_else(|| self.branches.get(&crate::text::fold(name))) {
+                Some(name) => match self
+                    .branches
+                    .get(&branch_key(name))
+                    .or_else(|| self.branches.get(&crate::text::fold(name)))
+                {
                     Some(u) => u.clone(),
                     None => {
                         let e = Error::invalid("branch", "invalid-branch-not-found");
@@ -147,8 +175,14 @@ impl Target {
         }
 
         // Who is already in the register.
-        let nids: Vec<String> = ready.iter().filter_map(|(_, i, _)| i.national_id.as_ref().map(|n| n.as_str().to_string())).collect();
-        let cards: Vec<String> = ready.iter().filter_map(|(_, i, _)| i.card_number.clone()).collect();
+        let nids: Vec<String> = ready
+            .iter()
+            .filter_map(|(_, i, _)| i.national_id.as_ref().map(|n| n.as_str().to_string()))
+            .collect();
+        let cards: Vec<String> = ready
+            .iter()
+            .filter_map(|(_, i, _)| i.card_number.clone())
+            .collect();
         let folds: Vec<String> = ready
             .iter()
             .filter(|(_, i, _)| i.national_id.is_none() && i.card_number.is_none())
@@ -159,7 +193,9 @@ impl Target {
         let mut new_members: Vec<(Parsed, MemberInput, Unit)> = Vec::new();
         for (parsed, input, unit) in ready {
             let sheet = sheets[parsed.sheet].name.clone();
-            let Some(mapping) = mappings.get(parsed.sheet).and_then(Option::as_ref) else { continue };
+            let Some(mapping) = mappings.get(parsed.sheet).and_then(Option::as_ref) else {
+                continue;
+            };
             let keys: Vec<u64> = input
                 .national_id
                 .as_ref()
@@ -170,9 +206,15 @@ impl Target {
             if let Some((s, r)) = keys.iter().find_map(|k| self.seen.get(k)) {
                 let message = t.msg_with(
                     "invalid-duplicate-row",
-                    &crate::i18n::Args::new().with("sheet", sheets[*s].name.clone()).num("row", *r as f64),
+                    &crate::i18n::Args::new()
+                        .with("sheet", sheets[*s].name.clone())
+                        .num("row", *r as f64),
                 );
-                let column = if input.national_id.is_some() { "national_id" } else { "card_number" };
+                let column = if input.national_id.is_some() {
+                    "national_id"
+                } else {
+                    "card_number"
+                };
                 reject_with(report, rejected, &sheet, &parsed, mapping, column, message);
                 continue;
             }
@@ -180,20 +222,38 @@ impl Target {
                 self.seen.insert(k, (parsed.sheet, parsed.row));
             }
             match self.existing(&known, &input) {
-                Some(member) if self.matched.insert(member.id) => match self.correct(ctx, member, &parsed, mapping, &unit).await {
-                    Ok(true) => report.updated += 1,
-                    Ok(false) => report.unchanged += 1,
-                    Err(e) => reject(report, rejected, &sheet, &parsed, mapping, &[e], lang),
-                },
+                Some(member) if self.matched.insert(member.id) => {
+                    match self.correct(ctx, member, &parsed, mapping, &unit).await {
+                        Ok(true) => report.updated += 1,
+                        Ok(false) => report.unchanged += 1,
+                        Err(e) => reject(report, rejected, &sheet, &parsed, mapping, &[e], lang),
+                    }
+                }
                 Some(_) => {
                     let message = t.msg("invalid-duplicate-member");
-                    reject_with(report, rejected, &sheet, &parsed, mapping, "full_name", message);
+                    reject_with(
+                        report,
+                        rejected,
+                        &sheet,
+                        &parsed,
+                        mapping,
+                        "full_name",
+                        message,
+                    );
                 }
                 None => {
                     if let Err(e) = service::check_new(&unit, &input, self.today) {
                         reject(report, rejected, &sheet, &parsed, mapping, &[e], lang);
                     } else if !self.may_edit(ctx, &unit).await? {
-                        reject(report, rejected, &sheet, &parsed, mapping, &[Error::Forbidden], lang);
+                        reject(
+                            report,
+                            rejected,
+                            &sheet,
+                            &parsed,
+                            mapping,
+                            &[Error::Forbidden],
+                            lang,
+                        );
                     } else {
                         new_members.push((parsed, input, unit));
                     }
@@ -207,14 +267,22 @@ impl Target {
     /// in this commune, else one member of this commune with her name and birth date.
     fn existing<'a>(&self, known: &'a [Member], input: &MemberInput) -> Option<&'a Member> {
         if let Some(nid) = &input.national_id {
-            return known.iter().find(|m| m.status == Status::Active && m.national_id.as_deref() == Some(nid.as_str()));
+            return known.iter().find(|m| {
+                m.status == Status::Active && m.national_id.as_deref() == Some(nid.as_str())
+            });
         }
         let here = |m: &&Member| self.under_commune.contains(&m.unit_id);
         if let Some(card) = &input.card_number {
-            return known.iter().filter(here).find(|m| m.card_number.as_deref() == Some(card.as_str()));
+            return known
+                .iter()
+                .filter(here)
+                .find(|m| m.card_number.as_deref() == Some(card.as_str()));
         }
         let fold = crate::text::fold(input.full_name.as_str());
-        let mut same = known.iter().filter(here).filter(|m| crate::text::fold(&m.full_name) == fold && m.birth == input.birth);
+        let mut same = known
+            .iter()
+            .filter(here)
+            .filter(|m| crate::text::fold(&m.full_name) == fold && m.birth == input.birth);
         match (same.next(), same.next()) {
             (Some(m), None) => Some(m),
             _ => None,
@@ -223,19 +291,34 @@ impl Target {
 
     /// Brings a stored member in line with her row: only the columns the file has; a
     /// correction event when something changed, a transfer when the row names another branch.
-    async fn correct(&mut self, ctx: &mut Ctx, member: &Member, parsed: &Parsed, mapping: &Mapping, unit: &Unit) -> Result<bool> {
+    async fn correct(
+        &mut self,
+        ctx: &mut Ctx,
+        member: &Member,
+        parsed: &Parsed,
+        mapping: &Mapping,
+        unit: &Unit,
+    ) -> Result<bool> {
         let visible = service::current(ctx, member.id)
             .await
-            .map_err(|_| Error::Conflict { message: "conflict-national-id-elsewhere", args: crate::i18n::Args::new() })?;
+            .map_err(|_| Error::Conflict {
+                message: "conflict-national-id-elsewhere",
+                args: crate::i18n::Args::new(),
+            })?;
         let mut merged = RawMember::from_member(&visible);
         let typed = &parsed.raw;
         for (_, field, _) in &mapping.columns {
-            let value = |s: &String| -> Option<String> { (!s.trim().is_empty()).then(|| s.clone()) };
+            let value =
+                |s: &String| -> Option<String> { (!s.trim().is_empty()).then(|| s.clone()) };
             match field.as_str() {
                 "full_name" => merged.full_name = typed.full_name.clone(),
-                "birth_date" => merged.birth_date = value(&typed.birth_date).unwrap_or(merged.birth_date),
+                "birth_date" => {
+                    merged.birth_date = value(&typed.birth_date).unwrap_or(merged.birth_date)
+                }
                 "sex" => merged.sex = value(&typed.sex).unwrap_or(merged.sex),
-                "national_id" => merged.national_id = value(&typed.national_id).unwrap_or(merged.national_id),
+                "national_id" => {
+                    merged.national_id = value(&typed.national_id).unwrap_or(merged.national_id)
+                }
                 "phone" => merged.phone = typed.phone.clone(),
                 "address" => merged.address = typed.address.clone(),
                 "ethnicity" => merged.ethnicity = typed.ethnicity.clone(),
@@ -245,14 +328,21 @@ impl Target {
                 "political_theory" => merged.political_theory = typed.political_theory.clone(),
                 "occupation" => merged.occupation = typed.occupation.clone(),
                 "party_member" => merged.party_member = typed.party_member,
-                "card_number" => merged.card_number = value(&typed.card_number).unwrap_or(merged.card_number),
-                "joined_on" => merged.joined_on = value(&typed.joined_on).unwrap_or(merged.joined_on),
+                "card_number" => {
+                    merged.card_number = value(&typed.card_number).unwrap_or(merged.card_number)
+                }
+                "joined_on" => {
+                    merged.joined_on = value(&typed.joined_on).unwrap_or(merged.joined_on)
+                }
                 _ => {}
             }
         }
-        let input = merged.parse(self.today).map_err(|mut errors| errors.remove(0))?;
+        let input = merged
+            .parse(self.today)
+            .map_err(|mut errors| errors.remove(0))?;
         let changed = service::edit(ctx, member.id, visible.version, input, self.today).await?;
-        let moved = parsed.branch.is_some() && unit.id != member.unit_id && member.status == Status::Active;
+        let moved =
+            parsed.branch.is_some() && unit.id != member.unit_id && member.status == Status::Active;
         if moved {
             let version = visible.version + i32::from(changed);
             service::transfer(ctx, member.id, version, &unit.code, self.today, None).await?;
@@ -261,7 +351,12 @@ impl Target {
     }
 
     /// New members in bulk: the projection, the "joined" events and their statistics.
-    async fn add_new(&mut self, tx: &mut Tx, rows: Vec<(Parsed, MemberInput, Unit)>, report: &mut Report) -> Result<()> {
+    async fn add_new(
+        &mut self,
+        tx: &mut Tx,
+        rows: Vec<(Parsed, MemberInput, Unit)>,
+        report: &mut Report,
+    ) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
@@ -282,37 +377,80 @@ impl Target {
                 other_unit_id: None,
                 class,
             });
-            members.push(BulkMember { id, province_id: province, unit_id: unit.id, status: Status::Active, input });
+            members.push(BulkMember {
+                id,
+                province_id: province,
+                unit_id: unit.id,
+                status: Status::Active,
+                input,
+            });
         }
         store::bulk_insert(&mut *tx, &members).await?;
         let chains = &self.chains;
-        self.ledger.append(&mut *tx, &events, |e| Cow::Borrowed(chains.get(&e.unit_id).map_or(&[][..], |(chain, _)| chain))).await?;
+        self.ledger
+            .append(&mut *tx, &events, |e| {
+                Cow::Borrowed(chains.get(&e.unit_id).map_or(&[][..], |(chain, _)| chain))
+            })
+            .await?;
         report.added += members.len() as u64;
         Ok(())
     }
 
     /// Writes the statistics of the new members and the import's audit entry.
     pub async fn finish(self, tx: &mut Tx, report: &mut Report) -> Result<()> {
-        let detail =
-            format!("added={} updated={} unchanged={} errors={}", report.added, report.updated, report.unchanged, report.error_rows());
-        let entry =
-            ledger::Audit { action: "member.import", unit_id: Some(self.root.id), subject: Some(&self.root.code), detail: Some(&detail) };
+        let detail = format!(
+            "added={} updated={} unchanged={} errors={}",
+            report.added,
+            report.updated,
+            report.unchanged,
+            report.error_rows()
+        );
+        let entry = ledger::Audit {
+            action: "member.import",
+            unit_id: Some(self.root.id),
+            subject: Some(&self.root.code),
+            detail: Some(&detail),
+        };
         self.ledger.finish(&mut *tx, Some(entry)).await?;
         Ok(())
     }
 }
 
-fn reject(report: &mut Report, rejected: &mut Rejected, sheet: &str, parsed: &Parsed, mapping: &Mapping, errors: &[Error], lang: Lang) {
+fn reject(
+    report: &mut Report,
+    rejected: &mut Rejected,
+    sheet: &str,
+    parsed: &Parsed,
+    mapping: &Mapping,
+    errors: &[Error],
+    lang: Lang,
+) {
     for e in errors {
         let field = match e {
             Error::Invalid { field, .. } => *field,
             _ => "",
         };
-        reject_with(report, rejected, sheet, parsed, mapping, field, e.render(lang));
+        reject_with(
+            report,
+            rejected,
+            sheet,
+            parsed,
+            mapping,
+            field,
+            e.render(lang),
+        );
     }
 }
 
-fn reject_with(report: &mut Report, rejected: &mut Rejected, sheet: &str, parsed: &Parsed, mapping: &Mapping, field: &str, reason: String) {
+fn reject_with(
+    report: &mut Report,
+    rejected: &mut Rejected,
+    sheet: &str,
+    parsed: &Parsed,
+    mapping: &Mapping,
+    field: &str,
+    reason: String,
+) {
     let column = mapping.column(field);
     let this = (sheet.to_string(), parsed.row);
     if report.last_rejected.as_ref() != Some(&this) {
@@ -327,7 +465,10 @@ fn reject_with(report: &mut Report, rejected: &mut Rejected, sheet: &str, parsed
         sheet: sheet.to_string(),
         row: parsed.row,
         column: column.map(|c| mapping.header(c)).unwrap_or_default(),
-        value: column.and_then(|c| parsed.cells.get(c as usize)).cloned().unwrap_or_default(),
+        value: column
+            .and_then(|c| parsed.cells.get(c as usize))
+            .cloned()
+            .unwrap_or_default(),
         reason: reason.clone(),
     });
     rejected.add_row(sheet, parsed.row, &parsed.cells, reason);

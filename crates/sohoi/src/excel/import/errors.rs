@@ -25,7 +25,9 @@ impl Rejected {
     }
 
     pub fn add_row(&mut self, sheet: &str, row: u32, cells: &[String], reason: String) {
-        let Some((_, _, rows)) = self.sheets.iter_mut().find(|(n, _, _)| n == sheet) else { return };
+        let Some((_, _, rows)) = self.sheets.iter_mut().find(|(n, _, _)| n == sheet) else {
+            return;
+        };
         match rows.last_mut() {
             Some((r, _, reasons)) if *r == row => reasons.push(reason),
             _ if self.rows < MAX_ROWS => {
@@ -45,29 +47,54 @@ impl Rejected {
         let t = translator(lang);
         let fail = |e: rust_xlsxwriter::XlsxError| Error::File(e.to_string());
         let mut book = Workbook::new();
-        let header = Format::new().set_bold().set_border(FormatBorder::Thin).set_background_color(Color::RGB(0xDDDDDD));
-        let bad = Format::new().set_border(FormatBorder::Thin).set_background_color(Color::RGB(0xFFD7D7));
+        let header = Format::new()
+            .set_bold()
+            .set_border(FormatBorder::Thin)
+            .set_background_color(Color::RGB(0xDDDDDD));
+        let bad = Format::new()
+            .set_border(FormatBorder::Thin)
+            .set_background_color(Color::RGB(0xFFD7D7));
         let reason = bad.clone().set_bold().set_font_color(Color::RGB(0x9C0006));
         for (name, cells, rows) in self.sheets.iter().filter(|(_, _, rows)| !rows.is_empty()) {
             let sheet = book.add_worksheet();
-            let title: String = name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
-            sheet.set_name(if title.is_empty() { "Sheet" } else { &title }).map_err(fail)?;
-            let width = cells.len().max(rows.iter().map(|(_, c, _)| c.len()).max().unwrap_or(0));
-            sheet.write_string_with_format(0, 0, t.msg("xlsx-row"), &header).map_err(fail)?;
+            let title: String = name
+                .chars()
+                .filter(|c| !"[]:*?/\\".contains(*c))
+                .take(31)
+                .collect();
+            sheet
+                .set_name(if title.is_empty() { "Sheet" } else { &title })
+                .map_err(fail)?;
+            let width = cells
+                .len()
+                .max(rows.iter().map(|(_, c, _)| c.len()).max().unwrap_or(0));
+            sheet
+                .write_string_with_format(0, 0, t.msg("xlsx-row"), &header)
+                .map_err(fail)?;
             for (i, text) in cells.iter().enumerate() {
-                sheet.write_string_with_format(0, i as u16 + 1, text, &header).map_err(fail)?;
+                sheet
+                    .write_string_with_format(0, i as u16 + 1, text, &header)
+                    .map_err(fail)?;
             }
             let reasons_col = width as u16 + 1;
-            sheet.write_string_with_format(0, reasons_col, t.msg("xlsx-reasons"), &header).map_err(fail)?;
+            sheet
+                .write_string_with_format(0, reasons_col, t.msg("xlsx-reasons"), &header)
+                .map_err(fail)?;
             sheet.set_column_width(reasons_col, 60).map_err(fail)?;
             for (i, (row, values, reasons)) in rows.iter().enumerate() {
                 let r = i as u32 + 1;
-                sheet.write_number_with_format(r, 0, *row as f64, &bad).map_err(fail)?;
+                sheet
+                    .write_number_with_format(r, 0, *row as f64, &bad)
+                    .map_err(fail)?;
                 for c in 0..width {
                     let text = values.get(c).map(String::as_str).unwrap_or("");
-                    sheet.write_string_with_format(r, c as u16 + 1, text, &bad).map_err(fail)?;
+                    sheet
+                        .write_string_with_format(r, c as u16 + 1, text, &bad)
+                        .map_err(fail)?;
                 }
-                sheet.write_string_with_format(r, reasons_col, reasons.join("; "), &reason).map_err(fail)?;
+                sheet
+                    .write_string_with_format(r, reasons_col, reasons.join("; "), &reason)
+                    .map_err(fail)?;
             }
             sheet.set_freeze_panes(1, 0).map_err(fail)?;
         }

@@ -8,7 +8,18 @@ use super::read::{Cell, Row};
 /// Each field with the headers it goes by, normalised (see [`normalise`]).
 const VARIANTS: &[(&str, &[&str])] = &[
     ("stt", &["stt", "tt", "so tt", "so thu tu"]),
-    ("full_name", &["ho va ten", "ho ten", "ho va ten hoi vien", "ho ten hoi vien", "ten hoi vien", "full name", "name"]),
+    (
+        "full_name",
+        &[
+            "ho va ten",
+            "ho ten",
+            "ho va ten hoi vien",
+            "ho ten hoi vien",
+            "ten hoi vien",
+            "full name",
+            "name",
+        ],
+    ),
     (
         "birth_date",
         &[
@@ -25,10 +36,39 @@ const VARIANTS: &[(&str, &[&str])] = &[
     ("sex", &["gioi tinh", "gioi", "nam nu", "sex"]),
     ("ethnicity", &["dan toc", "ethnicity"]),
     ("religion", &["ton giao", "religion"]),
-    ("education", &["trinh do hoc van", "hoc van", "trinh do van hoa", "van hoa", "education"]),
-    ("qualification", &["chuyen mon", "trinh do chuyen mon", "trinh do cmnv", "chuyen mon nghiep vu", "qualification"]),
-    ("political_theory", &["ly luan chinh tri", "trinh do ly luan chinh tri", "llct", "trinh do llct"]),
-    ("occupation", &["nghe nghiep", "nghe nghiep hien nay", "occupation"]),
+    (
+        "education",
+        &[
+            "trinh do hoc van",
+            "hoc van",
+            "trinh do van hoa",
+            "van hoa",
+            "education",
+        ],
+    ),
+    (
+        "qualification",
+        &[
+            "chuyen mon",
+            "trinh do chuyen mon",
+            "trinh do cmnv",
+            "chuyen mon nghiep vu",
+            "qualification",
+        ],
+    ),
+    (
+        "political_theory",
+        &[
+            "ly luan chinh tri",
+            "trinh do ly luan chinh tri",
+            "llct",
+            "trinh do llct",
+        ],
+    ),
+    (
+        "occupation",
+        &["nghe nghiep", "nghe nghiep hien nay", "occupation"],
+    ),
     (
         "national_id",
         &[
@@ -45,19 +85,61 @@ const VARIANTS: &[(&str, &[&str])] = &[
             "national id",
         ],
     ),
-    ("phone", &["sdt", "so dien thoai", "dien thoai", "dt", "so dt", "phone"]),
-    ("address", &["dia chi", "noi o", "noi o hien nay", "cho o hien nay", "dia chi thuong tru", "noi thuong tru", "address"]),
-    ("card_number", &["so the", "so the hoi vien", "ma the", "card number"]),
-    ("joined_on", &["ngay vao hoi", "ngay ket nap", "ngay vao hoi lhpn", "ngay ket nap hoi", "joined on"]),
-    ("party_member", &["dang vien", "la dang vien", "party member"]),
-    ("branch", &["chi hoi", "thuoc chi hoi", "ten chi hoi", "sinh hoat tai chi hoi", "don vi", "branch"]),
+    (
+        "phone",
+        &["sdt", "so dien thoai", "dien thoai", "dt", "so dt", "phone"],
+    ),
+    (
+        "address",
+        &[
+            "dia chi",
+            "noi o",
+            "noi o hien nay",
+            "cho o hien nay",
+            "dia chi thuong tru",
+            "noi thuong tru",
+            "address",
+        ],
+    ),
+    (
+        "card_number",
+        &["so the", "so the hoi vien", "ma the", "card number"],
+    ),
+    (
+        "joined_on",
+        &[
+            "ngay vao hoi",
+            "ngay ket nap",
+            "ngay vao hoi lhpn",
+            "ngay ket nap hoi",
+            "joined on",
+        ],
+    ),
+    (
+        "party_member",
+        &["dang vien", "la dang vien", "party member"],
+    ),
+    (
+        "branch",
+        &[
+            "chi hoi",
+            "thuoc chi hoi",
+            "ten chi hoi",
+            "sinh hoat tai chi hoi",
+            "don vi",
+            "branch",
+        ],
+    ),
     ("status", &["trang thai", "ghi chu", "status", "note"]),
 ];
 
 /// Lower case, no diacritics, punctuation as spaces, single spaces.
 pub fn normalise(header: &str) -> String {
     let folded = crate::text::fold(header);
-    let spaced: String = folded.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
+    let spaced: String = folded
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
     spaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -72,7 +154,12 @@ pub fn field_of(header: &str, custom: &[(String, String)]) -> Option<String> {
         return Some(field.clone());
     }
     let exact = VARIANTS.iter().find(|(_, vs)| vs.contains(&h.as_str()));
-    let prefix = || VARIANTS.iter().find(|(_, vs)| vs.iter().any(|v| v.len() >= 4 && h.starts_with(&format!("{v} "))));
+    let prefix = || {
+        VARIANTS.iter().find(|(_, vs)| {
+            vs.iter()
+                .any(|v| v.len() >= 4 && h.starts_with(&format!("{v} ")))
+        })
+    };
     exact.or_else(prefix).map(|(f, _)| f.to_string())
 }
 
@@ -91,11 +178,18 @@ pub struct Mapping {
 
 impl Mapping {
     pub fn column(&self, field: &str) -> Option<u32> {
-        self.columns.iter().find(|(_, f, _)| f == field).map(|(c, _, _)| *c)
+        self.columns
+            .iter()
+            .find(|(_, f, _)| f == field)
+            .map(|(c, _, _)| *c)
     }
 
     pub fn header(&self, column: u32) -> String {
-        self.columns.iter().find(|(c, _, _)| *c == column).map(|(_, _, h)| h.clone()).unwrap_or_else(|| column_letter(column))
+        self.columns
+            .iter()
+            .find(|(c, _, _)| *c == column)
+            .map(|(_, _, h)| h.clone())
+            .unwrap_or_else(|| column_letter(column))
     }
 }
 
@@ -131,8 +225,16 @@ pub fn detect(rows: &[Row], custom: &[(String, String)]) -> Option<Mapping> {
             }
         }
         let named = columns.iter().any(|(_, f, _)| f == "full_name");
-        if named && columns.len() >= 2 && best.as_ref().is_none_or(|b| columns.len() > b.columns.len()) {
-            best = Some(Mapping { header_row: row.number, columns });
+        if named
+            && columns.len() >= 2
+            && best
+                .as_ref()
+                .is_none_or(|b| columns.len() > b.columns.len())
+        {
+            best = Some(Mapping {
+                header_row: row.number,
+                columns,
+            });
         }
     }
     best
@@ -146,7 +248,9 @@ pub fn parse_mapping_file(text: &str) -> Result<Vec<(String, String)>, String> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let Some((header, field)) = line.rsplit_once(',') else { return Err(format!("{}: {line}", i + 1)) };
+        let Some((header, field)) = line.rsplit_once(',') else {
+            return Err(format!("{}: {line}", i + 1));
+        };
         let field = field.trim();
         if !fields().any(|f| f == field) {
             return Err(format!("{}: {field}", i + 1));
@@ -161,7 +265,19 @@ mod tests {
     use super::*;
 
     fn row(number: u32, cells: &[&str]) -> Row {
-        Row { number, cells: cells.iter().map(|c| if c.is_empty() { Cell::Empty } else { Cell::Text(c.to_string()) }).collect() }
+        Row {
+            number,
+            cells: cells
+                .iter()
+                .map(|c| {
+                    if c.is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(c.to_string())
+                    }
+                })
+                .collect(),
+        }
     }
 
     #[test]
@@ -183,7 +299,14 @@ mod tests {
             assert_eq!(field_of(header, &[]).as_deref(), Some(field), "{header}");
         }
         assert_eq!(field_of("Tổng cộng", &[]), None);
-        assert_eq!(field_of("Tên gọi khác", &[("Tên gọi khác".into(), "full_name".into())]).as_deref(), Some("full_name"));
+        assert_eq!(
+            field_of(
+                "Tên gọi khác",
+                &[("Tên gọi khác".into(), "full_name".into())]
+            )
+            .as_deref(),
+            Some("full_name")
+        );
     }
 
     #[test]
@@ -194,7 +317,10 @@ mod tests {
             row(3, &["(Tính đến ngày 30/6/2025)"]),
             row(4, &[]),
             row(5, &["STT", "Họ và tên", "Năm sinh", "Dân tộc", "", "SĐT"]),
-            row(6, &["1", "Nguyễn Thị Lan", "1958", "Kinh", "", "0912345678"]),
+            row(
+                6,
+                &["1", "Nguyễn Thị Lan", "1958", "Kinh", "", "0912345678"],
+            ),
         ];
         let mapping = detect(&rows, &[]).expect("a header");
         assert_eq!(mapping.header_row, 5);

@@ -125,7 +125,10 @@ impl Report {
             .num("added", self.added as f64)
             .num("updated", self.updated as f64)
             .num("unchanged", self.unchanged as f64)
-            .num("skipped", (self.skipped_blank + self.skipped_total + self.skipped_signature) as f64)
+            .num(
+                "skipped",
+                (self.skipped_blank + self.skipped_total + self.skipped_signature) as f64,
+            )
             .num("errors", self.error_row_count as f64)
             .num("repairs", self.repair_count as f64);
         let verdict = if self.dry_run {
@@ -164,13 +167,25 @@ pub struct Outcome {
 }
 
 /// Runs an import of `bytes` in `tx`. Nothing is committed here.
-pub async fn import(ctx: &mut Ctx, bytes: Vec<u8>, options: &Options, lang: Lang, control: &Control) -> Result<Outcome> {
+pub async fn import(
+    ctx: &mut Ctx,
+    bytes: Vec<u8>,
+    options: &Options,
+    lang: Lang,
+    control: &Control,
+) -> Result<Outcome> {
     let mut book = Book::open(bytes, &options.limits)?;
     let names = book.sheet_names();
     let wanted: Vec<String> = match &options.sheet {
         Some(wanted) => {
-            let found = names.iter().find(|n| crate::text::fold(n) == crate::text::fold(wanted));
-            vec![found.cloned().ok_or_else(|| Error::invalid("sheet", "invalid-sheet"))?]
+            let found = names
+                .iter()
+                .find(|n| crate::text::fold(n) == crate::text::fold(wanted));
+            vec![
+                found
+                    .cloned()
+                    .ok_or_else(|| Error::invalid("sheet", "invalid-sheet"))?,
+            ]
         }
         None => names,
     };
@@ -179,9 +194,22 @@ pub async fn import(ctx: &mut Ctx, bytes: Vec<u8>, options: &Options, lang: Lang
     let limits = options.limits;
     let custom = options.mapping.clone();
     let reading_control = control.clone();
-    let reader = tokio::task::spawn_blocking(move || read_sheets(&mut book, &wanted, &limits, &custom, &sender, &reading_control));
+    let reader = tokio::task::spawn_blocking(move || {
+        read_sheets(
+            &mut book,
+            &wanted,
+            &limits,
+            &custom,
+            &sender,
+            &reading_control,
+        )
+    });
 
-    let mut report = Report { dry_run: options.dry_run, partial: options.partial, ..Report::default() };
+    let mut report = Report {
+        dry_run: options.dry_run,
+        partial: options.partial,
+        ..Report::default()
+    };
     let mut rejected = errors::Rejected::default();
     let mut mappings: Vec<Option<Mapping>> = Vec::new();
     let mut sheets: Vec<SheetReport> = Vec::new();
@@ -200,7 +228,17 @@ pub async fn import(ctx: &mut Ctx, bytes: Vec<u8>, options: &Options, lang: Lang
             Message::Skipped(Skip::Signature) => report.skipped_signature += 1,
             Message::Rows(rows) => {
                 report.rows += rows.len() as u64;
-                target.chunk(ctx, rows, &sheets, &mappings, lang, &mut report, &mut rejected).await?;
+                target
+                    .chunk(
+                        ctx,
+                        rows,
+                        &sheets,
+                        &mappings,
+                        lang,
+                        &mut report,
+                        &mut rejected,
+                    )
+                    .await?;
             }
             Message::Failed(e) => return Err(e),
         }
@@ -238,10 +276,25 @@ fn read_sheets(
         let handle = |row: Row, mapping: &Mapping, chunk: &mut Vec<Parsed>| -> bool {
             match row::read(mapping, &row) {
                 Read::Skipped(skip) => send(Message::Skipped(skip)),
-                Read::Member { raw, branch, repairs } => {
+                Read::Member {
+                    raw,
+                    branch,
+                    repairs,
+                } => {
                     let cells = row.cells.iter().map(read::Cell::display).collect();
-                    chunk.push(Parsed { sheet: index, row: row.number, raw: *raw, branch, repairs, cells });
-                    if chunk.len() >= CHUNK { send(Message::Rows(std::mem::take(chunk))) } else { true }
+                    chunk.push(Parsed {
+                        sheet: index,
+                        row: row.number,
+                        raw: *raw,
+                        branch,
+                        repairs,
+                        cells,
+                    });
+                    if chunk.len() >= CHUNK {
+                        send(Message::Rows(std::mem::take(chunk)))
+                    } else {
+                        true
+                    }
                 }
             }
         };
@@ -252,7 +305,9 @@ fn read_sheets(
             if !announce(&send, name, mapping.as_ref(), top) {
                 return (mapping, false);
             }
-            let Some(m) = &mapping else { return (mapping, false) };
+            let Some(m) = &mapping else {
+                return (mapping, false);
+            };
             let rows: Vec<Row> = top.drain(..).filter(|r| r.number > m.header_row).collect();
             let go_on = rows.into_iter().all(|row| handle(row, m, chunk));
             (mapping, go_on)
@@ -288,7 +343,12 @@ fn read_sheets(
     }
 }
 
-fn announce(send: &impl Fn(Message) -> bool, name: &str, mapping: Option<&Mapping>, top: &[Row]) -> bool {
+fn announce(
+    send: &impl Fn(Message) -> bool,
+    name: &str,
+    mapping: Option<&Mapping>,
+    top: &[Row],
+) -> bool {
     let header_cells = mapping
         .and_then(|m| top.iter().find(|r| r.number == m.header_row))
         .map(|r| r.cells.iter().map(read::Cell::display).collect())
@@ -296,7 +356,14 @@ fn announce(send: &impl Fn(Message) -> bool, name: &str, mapping: Option<&Mappin
     let sheet = SheetReport {
         name: name.to_string(),
         header_row: mapping.map(|m| m.header_row),
-        columns: mapping.map(|m| m.columns.iter().map(|(_, f, h)| (h.clone(), f.clone())).collect()).unwrap_or_default(),
+        columns: mapping
+            .map(|m| {
+                m.columns
+                    .iter()
+                    .map(|(_, f, h)| (h.clone(), f.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
     };
     send(Message::Sheet(sheet, mapping.cloned(), header_cells))
 }

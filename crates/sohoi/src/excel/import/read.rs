@@ -23,7 +23,12 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_file_bytes: 200 << 20, max_unpacked_bytes: 2 << 30, max_rows: 1_100_000, max_columns: 256 }
+        Limits {
+            max_file_bytes: 200 << 20,
+            max_unpacked_bytes: 2 << 30,
+            max_rows: 1_100_000,
+            max_columns: 256,
+        }
     }
 }
 
@@ -83,7 +88,11 @@ fn excel_serial_date(serial: f64) -> Option<time::Date> {
     }
     let epoch = time::Date::from_calendar_date(1899, time::Month::December, 30).ok()?;
     let days = serial.floor() as i64;
-    epoch.checked_add(time::Duration::days(if days < 61 { days + 1 } else { days }))
+    epoch.checked_add(time::Duration::days(if days < 61 {
+        days + 1
+    } else {
+        days
+    }))
 }
 
 fn from_excel_datetime(d: &calamine::ExcelDateTime) -> Cell {
@@ -97,7 +106,9 @@ fn from_data_ref(d: &DataRef<'_>) -> Cell {
     match d {
         DataRef::Int(i) => Cell::Number(*i as f64),
         DataRef::Float(f) => Cell::Number(*f),
-        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(s.clone()),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+            Cell::Text(s.clone())
+        }
         DataRef::SharedString(s) => Cell::Text((*s).to_string()),
         DataRef::Bool(b) => Cell::Bool(*b),
         DataRef::DateTime(d) => from_excel_datetime(d),
@@ -133,7 +144,9 @@ pub enum Book {
 /// Checks what a zip declares before any of it is unpacked (a small file that unpacks to
 /// gigabytes is refused here).
 fn check_zip(bytes: &[u8], limits: &Limits) -> Result<()> {
-    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
     let mut total: u64 = 0;
     for i in 0..archive.len() {
         let entry = archive.by_index_raw(i).map_err(unreadable)?;
@@ -151,7 +164,8 @@ impl Book {
             return Err(Error::invalid("file", "invalid-file-too-large"));
         }
         check_zip(&bytes, limits)?;
-        match calamine::open_workbook_auto_from_rs(Cursor::new(std::sync::Arc::<[u8]>::from(bytes))) {
+        match calamine::open_workbook_auto_from_rs(Cursor::new(std::sync::Arc::<[u8]>::from(bytes)))
+        {
             // .xlsx is read cell by cell; the others whole.
             Ok(Sheets::Xlsx(book)) => Ok(Book::Xlsx(Box::new(book))),
             Ok(book) => Ok(Book::Other(Box::new(book))),
@@ -168,11 +182,19 @@ impl Book {
 
     /// Calls `each` with every row of `sheet` in order, blank rows included (so that row
     /// numbers are the spreadsheet's); `each` returns false to stop early.
-    pub fn rows(&mut self, sheet: &str, limits: &Limits, mut each: impl FnMut(Row) -> Result<bool>) -> Result<()> {
+    pub fn rows(
+        &mut self,
+        sheet: &str,
+        limits: &Limits,
+        mut each: impl FnMut(Row) -> Result<bool>,
+    ) -> Result<()> {
         match self {
             Book::Xlsx(book) => {
                 let mut reader = book.worksheet_cells_reader(sheet).map_err(unreadable)?;
-                let mut current = Row { number: 1, cells: vec![] };
+                let mut current = Row {
+                    number: 1,
+                    cells: vec![],
+                };
                 while let Some(cell) = reader.next_cell().map_err(unreadable)? {
                     let (r, c) = cell.get_position();
                     if r >= limits.max_rows {
@@ -182,7 +204,10 @@ impl Book {
                         continue;
                     }
                     while r + 1 > current.number {
-                        let next = Row { number: current.number + 1, cells: vec![] };
+                        let next = Row {
+                            number: current.number + 1,
+                            cells: vec![],
+                        };
                         if !each(std::mem::replace(&mut current, next))? {
                             return Ok(());
                         }
@@ -205,14 +230,25 @@ impl Book {
                     return Err(Error::invalid("file", "invalid-file-too-many-rows"));
                 }
                 for number in 1..=start_row {
-                    if !each(Row { number, cells: vec![] })? {
+                    if !each(Row {
+                        number,
+                        cells: vec![],
+                    })? {
                         return Ok(());
                     }
                 }
                 for (i, cells) in range.rows().enumerate() {
                     let mut row = vec![Cell::Empty; start_col as usize];
-                    row.extend(cells.iter().take(limits.max_columns as usize).map(from_data));
-                    if !each(Row { number: start_row + i as u32 + 1, cells: row })? {
+                    row.extend(
+                        cells
+                            .iter()
+                            .take(limits.max_columns as usize)
+                            .map(from_data),
+                    );
+                    if !each(Row {
+                        number: start_row + i as u32 + 1,
+                        cells: row,
+                    })? {
                         return Ok(());
                     }
                 }
@@ -224,9 +260,12 @@ impl Book {
 
 /// Reads a whole file with the size limit applied while reading.
 pub fn read_file(path: &std::path::Path, limits: &Limits) -> Result<Vec<u8>> {
-    let file = std::fs::File::open(path).map_err(|e| Error::File(format!("{}: {e}", path.display())))?;
+    let file =
+        std::fs::File::open(path).map_err(|e| Error::File(format!("{}: {e}", path.display())))?;
     let mut bytes = Vec::new();
-    file.take(limits.max_file_bytes + 1).read_to_end(&mut bytes).map_err(unreadable)?;
+    file.take(limits.max_file_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(Error::invalid("file", "invalid-file-too-large"));
     }
@@ -239,7 +278,10 @@ mod tests {
 
     #[test]
     fn excel_serials_are_the_dates_excel_shows() {
-        let d = |y, m, day| time::Date::from_calendar_date(y, time::Month::try_from(m).expect("month"), day).expect("date");
+        let d = |y, m, day| {
+            time::Date::from_calendar_date(y, time::Month::try_from(m).expect("month"), day)
+                .expect("date")
+        };
         assert_eq!(excel_serial_date(28554.0), Some(d(1978, 3, 5)));
         assert_eq!(excel_serial_date(1.0), Some(d(1900, 1, 1)));
         assert_eq!(excel_serial_date(61.0), Some(d(1900, 3, 1)));

@@ -30,7 +30,11 @@ pub enum Skip {
 }
 
 pub enum Read {
-    Member { raw: Box<RawMember>, branch: Option<String>, repairs: Vec<Repair> },
+    Member {
+        raw: Box<RawMember>,
+        branch: Option<String>,
+        repairs: Vec<Repair>,
+    },
     Skipped(Skip),
 }
 
@@ -40,11 +44,28 @@ fn contains_any(text: &str, words: &[&str]) -> bool {
 
 /// Rows under the table that are not members: totals and the signature block.
 fn footer(folded: &str) -> Option<Skip> {
-    if folded.starts_with("tong") || folded.starts_with("cong ") || folded.starts_with("cong:") || folded == "cong" {
+    if folded.starts_with("tong")
+        || folded.starts_with("cong ")
+        || folded.starts_with("cong:")
+        || folded == "cong"
+    {
         return Some(Skip::Total);
     }
-    let signature = ["nguoi lap", "chu tich", "xac nhan", "ky ten", "ky, ghi ro", "ghi ro ho ten", "tm.", "tm ", "pho chu tich", "thu ky"];
-    if contains_any(folded, &signature) || (folded.contains("ngay") && folded.contains("thang") && folded.contains("nam")) {
+    let signature = [
+        "nguoi lap",
+        "chu tich",
+        "xac nhan",
+        "ky ten",
+        "ky, ghi ro",
+        "ghi ro ho ten",
+        "tm.",
+        "tm ",
+        "pho chu tich",
+        "thu ky",
+    ];
+    if contains_any(folded, &signature)
+        || (folded.contains("ngay") && folded.contains("thang") && folded.contains("nam"))
+    {
         return Some(Skip::Signature);
     }
     None
@@ -56,8 +77,17 @@ fn text(cell: &Cell, column: u32, repairs: &mut Vec<Repair>) -> String {
     let nfc: String = raw.nfc().collect();
     let cleaned = crate::text::clean(&nfc);
     if cleaned != raw {
-        let reason = if nfc != raw { "repair-unicode" } else { "repair-spaces" };
-        repairs.push(Repair { column, from: raw, to: cleaned.clone(), reason });
+        let reason = if nfc != raw {
+            "repair-unicode"
+        } else {
+            "repair-spaces"
+        };
+        repairs.push(Repair {
+            column,
+            from: raw,
+            to: cleaned.clone(),
+            reason,
+        });
     }
     cleaned
 }
@@ -65,9 +95,14 @@ fn text(cell: &Cell, column: u32, repairs: &mut Vec<Repair>) -> String {
 /// Digits of a number a spreadsheet stored as a number (a national ID, a phone).
 fn digits(cell: &Cell) -> Option<String> {
     match cell {
-        Cell::Number(n) if n.fract() == 0.0 && *n >= 0.0 && *n < 1e15 => Some(format!("{}", *n as u64)),
+        Cell::Number(n) if n.fract() == 0.0 && *n >= 0.0 && *n < 1e15 => {
+            Some(format!("{}", *n as u64))
+        }
         Cell::Text(s) => {
-            let kept: String = s.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '\u{a0}')).collect();
+            let kept: String = s
+                .chars()
+                .filter(|c| !matches!(c, ' ' | '.' | '-' | '\u{a0}'))
+                .collect();
             (!kept.is_empty() && kept.chars().all(|c| c.is_ascii_digit())).then_some(kept)
         }
         _ => None,
@@ -77,12 +112,27 @@ fn digits(cell: &Cell) -> Option<String> {
 /// A national ID or phone with the zeros a spreadsheet dropped put back: a CCCD always has
 /// 12 digits and starts with 0; a mobile number has 10 and starts with 0.
 fn number_with_zeros(cell: &Cell, width: usize, column: u32, repairs: &mut Vec<Repair>) -> String {
-    let Some(d) = digits(cell) else { return text(cell, column, repairs) };
+    let Some(d) = digits(cell) else {
+        return text(cell, column, repairs);
+    };
     let shown = cell.display();
-    let fixed = if d.len() < width && d.len() + 2 >= width && !d.starts_with('0') { format!("{d:0>width$}") } else { d };
+    let fixed = if d.len() < width && d.len() + 2 >= width && !d.starts_with('0') {
+        format!("{d:0>width$}")
+    } else {
+        d
+    };
     if fixed != crate::text::clean(&shown) {
-        let reason = if fixed.len() > shown.trim().len() { "repair-leading-zero" } else { "repair-separators" };
-        repairs.push(Repair { column, from: shown, to: fixed.clone(), reason });
+        let reason = if fixed.len() > shown.trim().len() {
+            "repair-leading-zero"
+        } else {
+            "repair-separators"
+        };
+        repairs.push(Repair {
+            column,
+            from: shown,
+            to: fixed.clone(),
+            reason,
+        });
     }
     fixed
 }
@@ -92,14 +142,18 @@ fn number_with_zeros(cell: &Cell, width: usize, column: u32, repairs: &mut Vec<R
 fn date_text(cell: &Cell, column: u32, repairs: &mut Vec<Repair>) -> String {
     match cell {
         Cell::Date(d) => crate::clock::vn_date(*d),
-        Cell::Number(n) if n.fract() == 0.0 && (1900.0..=2100.0).contains(n) => format!("{}", *n as i32),
+        Cell::Number(n) if n.fract() == 0.0 && (1900.0..=2100.0).contains(n) => {
+            format!("{}", *n as i32)
+        }
         Cell::Number(_) => text(cell, column, repairs),
         Cell::Text(_) => {
             let t = text(cell, column, repairs);
             let parts: Vec<&str> = t.split(['.', '-', '/']).map(str::trim).collect();
             // 05.03.1978, 5-3-1978: day, month, year as officers type them.
             if parts.len() >= 2
-                && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+                && parts
+                    .iter()
+                    .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
                 && parts.last().is_some_and(|y| y.len() == 4)
             {
                 parts.join("/")
@@ -119,7 +173,9 @@ fn code(dim: &str, typed: String) -> String {
     }
     if dim == "ethnicity" {
         let bare = typed.strip_prefix("Dân tộc ").unwrap_or(&typed);
-        return codes::ethnicity_code(bare).map(str::to_string).unwrap_or(typed);
+        return codes::ethnicity_code(bare)
+            .map(str::to_string)
+            .unwrap_or(typed);
     }
     let list: &[&str] = match dim {
         "religion" => &codes::RELIGIONS,
@@ -134,8 +190,9 @@ fn code(dim: &str, typed: String) -> String {
     }
     let folded = crate::text::fold(&typed);
     if dim == "education"
-        && let Some((grade, 12)) =
-            typed.split_once('/').and_then(|(a, b)| Some((a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?)))
+        && let Some((grade, 12)) = typed
+            .split_once('/')
+            .and_then(|(a, b)| Some((a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?)))
     {
         let code = match grade {
             12.. => "upper_secondary",
@@ -147,7 +204,10 @@ fn code(dim: &str, typed: String) -> String {
     }
     for lang in [Lang::Vi, Lang::En] {
         let t = translator(lang);
-        if let Some(code) = list.iter().find(|c| crate::text::fold(&crate::members::codes::label(t, dim, c)) == folded) {
+        if let Some(code) = list
+            .iter()
+            .find(|c| crate::text::fold(&crate::members::codes::label(t, dim, c)) == folded)
+        {
             return code.to_string();
         }
     }
@@ -172,7 +232,11 @@ fn code(dim: &str, typed: String) -> String {
         ],
         _ => &[],
     };
-    aliases.iter().find(|(a, _)| *a == folded).map(|(_, c)| c.to_string()).unwrap_or(typed)
+    aliases
+        .iter()
+        .find(|(a, _)| *a == folded)
+        .map(|(_, c)| c.to_string())
+        .unwrap_or(typed)
 }
 
 fn yes(cell: &Cell) -> bool {
@@ -181,7 +245,10 @@ fn yes(cell: &Cell) -> bool {
         Cell::Number(n) => *n != 0.0,
         Cell::Text(s) => {
             let f = crate::text::fold(s.trim());
-            matches!(f.as_str(), "x" | "co" | "1" | "dv" | "dang vien" | "yes" | "true" | "v")
+            matches!(
+                f.as_str(),
+                "x" | "co" | "1" | "dv" | "dang vien" | "yes" | "true" | "v"
+            )
         }
         _ => false,
     }
@@ -192,11 +259,28 @@ pub fn read(mapping: &Mapping, row: &Row) -> Read {
     if row.is_blank() {
         return Read::Skipped(Skip::Blank);
     }
-    let name_cell = mapping.column("full_name").map_or(&Cell::Empty, |c| row.cell(c));
-    let member_fields = ["full_name", "birth_date", "national_id", "phone", "joined_on", "card_number"];
-    let has_member_data = member_fields.iter().filter_map(|f| mapping.column(f)).any(|c| !row.cell(c).is_empty());
+    let name_cell = mapping
+        .column("full_name")
+        .map_or(&Cell::Empty, |c| row.cell(c));
+    let member_fields = [
+        "full_name",
+        "birth_date",
+        "national_id",
+        "phone",
+        "joined_on",
+        "card_number",
+    ];
+    let has_member_data = member_fields
+        .iter()
+        .filter_map(|f| mapping.column(f))
+        .any(|c| !row.cell(c).is_empty());
     // What the row says outside the member columns too: footers often span merged cells.
-    let whole: String = row.cells.iter().map(Cell::display).collect::<Vec<_>>().join(" ");
+    let whole: String = row
+        .cells
+        .iter()
+        .map(Cell::display)
+        .collect::<Vec<_>>()
+        .join(" ");
     if let Some(skip) = footer(&crate::text::fold(whole.trim())) {
         let named = matches!(name_cell, Cell::Text(s) if footer(&crate::text::fold(s.trim())).is_none() && !s.trim().is_empty());
         if !named || !has_member_data {
@@ -224,15 +308,23 @@ pub fn read(mapping: &Mapping, row: &Row) -> Read {
             "ethnicity" => raw.ethnicity = code("ethnicity", text(cell, column, &mut repairs)),
             "religion" => raw.religion = code("religion", text(cell, column, &mut repairs)),
             "education" => raw.education = code("education", text(cell, column, &mut repairs)),
-            "qualification" => raw.qualification = code("qualification", text(cell, column, &mut repairs)),
-            "political_theory" => raw.political_theory = code("political_theory", text(cell, column, &mut repairs)),
+            "qualification" => {
+                raw.qualification = code("qualification", text(cell, column, &mut repairs))
+            }
+            "political_theory" => {
+                raw.political_theory = code("political_theory", text(cell, column, &mut repairs))
+            }
             "occupation" => raw.occupation = code("occupation", text(cell, column, &mut repairs)),
             "party_member" => raw.party_member = yes(cell),
             "branch" => branch = Some(text(cell, column, &mut repairs)).filter(|b| !b.is_empty()),
             _ => {}
         }
     }
-    Read::Member { raw: Box::new(raw), branch, repairs }
+    Read::Member {
+        raw: Box::new(raw),
+        branch,
+        repairs,
+    }
 }
 
 #[cfg(test)]
@@ -240,12 +332,26 @@ mod tests {
     use super::*;
 
     fn mapping(fields: &[&str]) -> Mapping {
-        Mapping { header_row: 1, columns: fields.iter().enumerate().map(|(i, f)| (i as u32, f.to_string(), f.to_string())).collect() }
+        Mapping {
+            header_row: 1,
+            columns: fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (i as u32, f.to_string(), f.to_string()))
+                .collect(),
+        }
     }
 
     #[test]
     fn numbers_get_their_zeros_back_and_text_is_cleaned() {
-        let m = mapping(&["full_name", "birth_date", "national_id", "phone", "ethnicity", "education"]);
+        let m = mapping(&[
+            "full_name",
+            "birth_date",
+            "national_id",
+            "phone",
+            "ethnicity",
+            "education",
+        ]);
         let decomposed = "Nguye\u{302}\u{303}n  Thi\u{323} Lan ";
         let row = Row {
             number: 7,
@@ -258,27 +364,60 @@ mod tests {
                 Cell::Text("12/12".into()),
             ],
         };
-        let Read::Member { raw, repairs, .. } = read(&m, &row) else { panic!("a member row") };
+        let Read::Member { raw, repairs, .. } = read(&m, &row) else {
+            panic!("a member row")
+        };
         assert_eq!(raw.full_name, "Nguyễn Thị Lan");
         assert_eq!(raw.national_id, "001180012345");
         assert_eq!(raw.phone, "0912345678");
         assert_eq!(raw.ethnicity, "02");
         assert_eq!(raw.education, "upper_secondary");
         let reasons: Vec<_> = repairs.iter().map(|r| (r.column, r.reason)).collect();
-        assert_eq!(reasons, [(0, "repair-unicode"), (2, "repair-leading-zero"), (3, "repair-leading-zero")]);
+        assert_eq!(
+            reasons,
+            [
+                (0, "repair-unicode"),
+                (2, "repair-leading-zero"),
+                (3, "repair-leading-zero")
+            ]
+        );
     }
 
     #[test]
     fn footers_and_blank_rows_are_not_members() {
         let m = mapping(&["stt", "full_name", "birth_date"]);
-        let text = |cells: &[&str]| Row { number: 9, cells: cells.iter().map(|c| Cell::Text(c.to_string())).collect() };
-        assert!(matches!(read(&m, &text(&["", "", ""])), Read::Skipped(Skip::Blank)));
-        assert!(matches!(read(&m, &text(&["Tổng cộng: 45 hội viên", "", ""])), Read::Skipped(Skip::Total)));
-        assert!(matches!(read(&m, &text(&["", "Ba Đình, ngày 30 tháng 6 năm 2025", ""])), Read::Skipped(Skip::Signature)));
-        assert!(matches!(read(&m, &text(&["", "NGƯỜI LẬP BIỂU", ""])), Read::Skipped(Skip::Signature)));
-        assert!(matches!(read(&m, &text(&["12", "", ""])), Read::Skipped(Skip::Blank)));
-        assert!(matches!(read(&m, &text(&["3", "Trần Thị Tâm", "05.03.1978"])), Read::Member { .. }));
-        let Read::Member { raw, .. } = read(&m, &text(&["3", "Trần Thị Tâm", "5-3-1978"])) else { panic!() };
+        let text = |cells: &[&str]| Row {
+            number: 9,
+            cells: cells.iter().map(|c| Cell::Text(c.to_string())).collect(),
+        };
+        assert!(matches!(
+            read(&m, &text(&["", "", ""])),
+            Read::Skipped(Skip::Blank)
+        ));
+        assert!(matches!(
+            read(&m, &text(&["Tổng cộng: 45 hội viên", "", ""])),
+            Read::Skipped(Skip::Total)
+        ));
+        assert!(matches!(
+            read(&m, &text(&["", "Ba Đình, ngày 30 tháng 6 năm 2025", ""])),
+            Read::Skipped(Skip::Signature)
+        ));
+        assert!(matches!(
+            read(&m, &text(&["", "NGƯỜI LẬP BIỂU", ""])),
+            Read::Skipped(Skip::Signature)
+        ));
+        assert!(matches!(
+            read(&m, &text(&["12", "", ""])),
+            Read::Skipped(Skip::Blank)
+        ));
+        assert!(matches!(
+            read(&m, &text(&["3", "Trần Thị Tâm", "05.03.1978"])),
+            Read::Member { .. }
+        ));
+        let Read::Member { raw, .. } = read(&m, &text(&["3", "Trần Thị Tâm", "5-3-1978"]))
+        else {
+            panic!()
+        };
         assert_eq!(raw.birth_date, "5/3/1978");
     }
 }

@@ -45,14 +45,30 @@ pub async fn list(
 ) -> ApiResult<Json<Page>> {
     let fail = |e: Error| ApiError::from_service(&e, caller.lang);
     let per_page = q.per_page.unwrap_or(50).clamp(1, 500);
-    let filter = service::filter(q.status.as_deref(), q.segment.as_deref(), q.age.as_deref(), crate::clock::today()).map_err(fail)?;
+    let filter = service::filter(
+        q.status.as_deref(),
+        q.segment.as_deref(),
+        q.age.as_deref(),
+        crate::clock::today(),
+    )
+    .map_err(fail)?;
     let mut ctx = read(&state, &caller).await?;
     match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(words) => {
-            let found = service::search(&mut ctx, words, Some(&code), per_page).await.map_err(fail)?;
-            Ok(Json(Page { total: found.len() as i64, page: 1, per_page, members: found }))
+            let found = service::search(&mut ctx, words, Some(&code), per_page)
+                .await
+                .map_err(fail)?;
+            Ok(Json(Page {
+                total: found.len() as i64,
+                page: 1,
+                per_page,
+                members: found,
+            }))
         }
-        None => service::list(&mut ctx, &code, &filter, q.page.unwrap_or(1), per_page).await.map(Json).map_err(fail),
+        None => service::list(&mut ctx, &code, &filter, q.page.unwrap_or(1), per_page)
+            .await
+            .map(Json)
+            .map_err(fail),
     }
 }
 
@@ -91,7 +107,10 @@ pub async fn add(
     use axum::response::IntoResponse;
     let new = body(json).map_err(IntoResponse::into_response)?;
     let fail = |e: Error| ApiError::from_service(&e, caller.lang).into_response();
-    let input = new.member.parse(crate::clock::today()).map_err(|errors| ApiError::invalid(&errors, caller.lang).into_response())?;
+    let input = new
+        .member
+        .parse(crate::clock::today())
+        .map_err(|errors| ApiError::invalid(&errors, caller.lang).into_response())?;
     let outcome = crate::write_ctx!(state.store, caller.access, ctx => {
         let similar = if new.confirm { vec![] } else { service::possible_duplicates(ctx, &code, &input).await? };
         if similar.is_empty() { service::add(ctx, &code, input.clone()).await.map(Ok) } else { Ok(Err(similar)) }
@@ -101,7 +120,15 @@ pub async fn add(
         Ok(added) => Ok((StatusCode::CREATED, Json(Created { id: added.id }))),
         Err(similar) => {
             let message = crate::i18n::translator(caller.lang).msg("web-similar-title");
-            Err((StatusCode::CONFLICT, Json(PossibleDuplicates { error: "possible_duplicate", message, similar })).into_response())
+            Err((
+                StatusCode::CONFLICT,
+                Json(PossibleDuplicates {
+                    error: "possible_duplicate",
+                    message,
+                    similar,
+                }),
+            )
+                .into_response())
         }
     }
 }
@@ -111,10 +138,16 @@ pub async fn add(
 #[utoipa::path(get, path = "/api/v1/members/{id}", tag = "members", security(("token" = [])),
     params(("id" = i64, Path, description = "Member id")),
     responses((status = 200, body = MemberView), (status = 404, body = ApiError)))]
-pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<MemberView>> {
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<MemberView>> {
     // A snapshot: the audit entry of a sensitive read is filed after it, in its own write.
     let mut ctx = read(&state, &caller).await?;
-    let view = service::show(&mut ctx, id).await.map_err(|e| ApiError::from_service(&e, caller.lang))?;
+    let view = service::show(&mut ctx, id)
+        .await
+        .map_err(|e| ApiError::from_service(&e, caller.lang))?;
     finish(ctx, &caller).await?;
     Ok(Json(view))
 }
@@ -159,7 +192,9 @@ pub async fn edit(
         }
     })
     .map_err(|e| ApiError::from_service(&e, caller.lang))?;
-    outcome.map(Json).map_err(|errors| ApiError::invalid(&errors, caller.lang))
+    outcome
+        .map(Json)
+        .map_err(|errors| ApiError::invalid(&errors, caller.lang))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -187,7 +222,11 @@ pub async fn transfer(
 ) -> ApiResult<Json<Member>> {
     let request = body(json)?;
     let date = effective_date(&request.date, &caller)?;
-    let note = request.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let note = request
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
     crate::write_ctx!(state.store, caller.access, ctx => service::transfer(ctx, id, request.version, &request.to, date, note).await)
         .map(Json)
         .map_err(|e| ApiError::from_service(&e, caller.lang))
@@ -216,8 +255,16 @@ pub async fn leave(
 ) -> ApiResult<Json<Member>> {
     let request = body(json)?;
     let date = effective_date(&request.date, &caller)?;
-    let how = if request.died { Ending::Died } else { Ending::Left };
-    let note = request.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let how = if request.died {
+        Ending::Died
+    } else {
+        Ending::Left
+    };
+    let note = request
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
     crate::write_ctx!(state.store, caller.access, ctx => {
         service::end(ctx, id, request.version, how, date, note).await?;
         service::current(ctx, id).await
@@ -227,5 +274,7 @@ pub async fn leave(
 }
 
 fn effective_date(text: &str, caller: &Caller) -> ApiResult<time::Date> {
-    crate::clock::parse_date(text).ok_or_else(|| ApiError::from_service(&Error::invalid("effective_on", "invalid-date"), caller.lang))
+    crate::clock::parse_date(text).ok_or_else(|| {
+        ApiError::from_service(&Error::invalid("effective_on", "invalid-date"), caller.lang)
+    })
 }

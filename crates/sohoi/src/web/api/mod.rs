@@ -28,15 +28,55 @@ pub use openapi::document;
 pub fn routes() -> Vec<Route> {
     use super::Audience::*;
     vec![
-        ("/api/v1/openapi.json", Public, &["GET"], get(openapi::serve)),
+        (
+            "/api/v1/openapi.json",
+            Public,
+            &["GET"],
+            get(openapi::serve),
+        ),
         ("/api/v1/me", Own, &["GET"], get(units::me)),
-        ("/api/v1/units/{code}", Scoped, &["GET"], get(units::summary)),
-        ("/api/v1/units/{code}/children", Scoped, &["GET"], get(units::children)),
-        ("/api/v1/units/{code}/report", Scoped, &["GET"], get(units::report)),
-        ("/api/v1/units/{code}/members", Scoped, &["GET", "POST"], get(members::list).post(members::add)),
-        ("/api/v1/members/{id}", Scoped, &["GET", "PUT"], get(members::show).put(members::edit)),
-        ("/api/v1/members/{id}/transfer", Scoped, &["POST"], post(members::transfer)),
-        ("/api/v1/members/{id}/leave", Scoped, &["POST"], post(members::leave)),
+        (
+            "/api/v1/units/{code}",
+            Scoped,
+            &["GET"],
+            get(units::summary),
+        ),
+        (
+            "/api/v1/units/{code}/children",
+            Scoped,
+            &["GET"],
+            get(units::children),
+        ),
+        (
+            "/api/v1/units/{code}/report",
+            Scoped,
+            &["GET"],
+            get(units::report),
+        ),
+        (
+            "/api/v1/units/{code}/members",
+            Scoped,
+            &["GET", "POST"],
+            get(members::list).post(members::add),
+        ),
+        (
+            "/api/v1/members/{id}",
+            Scoped,
+            &["GET", "PUT"],
+            get(members::show).put(members::edit),
+        ),
+        (
+            "/api/v1/members/{id}/transfer",
+            Scoped,
+            &["POST"],
+            post(members::transfer),
+        ),
+        (
+            "/api/v1/members/{id}/leave",
+            Scoped,
+            &["POST"],
+            post(members::leave),
+        ),
     ]
 }
 
@@ -51,20 +91,44 @@ pub struct Caller {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let accept = parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(|v| Lang::parse(v.get(..2)?));
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let accept = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| Lang::parse(v.get(..2)?));
         let lang = super::session::language(parts, accept.unwrap_or(state.lang));
-        let bearer = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-        let unauthorized =
-            || ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", crate::i18n::translator(lang).msg("api-unauthorized"));
-        let Some(token) = bearer.map(str::trim) else { return Err(unauthorized().into_response()) };
-        let mut tx = state.store.read().await.map_err(|_| ApiError::unavailable(lang).into_response())?;
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        let unauthorized = || {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                crate::i18n::translator(lang).msg("api-unauthorized"),
+            )
+        };
+        let Some(token) = bearer.map(str::trim) else {
+            return Err(unauthorized().into_response());
+        };
+        let mut tx = state
+            .store
+            .read()
+            .await
+            .map_err(|_| ApiError::unavailable(lang).into_response())?;
         let user = match crate::auth::tokens::find(&mut tx, token).await {
             Ok(Some(user)) => user,
             Ok(None) => return Err(unauthorized().into_response()),
             Err(e) => return Err(ApiError::from_service(&e, lang).into_response()),
         };
-        let access = crate::auth::users::access_for(&mut tx, &user).await.map_err(|e| ApiError::from_service(&e, lang).into_response())?;
+        let access = crate::auth::users::access_for(&mut tx, &user)
+            .await
+            .map_err(|e| ApiError::from_service(&e, lang).into_response())?;
         Ok(Caller { user, access, lang })
     }
 }
@@ -91,11 +155,20 @@ pub struct FieldError {
 
 impl ApiError {
     fn new(status: StatusCode, error: &'static str, message: String) -> Self {
-        ApiError { status, error, message, fields: vec![] }
+        ApiError {
+            status,
+            error,
+            message,
+            fields: vec![],
+        }
     }
 
     fn unavailable(lang: Lang) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", crate::i18n::translator(lang).msg("web-error"))
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            crate::i18n::translator(lang).msg("web-error"),
+        )
     }
 
     fn from_service(e: &Error, lang: Lang) -> Self {
@@ -105,7 +178,9 @@ impl ApiError {
             Error::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             Error::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
             Error::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
-            Error::Db(sqlx::Error::PoolTimedOut) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            Error::Db(sqlx::Error::PoolTimedOut) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+            }
             Error::Db(_) | Error::File(_) => {
                 tracing::error!("api: {e}");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
@@ -113,7 +188,10 @@ impl ApiError {
         };
         let mut out = Self::new(status, code, e.render(lang));
         if let Error::Invalid { field, .. } = e {
-            out.fields.push(FieldError { field, message: out.message.clone() });
+            out.fields.push(FieldError {
+                field,
+                message: out.message.clone(),
+            });
         }
         out
     }
@@ -123,16 +201,32 @@ impl ApiError {
         let fields: Vec<FieldError> = errors
             .iter()
             .filter_map(|e| match e {
-                Error::Invalid { field, .. } => Some(FieldError { field, message: e.render(lang) }),
+                Error::Invalid { field, .. } => Some(FieldError {
+                    field,
+                    message: e.render(lang),
+                }),
                 _ => None,
             })
             .collect();
-        let message = fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ");
-        ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, error: "invalid", message, fields }
+        let message = fields
+            .iter()
+            .map(|f| f.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            error: "invalid",
+            message,
+            fields,
+        }
     }
 
     fn bad_body(rejection: &JsonRejection) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad_request", rejection.body_text())
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            rejection.body_text(),
+        )
     }
 }
 
@@ -146,12 +240,16 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 /// Opens a read snapshot or a write transaction, or answers 503.
 async fn read(state: &AppState, caller: &Caller) -> ApiResult<Ctx> {
-    Ctx::read(&state.store, caller.access.clone()).await.map_err(|_| ApiError::unavailable(caller.lang))
+    Ctx::read(&state.store, caller.access.clone())
+        .await
+        .map_err(|_| ApiError::unavailable(caller.lang))
 }
 
 /// Ends a read: its audited reads are filed, or the answer is "unavailable".
 async fn finish(ctx: Ctx, caller: &Caller) -> ApiResult<()> {
-    ctx.finish().await.map_err(|e| ApiError::from_service(&e, caller.lang))
+    ctx.finish()
+        .await
+        .map_err(|e| ApiError::from_service(&e, caller.lang))
 }
 
 /// The JSON body, or a 400 answer in the API's error shape.

@@ -36,8 +36,14 @@ pub struct GrantAt {
 #[utoipa::path(get, path = "/api/v1/me", tag = "units", security(("token" = [])),
     responses((status = 200, body = Me), (status = 401, body = ApiError)))]
 pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Me>> {
-    let mut tx = state.store.read().await.map_err(|_| ApiError::unavailable(caller.lang))?;
-    let grants = crate::auth::users::grants_of(&mut tx, &caller.user).await.map_err(|e| ApiError::from_service(&e, caller.lang))?;
+    let mut tx = state
+        .store
+        .read()
+        .await
+        .map_err(|_| ApiError::unavailable(caller.lang))?;
+    let grants = crate::auth::users::grants_of(&mut tx, &caller.user)
+        .await
+        .map_err(|e| ApiError::from_service(&e, caller.lang))?;
     Ok(Json(Me {
         username: caller.user.username,
         display_name: caller.user.display_name,
@@ -47,7 +53,11 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
                 unit_code: g.unit_code,
                 unit_name: g.unit_name,
                 role: g.role.map(|r| r.as_str().to_string()),
-                authorities: g.authorities.iter().map(|a| a.as_str().to_string()).collect(),
+                authorities: g
+                    .authorities
+                    .iter()
+                    .map(|a| a.as_str().to_string())
+                    .collect(),
                 tiers: g.tiers.iter().map(|t| t.as_str().to_string()).collect(),
                 reach: g.reach.as_str().to_string(),
             })
@@ -74,24 +84,39 @@ pub async fn summary(
 ) -> ApiResult<Json<Summary>> {
     let as_of = match q.as_of.as_deref() {
         None => crate::clock::today(),
-        Some(text) => crate::clock::parse_date(text)
-            .ok_or_else(|| ApiError::from_service(&crate::error::Error::invalid("as_of", "invalid-date"), caller.lang))?,
+        Some(text) => crate::clock::parse_date(text).ok_or_else(|| {
+            ApiError::from_service(
+                &crate::error::Error::invalid("as_of", "invalid-date"),
+                caller.lang,
+            )
+        })?,
     };
     let mut ctx = read(&state, &caller).await?;
     let summary = crate::reports::summary::summary(&mut ctx, &code, as_of).await;
-    summary.map(Json).map_err(|e| ApiError::from_service(&e, caller.lang))
+    summary
+        .map(Json)
+        .map_err(|e| ApiError::from_service(&e, caller.lang))
 }
 
 /// The unit's direct children today.
 #[utoipa::path(get, path = "/api/v1/units/{code}/children", tag = "units", security(("token" = [])),
     params(("code" = String, Path, description = "Unit code")),
     responses((status = 200, body = [Unit]), (status = 404, body = ApiError)))]
-pub async fn children(State(state): State<AppState>, caller: Caller, Path(code): Path<String>) -> ApiResult<Json<Vec<Unit>>> {
+pub async fn children(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Vec<Unit>>> {
     let today = crate::clock::today();
     let mut ctx = read(&state, &caller).await?;
     let fail = |e: crate::error::Error| ApiError::from_service(&e, caller.lang);
-    let unit = crate::org::tree::find(&mut ctx, &code, today).await.map_err(fail)?;
-    crate::org::tree::children(&mut ctx, &unit, today).await.map(Json).map_err(fail)
+    let unit = crate::org::tree::find(&mut ctx, &code, today)
+        .await
+        .map_err(fail)?;
+    crate::org::tree::children(&mut ctx, &unit, today)
+        .await
+        .map(Json)
+        .map_err(fail)
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -114,12 +139,26 @@ pub async fn report(
     Path(code): Path<String>,
     Query(q): Query<PeriodQuery>,
 ) -> ApiResult<Json<MovementReport>> {
-    let text = q.period.unwrap_or_else(|| crate::clock::today().year().to_string());
-    let period = crate::reports::Period::parse(&text)
-        .ok_or_else(|| ApiError::from_service(&crate::error::Error::invalid("period", "invalid-period"), caller.lang))?;
-    let structure = crate::reports::movements::Structure::parse(q.structure.as_deref().unwrap_or(""))
-        .ok_or_else(|| ApiError::from_service(&crate::error::Error::invalid("structure", "invalid-structure"), caller.lang))?;
+    let text = q
+        .period
+        .unwrap_or_else(|| crate::clock::today().year().to_string());
+    let period = crate::reports::Period::parse(&text).ok_or_else(|| {
+        ApiError::from_service(
+            &crate::error::Error::invalid("period", "invalid-period"),
+            caller.lang,
+        )
+    })?;
+    let structure =
+        crate::reports::movements::Structure::parse(q.structure.as_deref().unwrap_or(""))
+            .ok_or_else(|| {
+                ApiError::from_service(
+                    &crate::error::Error::invalid("structure", "invalid-structure"),
+                    caller.lang,
+                )
+            })?;
     let mut ctx = read(&state, &caller).await?;
     let report = crate::reports::movements::movements_in(&mut ctx, &code, period, structure).await;
-    report.map(Json).map_err(|e| ApiError::from_service(&e, caller.lang))
+    report
+        .map(Json)
+        .map_err(|e| ApiError::from_service(&e, caller.lang))
 }
