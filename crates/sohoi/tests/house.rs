@@ -96,8 +96,16 @@ fn every_service_takes_the_request_context() {
             .into_iter()
             .find(|(name, _)| name == module)
             .expect("module");
-        for line in text.lines().filter(|l| l.starts_with("pub async fn ")) {
-            assert!(line.contains("(ctx: &mut Ctx"), "{module}: {line}");
+        for signature in text.split("\npub async fn ").skip(1) {
+            let params = signature
+                .split_once('(')
+                .map_or("", |(_, rest)| rest)
+                .trim_start();
+            assert!(
+                params.starts_with("ctx: &mut Ctx"),
+                "{module}: pub async fn {}",
+                signature.lines().next().unwrap_or("")
+            );
         }
     }
 }
