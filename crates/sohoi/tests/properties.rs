@@ -9,6 +9,7 @@ use proptest::prelude::*;
 use sohoi::auth::Access;
 use sohoi::members::service::{self, Ending};
 use sohoi::reports::Period;
+use time::macros::date;
 use time::{Date, Duration};
 
 /// Communes in two provinces (Hà Nội and Hồ Chí Minh City) that the random tree grows under.
@@ -228,6 +229,91 @@ async fn run(branch_counts: Vec<usize>, ops: Vec<Op>) -> Result<(), TestCaseErro
         prop_assert_eq!(by_education, counted, "education breakdown of {}", code);
     }
 
+    // Every active member's unit is open today.
+    let stranded: i64 = sohoi::on_engine!(&mut ctx.tx, c => sqlx::query_scalar(
+        "select count(*) from members m join units u on u.id = m.unit_id where m.status = 'active' and u.valid_to <= $1")
+        .bind(today).fetch_one(&mut **c).await)
+    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    prop_assert_eq!(stranded, 0, "active members in units that have ended");
+
+    // An independent oracle: replay each member's events to find where she was, and in which
+    // education class, on past dates (month ends and mid-month days), and compare with the
+    // maintained statistics there, for the centre, provinces, communes and small branches.
+    type Row = (i64, String, Date, i64, Option<String>);
+    let events: Vec<Row> = sohoi::on_engine!(&mut ctx.tx, c => sqlx::query_as(
+        "select member_id, kind, effective_on, unit_id, education from member_events order by id")
+        .fetch_all(&mut **c).await)
+    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let mut codes: Vec<String> = vec!["TW".into(), "01".into(), "79".into()];
+    codes.extend(units.iter().cloned());
+    for day in [
+        date!(2021 - 06 - 15),
+        date!(2022 - 01 - 31),
+        date!(2023 - 07 - 10),
+        date!(2024 - 12 - 31),
+        date!(2025 - 03 - 17),
+        date!(2025 - 11 - 30),
+    ] {
+        // Each member's place and class on `day`: the last of her events on or before it.
+        let mut place: std::collections::HashMap<i64, Option<(i64, Option<String>)>> =
+            Default::default();
+        for (member, kind, on, unit, education) in events.iter().filter(|e| e.2 <= day) {
+            let now = place.entry(*member).or_insert(None);
+            match kind.as_str() {
+                "joined" | "transferred_in" | "restored" => *now = Some((*unit, education.clone())),
+                "left" | "died" => *now = None,
+                "corrected" => {
+                    if let Some((at, _)) = now.clone() {
+                        *now = Some((at, education.clone()));
+                    }
+                }
+                _ => {}
+            }
+            let _ = on;
+        }
+        for code in &codes {
+            let Some(unit) = sohoi::org::store::by_code(&mut ctx.tx, code, day)
+                .await
+                .map_err(|e| TestCaseError::fail(e.to_string()))?
+            else {
+                continue; // not yet created, or merged away by then
+            };
+            let mut expected_all = 0_i64;
+            let mut expected_by: std::collections::BTreeMap<String, i64> = Default::default();
+            for (at, education) in place.values().flatten() {
+                let under = sohoi::org::store::is_within(&mut ctx.tx, *at, unit.id, day)
+                    .await
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                if under {
+                    expected_all += 1;
+                    *expected_by
+                        .entry(education.clone().unwrap_or_else(|| "unknown".into()))
+                        .or_default() += 1;
+                }
+            }
+            let stock =
+                |counts: sohoi::stats::store::Counts| -> std::collections::BTreeMap<String, i64> {
+                    counts
+                        .into_iter()
+                        .filter(|(_, n)| *n != 0)
+                        .map(|((_, v), n)| (v, n))
+                        .collect()
+                };
+            let all: i64 = sohoi::stats::stock_at(&mut ctx.tx, &[unit.id], "all", day)
+                .await
+                .map_err(|e| TestCaseError::fail(e.to_string()))?
+                .values()
+                .sum();
+            prop_assert_eq!(all, expected_all, "members of {} on {}", code, day);
+            let by = stock(
+                sohoi::stats::stock_at(&mut ctx.tx, &[unit.id], "education", day)
+                    .await
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?,
+            );
+            prop_assert_eq!(&by, &expected_by, "education of {} on {}", code, day);
+        }
+    }
+
     // Every movement report balances, for whole and cut periods.
     for code in ["TW", "01", "00004", "25747"] {
         for period in [
@@ -243,6 +329,28 @@ async fn run(branch_counts: Vec<usize>, ops: Vec<Op>) -> Result<(), TestCaseErro
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;
             for row in report.rows.iter().chain([&report.total]) {
                 prop_assert!(row.balances(), "{} {:?}: {:?}", code, period, row);
+            }
+            // Restated in today's structure, every row still balances, no transfer column is
+            // negative, and a province's (or the centre's) total is what it reported.
+            if code == "TW" || code == "01" {
+                let restated = sohoi::reports::movements::movements_in(
+                    ctx.acting(&scope),
+                    code,
+                    period,
+                    sohoi::reports::movements::Structure::Today,
+                )
+                .await
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                for row in restated.rows.iter().chain([&restated.total]) {
+                    prop_assert!(row.balances(), "restated {} {:?}: {:?}", code, period, row);
+                    prop_assert!(
+                        row.transferred_in >= 0 && row.transferred_out >= 0,
+                        "restated {}: {:?}",
+                        code,
+                        row
+                    );
+                }
+                prop_assert_eq!(&restated.total, &report.total, "restated total of {}", code);
             }
             // The children add up to the total (members sit in branches or directly in communes).
             if code != "00004" && code != "25747" {

@@ -12,7 +12,7 @@ use crate::org::{self, Unit};
 use crate::stats;
 use crate::store::Tx;
 
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MovementRow {
     pub code: String,
     pub name: String,
