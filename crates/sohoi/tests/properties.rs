@@ -57,6 +57,22 @@ enum Op {
         commune: usize,
         day: i64,
     },
+    /// Move a branch, with its members, to the other commune of its province.
+    Split {
+        branch: usize,
+        day: i64,
+    },
+    /// End a unit (refused while it holds members).
+    Dissolve {
+        unit: usize,
+        day: i64,
+    },
+    /// Import a small workbook of new members into a commune.
+    Import {
+        commune: usize,
+        rows: usize,
+        day: i64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -69,8 +85,28 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..20usize, any::<bool>(), day.clone()).prop_map(|(member, died, day)| Op::Leave { member, died, day }),
         1 => (0..20usize, day.clone()).prop_map(|(member, day)| Op::Restore { member, day }),
         1 => (0..20usize, 0..EDUCATION.len(), day.clone()).prop_map(|(member, education, day)| Op::Correct { member, education, day }),
-        1 => (0..COMMUNES.len(), day).prop_map(|(commune, day)| Op::Merge { commune, day }),
+        1 => (0..COMMUNES.len(), day.clone()).prop_map(|(commune, day)| Op::Merge { commune, day }),
+        1 => (0..12usize, day.clone()).prop_map(|(branch, day)| Op::Split { branch, day }),
+        1 => (0..16usize, day.clone()).prop_map(|(unit, day)| Op::Dissolve { unit, day }),
+        1 => (0..COMMUNES.len(), 1..4usize, day).prop_map(|(commune, rows, day)| Op::Import { commune, rows, day }),
     ]
+}
+
+/// A workbook of `rows` new members who joined on `joined`.
+fn workbook(rows: usize, joined: Date) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["STT", "Họ và tên", "Năm sinh", "Ngày vào Hội"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).expect("header");
+    }
+    for i in 0..rows {
+        let r = i as u32 + 1;
+        sheet.write_number(r, 0, f64::from(r)).expect("stt");
+        sheet.write_string(r, 1, NAMES[i % NAMES.len()]).expect("name");
+        sheet.write_number(r, 2, 1960.0 + i as f64).expect("birth");
+        sheet.write_string(r, 3, sohoi::clock::vn_date(joined)).expect("joined");
+    }
+    book.save_to_buffer().expect("xlsx")
 }
 
 fn date(day: i64) -> Date {
@@ -190,6 +226,39 @@ async fn run(branch_counts: Vec<usize>, ops: Vec<Op>) -> Result<(), TestCaseErro
                 )
                 .await
                 .map(|_| ())
+            }
+            Op::Split { branch, day } => {
+                let branches: Vec<&String> = units.iter().filter(|u| u.contains('-')).collect();
+                let branch = branches[branch % branches.len()];
+                let commune = branch.split('-').next().unwrap_or_default();
+                let index = COMMUNES.iter().position(|c| *c == commune).unwrap_or(0);
+                sohoi::org::restructure::split(
+                    ctx.acting(&scope),
+                    commune,
+                    &[(branch.clone(), COMMUNES[index ^ 1].to_string())],
+                    date(*day),
+                )
+                .await
+                .map(|_| ())
+            }
+            Op::Dissolve { unit, day } => {
+                sohoi::org::restructure::dissolve(ctx.acting(&scope), &units[unit % units.len()], date(*day))
+                    .await
+                    .map(|_| ())
+            }
+            Op::Import { commune, rows, day } => {
+                let options = sohoi::excel::import::Options {
+                    unit: COMMUNES[*commune].to_string(),
+                    ..Default::default()
+                };
+                let control = sohoi::excel::import::Control::default();
+                let bytes = workbook(*rows, date(*day));
+                match sohoi::excel::import::import(ctx.acting(&scope), bytes, &options, sohoi::i18n::Lang::Vi, &control).await {
+                    Ok(outcome) if outcome.report.commits() => Ok(()),
+                    // A refused workbook (its commune merged away, say) changes nothing.
+                    Ok(_) => Err(sohoi::error::Error::invalid("unit", "invalid-unit-closed")),
+                    Err(e) => Err(e),
+                }
             }
         };
         // A refused operation rolls back and leaves nothing behind; an accepted one commits.
