@@ -96,15 +96,22 @@ fn op() -> impl Strategy<Value = Op> {
 fn workbook(rows: usize, joined: Date) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
-    for (c, h) in ["STT", "Họ và tên", "Năm sinh", "Ngày vào Hội"].iter().enumerate() {
+    for (c, h) in ["STT", "Họ và tên", "Năm sinh", "Ngày vào Hội"]
+        .iter()
+        .enumerate()
+    {
         sheet.write_string(0, c as u16, *h).expect("header");
     }
     for i in 0..rows {
         let r = i as u32 + 1;
         sheet.write_number(r, 0, f64::from(r)).expect("stt");
-        sheet.write_string(r, 1, NAMES[i % NAMES.len()]).expect("name");
+        sheet
+            .write_string(r, 1, NAMES[i % NAMES.len()])
+            .expect("name");
         sheet.write_number(r, 2, 1960.0 + i as f64).expect("birth");
-        sheet.write_string(r, 3, sohoi::clock::vn_date(joined)).expect("joined");
+        sheet
+            .write_string(r, 3, sohoi::clock::vn_date(joined))
+            .expect("joined");
     }
     book.save_to_buffer().expect("xlsx")
 }
@@ -241,11 +248,13 @@ async fn run(branch_counts: Vec<usize>, ops: Vec<Op>) -> Result<(), TestCaseErro
                 .await
                 .map(|_| ())
             }
-            Op::Dissolve { unit, day } => {
-                sohoi::org::restructure::dissolve(ctx.acting(&scope), &units[unit % units.len()], date(*day))
-                    .await
-                    .map(|_| ())
-            }
+            Op::Dissolve { unit, day } => sohoi::org::restructure::dissolve(
+                ctx.acting(&scope),
+                &units[unit % units.len()],
+                date(*day),
+            )
+            .await
+            .map(|_| ()),
             Op::Import { commune, rows, day } => {
                 let options = sohoi::excel::import::Options {
                     unit: COMMUNES[*commune].to_string(),
@@ -253,7 +262,15 @@ async fn run(branch_counts: Vec<usize>, ops: Vec<Op>) -> Result<(), TestCaseErro
                 };
                 let control = sohoi::excel::import::Control::default();
                 let bytes = workbook(*rows, date(*day));
-                match sohoi::excel::import::import(ctx.acting(&scope), bytes, &options, sohoi::i18n::Lang::Vi, &control).await {
+                match sohoi::excel::import::import(
+                    ctx.acting(&scope),
+                    bytes,
+                    &options,
+                    sohoi::i18n::Lang::Vi,
+                    &control,
+                )
+                .await
+                {
                     Ok(outcome) if outcome.report.commits() => Ok(()),
                     // A refused workbook (its commune merged away, say) changes nothing.
                     Ok(_) => Err(sohoi::error::Error::invalid("unit", "invalid-unit-closed")),
