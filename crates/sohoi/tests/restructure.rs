@@ -189,7 +189,12 @@ async fn a_plan_file_splits_renames_and_dissolves_leave_the_register_consistent(
     let plan = restructure::parse_plan("ma_cu,ma_moi,ngay_hieu_luc\n00004,00008,01/07/2025\n")
         .expect("plan");
     assert_eq!(plan.len(), 1);
-    assert!(restructure::parse_plan("00004;00008").is_err());
+    let err = restructure::parse_plan("00004;00008").expect_err("not a plan line");
+    assert!(
+        err.render(sohoi::i18n::Lang::Vi)
+            .contains("dòng 1 không đúng dạng"),
+        "{err:?}"
+    );
     let mut ctx = db.ctx().await;
     restructure::apply_plan(ctx.acting(&system), &plan)
         .await
@@ -249,8 +254,15 @@ async fn a_plan_file_splits_renames_and_dissolves_leave_the_register_consistent(
 
     // A unit with members cannot be dissolved; an empty one can.
     let mut ctx = db.ctx().await;
-    let refused = restructure::dissolve(ctx.acting(&system), "00025", date!(2025 - 10 - 01)).await;
-    assert!(refused.is_err());
+    let refused = restructure::dissolve(ctx.acting(&system), "00008", date!(2025 - 10 - 01))
+        .await
+        .expect_err("Ngọc Hà holds the members of both wards");
+    assert!(
+        refused
+            .render(sohoi::i18n::Lang::Vi)
+            .contains("còn hội viên"),
+        "{refused:?}"
+    );
     restructure::dissolve(ctx.acting(&system), "00070", date!(2025 - 10 - 01))
         .await
         .expect("an empty ward dissolves");
