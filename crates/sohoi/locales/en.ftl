@@ -463,3 +463,7 @@ cli-bad-tier = No tier "{ $value }". Tiers: identity, ethnicity_religion, party,
 cli-unit-only = this unit only
 invalid-restore-before-merge = her unit merged into { $unit } on { $date }; restore her on that date or later (she then belongs to { $unit })
 cli-member-restored-into = Restored her into { $unit }, the unit her former unit went into.
+web-signout-everywhere = Sign out everywhere
+web-signout-everywhere-help = Ends every session of this account, this one included. Changing the password also ends the sessions on other devices.
+web-signout-everywhere-confirm = Sign out on every device?
+audit-signout-everywhere = Signed out everywhere

@@ -463,3 +463,7 @@ cli-bad-tier = Không có loại dữ liệu "{ $value }". Các loại: identity
 cli-unit-only = riêng đơn vị này
 invalid-restore-before-merge = đơn vị của hội viên đã sáp nhập vào { $unit } từ ngày { $date }; hãy khôi phục từ ngày đó trở đi (hội viên sẽ sinh hoạt tại { $unit })
 cli-member-restored-into = Đã khôi phục hội viên vào { $unit }, đơn vị kế thừa đơn vị cũ của hội viên.
+web-signout-everywhere = Đăng xuất trên mọi thiết bị
+web-signout-everywhere-help = Kết thúc mọi phiên đăng nhập của tài khoản này, kể cả trên máy này. Đổi mật khẩu cũng kết thúc các phiên trên thiết bị khác.
+web-signout-everywhere-confirm = Đăng xuất trên mọi thiết bị?
+audit-signout-everywhere = Đăng xuất trên mọi thiết bị

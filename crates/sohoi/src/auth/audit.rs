@@ -3,6 +3,21 @@
 use crate::on_engine;
 use crate::store::Tx;
 
+/// The longest each stored field of an entry may be, in characters.
+pub const ACTOR_CHARS: usize = 80;
+pub const ACTION_CHARS: usize = 60;
+pub const SUBJECT_CHARS: usize = 200;
+pub const DETAIL_CHARS: usize = 2_000;
+pub const ADDRESS_CHARS: usize = 64;
+
+/// `s`, cut to `n` characters (with an ellipsis when cut).
+pub fn cap(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((end, _)) => format!("{}…", &s[..end]),
+        None => s.to_string(),
+    }
+}
+
 /// Records an action in the caller's transaction, so that it exists exactly when the
 /// action does.
 pub async fn record(
@@ -14,6 +29,19 @@ pub async fn record(
     detail: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     let at = crate::clock::now_text();
+    // Every stored field has a bound: a typed username of megabytes is kept to its first
+    // characters, so that nobody can flood the log without signing in.
+    let (actor, action) = (cap(actor, ACTOR_CHARS), cap(action, ACTION_CHARS));
+    let (subject, detail) = (
+        subject.map(|s| cap(s, SUBJECT_CHARS)),
+        detail.map(|d| cap(d, DETAIL_CHARS)),
+    );
+    let (actor, action, subject, detail) = (
+        actor.as_str(),
+        action.as_str(),
+        subject.as_deref(),
+        detail.as_deref(),
+    );
     on_engine!(tx, c => sqlx::query("insert into audit_log (at, actor, action, unit_id, subject, detail) values ($1, $2, $3, $4, $5, $6)")
         .bind(at)
         .bind(actor)

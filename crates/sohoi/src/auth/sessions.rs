@@ -32,6 +32,13 @@ pub async fn open(tx: &mut Tx, user: &User) -> Result<(String, String), sqlx::Er
     let token = random_token();
     let csrf = random_token();
     let now = OffsetDateTime::now_utc();
+    // Expired sessions go as new ones come: the table holds only live ones.
+    on_engine!(&mut *tx, c => sqlx::query("delete from sessions where user_id = $1 and expires_at < $2")
+        .bind(user.id)
+        .bind(rfc3339(now))
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))?;
     on_engine!(tx, c => sqlx::query("insert into sessions (token_hash, user_id, csrf_token, created_at, expires_at) values ($1, $2, $3, $4, $5)")
         .bind(token_hash(&token))
         .bind(user.id)
@@ -59,6 +66,18 @@ pub async fn find(tx: &mut Tx, token: &str) -> Result<Option<(User, String)>, sq
             csrf,
         ))
     }))
+}
+
+/// Ends every session of `user` but the one of `keep` (none with `None`): after a password
+/// change, or "sign out everywhere".
+pub async fn close_all(tx: &mut Tx, user: i64, keep: Option<&str>) -> Result<u64, sqlx::Error> {
+    let keep = keep.map(token_hash).unwrap_or_default();
+    on_engine!(tx, c => sqlx::query("delete from sessions where user_id = $1 and token_hash <> $2")
+        .bind(user)
+        .bind(keep)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))
 }
 
 pub async fn close(tx: &mut Tx, token: &str) -> Result<(), sqlx::Error> {

@@ -342,13 +342,17 @@ async fn audit_sign_in(
     address: &str,
 ) -> Result<(), sqlx::Error> {
     let at = crate::clock::now_text();
+    // What was typed is kept to a bound (it may be megabytes); no account has a longer name.
+    let username = audit::cap(username, audit::SUBJECT_CHARS);
+    let address = audit::cap(address, audit::ADDRESS_CHARS);
+    let (username, address) = (username.as_str(), address.as_str());
     // Filed under the unit of the account's (first) grant, so that the chairs above it read
     // it; attempts on unknown names have no unit and only the central union reads them.
     on_engine!(tx, c => sqlx::query(
         "insert into audit_log (at, actor, action, unit_id, subject, address) values ($1, $2, $3, \
          (select min(g.unit_id) from grants g join users u on u.id = g.user_id where u.username = $4), $4, $5)")
         .bind(at)
-        .bind(format!("user:{username}"))
+        .bind(audit::cap(&format!("user:{username}"), audit::ACTOR_CHARS))
         .bind(action)
         .bind(username)
         .bind(address)
@@ -356,12 +360,14 @@ async fn audit_sign_in(
         .map(|_| ()))
 }
 
-/// Changes a user's own password after checking the current one.
+/// Changes a user's own password after checking the current one, and ends her other sessions
+/// (`keep` is the session she changed it from).
 pub async fn change_password(
     tx: &mut Tx,
     user: &User,
     current: &Password,
     new: &Password,
+    keep: Option<&str>,
 ) -> Result<()> {
     let hash: String = on_engine!(&mut *tx, c => sqlx::query_scalar("select password_hash from users where id = $1")
         .bind(user.id).fetch_one(&mut **c).await)?;
@@ -374,6 +380,7 @@ pub async fn change_password(
     let hash = password::hash(new);
     on_engine!(&mut *tx, c => sqlx::query("update users set password_hash = $2 where id = $1")
         .bind(user.id).bind(hash).execute(&mut **c).await.map(|_| ()))?;
+    super::sessions::close_all(tx, user.id, keep).await?;
     audit::record(
         tx,
         &format!("user:{}", user.username),

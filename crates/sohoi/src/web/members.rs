@@ -794,8 +794,12 @@ pub async fn edit(
         Ok(m) => m,
         Err(response) => return response,
     };
-    // The form does not carry these; they change through their own actions.
+    // The form does not carry these: sex, membership and Party change through their own
+    // actions, and the political-theory level and the segments are not on the form. An edit
+    // changes only what the form sent; they keep their stored values.
     let mut raw = form.raw;
+    raw.political_theory = member.political_theory.clone().unwrap_or_default();
+    raw.segments = member.segments.join(",");
     raw.sex = member.sex.as_str().into();
     raw.honorary = member.honorary;
     raw.party_member = member.party_member.unwrap_or(false);

@@ -63,7 +63,12 @@ pub fn app(store: Store, lang: Lang) -> Router {
             HeaderValue::from_static(value),
         ));
     }
-    router
+    // Pages, API answers and downloads carry personal data: no browser or proxy keeps them
+    // (the stylesheet says otherwise for itself).
+    router.layer(SetResponseHeaderLayer::if_not_present(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    ))
 }
 
 /// The largest upload the import page takes (the import's own file limit).
@@ -101,6 +106,12 @@ pub fn routes() -> Vec<Route> {
             get(pages::signin_form).post(pages::signin),
         ),
         ("/signout", Own, &["POST"], post(pages::signout)),
+        (
+            "/signout-everywhere",
+            Own,
+            &["POST"],
+            post(pages::signout_everywhere),
+        ),
         (
             "/password",
             Own,
