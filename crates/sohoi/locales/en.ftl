@@ -467,3 +467,6 @@ web-signout-everywhere = Sign out everywhere
 web-signout-everywhere-help = Ends every session of this account, this one included. Changing the password also ends the sessions on other devices.
 web-signout-everywhere-confirm = Sign out on every device?
 audit-signout-everywhere = Signed out everywhere
+invalid-too-long = longer than { $max } characters
+field-note = Note
+field-display_name = Display name

@@ -467,3 +467,6 @@ web-signout-everywhere = Đăng xuất trên mọi thiết bị
 web-signout-everywhere-help = Kết thúc mọi phiên đăng nhập của tài khoản này, kể cả trên máy này. Đổi mật khẩu cũng kết thúc các phiên trên thiết bị khác.
 web-signout-everywhere-confirm = Đăng xuất trên mọi thiết bị?
 audit-signout-everywhere = Đăng xuất trên mọi thiết bị
+invalid-too-long = dài quá { $max } ký tự
+field-note = Ghi chú
+field-display_name = Tên hiển thị

@@ -41,6 +41,39 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// The longest free texts, in characters, checked where they are typed: long enough for any
+/// real use, short enough that one field cannot break an export (a spreadsheet cell holds
+/// 32,767 characters) or fill a page.
+pub mod limits {
+    pub const ADDRESS: usize = 300;
+    pub const CARD_NUMBER: usize = 30;
+    pub const NOTE: usize = 1_000;
+    pub const UNIT_NAME: usize = 200;
+    pub const DISPLAY_NAME: usize = 100;
+    pub const TOKEN_NAME: usize = 100;
+    pub const SEGMENTS: usize = 200;
+}
+
+/// Refuses `s` (as typed) when it is longer than `max` characters, naming the field.
+pub fn within(field: &'static str, s: &str, max: usize) -> crate::error::Result<()> {
+    if s.chars().count() > max {
+        return Err(crate::error::Error::Invalid {
+            field,
+            message: "invalid-too-long",
+            args: crate::i18n::Args::new().num("max", max as f64),
+        });
+    }
+    Ok(())
+}
+
+/// `s` cut to `max` characters, with an ellipsis when cut (for cells and lines that must fit).
+pub fn cut(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max.saturating_sub(1)) {
+        Some((end, _)) if s[end..].chars().count() > 1 => format!("{}…", &s[..end]).into(),
+        _ => s.into(),
+    }
+}
+
 /// A place name folded for comparison: [`fold`], with typographic dashes and apostrophes
 /// taken as plain ones ("Chân Mây – Lăng Cô", "Ea H’leo"), so that two spellings of one
 /// official name compare equal.

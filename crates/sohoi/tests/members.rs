@@ -426,3 +426,45 @@ async fn members_do_not_belong_to_provinces() {
     .expect_err("province");
     assert!(matches!(err, Error::Invalid { field: "unit", .. }));
 }
+
+/// Every free text has a bound checked where it is typed, and a stored text longer than a
+/// spreadsheet cell is cut in an export, never an export that fails.
+#[tokio::test]
+async fn free_texts_have_bounds_and_exports_cut_what_is_too_long() {
+    let db = TestDb::new().await;
+    let mut r = raw("Phạm Thị Yến", "1980");
+    r.address = "Số 1 phố Huế ".repeat(100);
+    let errors = r
+        .parse(today())
+        .expect_err("an address of 1,300 characters");
+    assert_eq!(errors[0].render(Lang::Vi), "Địa chỉ: dài quá 300 ký tự");
+    let mut ctx = db.ctx().await;
+    let added = service::add(
+        ctx.acting(&admin()),
+        "00004",
+        input(&raw("Phạm Thị Yến", "1980")),
+    )
+    .await
+    .expect("add");
+    let note = "x".repeat(1_001);
+    let err = service::end(
+        ctx.acting(&admin()),
+        added.id,
+        1,
+        Ending::Left,
+        today(),
+        Some(&note),
+    )
+    .await
+    .expect_err("a long note");
+    assert_eq!(err.render(Lang::Vi), "Ghi chú: dài quá 1000 ký tự");
+    // An address stored before the limits, longer than a cell: the export cuts it.
+    let long = "A".repeat(40_000);
+    sohoi::on_engine!(&mut ctx.tx, c => sqlx::query("update members set address = $1 where id = $2")
+        .bind(&long).bind(added.id).execute(&mut **c).await.map(|_| ())).expect("update");
+    let bytes =
+        sohoi::excel::members_workbook(&mut ctx, "00004", "", &Default::default(), Lang::Vi)
+            .await
+            .expect("the export does not fail");
+    assert!(bytes.len() > 1000);
+}

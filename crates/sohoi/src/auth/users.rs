@@ -92,6 +92,7 @@ pub async fn create(ctx: &mut Ctx, account: &NewAccount<'_>, password: &Password
         });
     }
     let display = crate::text::clean(display_name);
+    crate::text::within("display_name", &display, crate::text::limits::DISPLAY_NAME)?;
     let hash = password::hash(password);
     let now = crate::clock::now_text();
     let id: i64 = on_engine!(&mut *tx, c => sqlx::query_scalar(

@@ -185,9 +185,14 @@ fn write_cell(
         "status" => t.msg(&format!("status-{}", m.status.as_str())),
         _ => String::new(),
     };
-    sheet.write_string_with_format(row, col, value, &f.cell)?;
+    // A cell holds at most 32,767 characters: a longer text (stored before the limits at
+    // input) is cut with an ellipsis, never an export that fails.
+    sheet.write_string_with_format(row, col, crate::text::cut(&value, CELL_CHARS), &f.cell)?;
     Ok(())
 }
+
+/// The longest text written into one cell, under the format's 32,767.
+const CELL_CHARS: usize = 32_000;
 
 /// The movement report as a workbook: one row per child unit, the total in bold.
 pub fn report_workbook(report: &MovementReport, lang: Lang) -> Result<Vec<u8>> {

@@ -131,6 +131,19 @@ impl RawMember {
         {
             errors.push(Error::invalid("segments", "invalid-code"));
         }
+        for (field, text, max) in [
+            ("address", &self.address, crate::text::limits::ADDRESS),
+            (
+                "card_number",
+                &self.card_number,
+                crate::text::limits::CARD_NUMBER,
+            ),
+            ("segments", &self.segments, crate::text::limits::SEGMENTS),
+        ] {
+            if let Err(e) = crate::text::within(field, text, max) {
+                errors.push(e);
+            }
+        }
         let joined_on = match optional(&self.joined_on) {
             None => Some(today),
             Some(s) => match crate::clock::parse_date(s) {

@@ -42,6 +42,9 @@ pub async fn record(
     actor: &str,
     entry: Audit<'_>,
 ) -> Result<Vec<i64>> {
+    for note in events.iter().filter_map(|e| e.note) {
+        crate::text::within("note", note, crate::text::limits::NOTE)?;
+    }
     let provinces: Vec<i64> = events.iter().map(|e| e.province_id).collect();
     crate::store::lock_provinces(tx, &provinces).await?;
     for event in events {

@@ -94,6 +94,7 @@ pub async fn create(
     check_date(ctx, on)?;
     let parent = managed(ctx, parent_code, on).await?;
     let name = crate::text::clean(name);
+    crate::text::within("name", &name, crate::text::limits::UNIT_NAME)?;
     if name.chars().count() < 2 {
         return Err(Error::invalid("name", "invalid-unit-name"));
     }
@@ -143,6 +144,7 @@ pub async fn rename(ctx: &mut Ctx, code: &str, name: &str, on: Date) -> Result<I
     check_date(ctx, on)?;
     let unit = managed(ctx, code, on).await?;
     let name = crate::text::clean(name);
+    crate::text::within("name", &name, crate::text::limits::UNIT_NAME)?;
     if name.chars().count() < 2 {
         return Err(Error::invalid("name", "invalid-unit-name"));
     }
