@@ -470,3 +470,4 @@ audit-signout-everywhere = Signed out everywhere
 invalid-too-long = longer than { $max } characters
 field-note = Note
 field-display_name = Display name
+web-signin-wait = Too many failed sign-ins. Try again in { $seconds } seconds.

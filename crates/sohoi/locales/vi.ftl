@@ -470,3 +470,4 @@ audit-signout-everywhere = Đăng xuất trên mọi thiết bị
 invalid-too-long = dài quá { $max } ký tự
 field-note = Ghi chú
 field-display_name = Tên hiển thị
+web-signin-wait = Đăng nhập sai nhiều lần. Hãy thử lại sau { $seconds } giây.

@@ -273,7 +273,7 @@ async fn an_officer_signs_in_sees_her_unit_and_nothing_else() {
 }
 
 #[tokio::test]
-async fn wrong_passwords_are_refused_then_the_account_is_locked() {
+async fn wrong_passwords_are_refused_then_slowed_down_and_nothing_is_locked() {
     let db = TestDb::new().await;
     officer_of_ba_dinh(&db).await;
     let mut browser = Browser::new(&db);
@@ -292,13 +292,22 @@ async fn wrong_passwords_are_refused_then_the_account_is_locked() {
     for _ in 0..4 {
         browser.sign_in("badinh", "sai-mat-khau").await;
     }
+    // After five failures, a wait, even with the right password: a delay, not a lock.
     let page = browser.sign_in("badinh", "mat-khau-ba-dinh").await;
-    assert_eq!(
-        page.status,
-        StatusCode::TOO_MANY_REQUESTS,
-        "locked even with the right password"
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        page.body.contains("Hãy thử lại sau 1 giây"),
+        "{}",
+        page.body
     );
-    assert!(page.body.contains("tạm khóa"));
+    // A name that does not exist gets the same answer: the wait reveals nothing.
+    let unknown = browser.sign_in("khong-co-ai", "mat-khau").await;
+    assert_eq!(unknown.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(unknown.body.contains("Hãy thử lại sau"));
+    // After the wait, the right password works: nobody can lock an account.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let page = browser.sign_in("badinh", "mat-khau-ba-dinh").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
 
     let mut ctx = db.ctx().await;
     let failures: i64 = sohoi::on_engine!(&mut ctx.tx, c => sqlx::query_scalar(

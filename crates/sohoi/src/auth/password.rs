@@ -39,6 +39,36 @@ pub fn verify(password: &Password, phc: &str) -> bool {
     })
 }
 
+/// At most this many password hashes are computed at once (the machine's cores): argon2 is
+/// meant to be slow, and anonymous sign-in attempts must not take the threads that serve
+/// signed-in pages.
+fn hashing() -> &'static tokio::sync::Semaphore {
+    static HASHING: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    HASHING.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    })
+}
+
+/// [`verify`] on a blocking thread, a few at a time.
+pub async fn verify_off_thread(password: Password, phc: String) -> bool {
+    let Ok(_permit) = hashing().acquire().await else {
+        return false;
+    };
+    tokio::task::spawn_blocking(move || verify(&password, &phc))
+        .await
+        .unwrap_or(false)
+}
+
+/// [`hash`] on a blocking thread, a few at a time.
+pub async fn hash_off_thread(password: Password) -> String {
+    let Ok(_permit) = hashing().acquire().await else {
+        return String::new();
+    };
+    tokio::task::spawn_blocking(move || hash(&password))
+        .await
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,6 @@
 use std::collections::BTreeSet;
 
 use serde::Serialize;
-use time::{Duration, OffsetDateTime};
 
 use super::access::{Access, Authority, Grant, Reach, Role, Tier};
 use super::audit;
@@ -15,10 +14,6 @@ use crate::i18n::Args;
 use crate::on_engine;
 use crate::org;
 use crate::store::Tx;
-
-/// Failures in a row that lock an account, and for how long.
-pub const MAX_FAILURES: i32 = 5;
-pub const LOCK_MINUTES: i64 = 15;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct User {
@@ -262,8 +257,6 @@ fn describe(request: &GrantRequest<'_>) -> String {
 pub enum SignInError {
     /// Wrong username or password (never told apart).
     Invalid,
-    /// Too many failures: locked until this time.
-    Locked(OffsetDateTime),
     Db(sqlx::Error),
 }
 
@@ -273,67 +266,49 @@ impl From<sqlx::Error> for SignInError {
     }
 }
 
-fn parse_time(s: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
-}
+/// A hash of nothing, verified for unknown usernames so that they take the time a real check
+/// takes and timing does not reveal which usernames exist.
+const NOBODY: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29ob2lzb2hvaQ$0000000000000000000000000000000000000000000";
 
-fn format_time(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
-/// Checks a username and password. Every attempt, good or bad, is written to the audit log
-/// with the address it came from.
+/// Checks a username and password. The hash is read in a snapshot and verified on a blocking
+/// thread, outside any transaction; every attempt, good or bad, is then written to the audit
+/// log with the address it came from. Repeated failures are slowed by the caller's throttle
+/// (`web::throttle`), never by locking the account, which anyone could do to anyone.
 pub async fn sign_in(
-    tx: &mut Tx,
+    store: &crate::store::Store,
     username: &str,
-    password: &Password,
+    password: Password,
     address: &str,
 ) -> Result<User, SignInError> {
     let username = username.trim().to_ascii_lowercase();
-    let row: Option<(i64, String, String, i32, Option<String>)> = on_engine!(&mut *tx, c => sqlx::query_as(
-        "select id, display_name, password_hash, failed_attempts, locked_until from users where username = $1")
-        .bind(&username).fetch_optional(&mut **c).await)?;
-    let now = OffsetDateTime::now_utc().to_offset(crate::clock::VIETNAM);
-    let Some((id, display_name, hash, failures, locked_until)) = row else {
-        // Spend the time a real check takes, so that timing does not reveal usernames.
-        password::verify(
-            password,
-            "$argon2id$v=19$m=19456,t=2,p=1$c29ob2lzb2hvaQ$0000000000000000000000000000000000000000000",
-        );
-        audit_sign_in(tx, &username, "signin.failed", address).await?;
-        return Err(SignInError::Invalid);
+    let row: Option<(i64, String, String)> = {
+        let mut tx = store.read().await?;
+        on_engine!(&mut tx, c => sqlx::query_as("select id, display_name, password_hash from users where username = $1")
+            .bind(&username).fetch_optional(&mut **c).await)?
     };
-    if let Some(until) = locked_until.as_deref().and_then(parse_time)
-        && until > now
-    {
-        audit_sign_in(tx, &username, "signin.locked", address).await?;
-        return Err(SignInError::Locked(until));
+    let phc = row
+        .as_ref()
+        .map_or(NOBODY, |(_, _, hash)| hash.as_str())
+        .to_string();
+    let good = password::verify_off_thread(password, phc).await && row.is_some();
+    let mut tx = store.begin().await?;
+    audit_sign_in(
+        &mut tx,
+        &username,
+        if good { "signin.ok" } else { "signin.failed" },
+        address,
+    )
+    .await?;
+    tx.commit().await?;
+    match row {
+        Some((id, display_name, _)) if good => Ok(User {
+            id,
+            username,
+            display_name,
+        }),
+        _ => Err(SignInError::Invalid),
     }
-    if !password::verify(password, &hash) {
-        let failures = failures + 1;
-        let lock =
-            (failures >= MAX_FAILURES).then(|| format_time(now + Duration::minutes(LOCK_MINUTES)));
-        on_engine!(&mut *tx, c => sqlx::query("update users set failed_attempts = $2, locked_until = $3 where id = $1")
-            .bind(id)
-            .bind(if lock.is_some() { 0 } else { failures })
-            .bind(&lock)
-            .execute(&mut **c).await
-            .map(|_| ()))?;
-        audit_sign_in(tx, &username, "signin.failed", address).await?;
-        return Err(match lock.as_deref().and_then(parse_time) {
-            Some(until) => SignInError::Locked(until),
-            None => SignInError::Invalid,
-        });
-    }
-    on_engine!(&mut *tx, c => sqlx::query("update users set failed_attempts = 0, locked_until = null where id = $1")
-        .bind(id).execute(&mut **c).await.map(|_| ()))?;
-    audit_sign_in(tx, &username, "signin.ok", address).await?;
-    Ok(User {
-        id,
-        username,
-        display_name,
-    })
 }
 
 async fn audit_sign_in(

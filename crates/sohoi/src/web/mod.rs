@@ -10,6 +10,7 @@ mod pages;
 mod reports;
 mod restructure;
 mod session;
+pub mod throttle;
 mod tokens;
 
 use std::net::SocketAddr;
@@ -30,6 +31,7 @@ pub struct AppState {
     pub lang: Lang,
     pub imports: imports::Jobs,
     pub sessions: session::SessionCache,
+    pub throttle: throttle::Throttle,
 }
 
 /// The application, separate from running it, so that tests can serve it on port 0.
@@ -39,6 +41,7 @@ pub fn app(store: Store, lang: Lang) -> Router {
         lang,
         imports: imports::Jobs::default(),
         sessions: session::SessionCache::default(),
+        throttle: throttle::Throttle::default(),
     };
     let headers = [
         (

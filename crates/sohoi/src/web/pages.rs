@@ -14,6 +14,7 @@ use super::AppState;
 use super::session::{
     self, CSRF_COOKIE, ClientAddr, LANG_COOKIE, Posted, SESSION_COOKIE, Signed, with_csrf,
 };
+use super::throttle::Throttle;
 use crate::auth::password::Password;
 use crate::auth::sessions::{random_token, same_token};
 use crate::auth::users::{self, SignInError, User};
@@ -198,32 +199,39 @@ pub async fn signin(
     if cookie_csrf.is_empty() || !same_token(&cookie_csrf, &form.csrf) {
         return message_page(StatusCode::FORBIDDEN, lang, "web-csrf");
     }
-    let Ok(mut tx) = state.store.begin().await else {
-        return unavailable();
-    };
-    let outcome = users::sign_in(
-        &mut tx,
-        &form.username,
-        &Password::new(form.password),
-        &address,
-    )
-    .await;
-    let failed = |status: StatusCode, message: String, tx: crate::store::Tx| async move {
-        // The failure counter and the audit entry are kept even though sign-in failed.
-        if tx.commit().await.is_err() {
-            return unavailable();
-        }
+    let keys = Throttle::keys(&form.username, &address);
+    let refuse = |status: StatusCode, message: String| {
         let page = SigninPage {
             lang: lang.code(),
             t,
             csrf: cookie_csrf.clone(),
-            username: form.username.clone(),
+            username: form.username.chars().take(100).collect(),
             error: Some(message),
         };
         (status, render(&page)).into_response()
     };
+    // Too many failures lately, for this name or from this address: wait, whether or not the
+    // name exists. Nothing is checked, so nothing is logged.
+    if let Some(wait) = state.throttle.wait(&keys, std::time::Instant::now()) {
+        let seconds = Args::new().num("seconds", wait.as_secs_f64().ceil());
+        return refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            t.msg_with("web-signin-wait", &seconds),
+        );
+    }
+    let outcome = users::sign_in(
+        &state.store,
+        &form.username,
+        Password::new(form.password.clone()),
+        &address,
+    )
+    .await;
     match outcome {
         Ok(user) => {
+            state.throttle.succeeded(&keys[0]);
+            let Ok(mut tx) = state.store.begin().await else {
+                return unavailable();
+            };
             let Ok((token, _csrf)) = crate::auth::sessions::open(&mut tx, &user).await else {
                 return unavailable();
             };
@@ -240,16 +248,8 @@ pub async fn signin(
             (jar, Redirect::to("/")).into_response()
         }
         Err(SignInError::Invalid) => {
-            failed(StatusCode::UNAUTHORIZED, t.msg("web-signin-invalid"), tx).await
-        }
-        Err(SignInError::Locked(until)) => {
-            let until = format!("{:02}:{:02}", until.hour(), until.minute());
-            failed(
-                StatusCode::TOO_MANY_REQUESTS,
-                t.msg_with("web-signin-locked", &Args::new().with("until", until)),
-                tx,
-            )
-            .await
+            state.throttle.failed(&keys, std::time::Instant::now());
+            refuse(StatusCode::UNAUTHORIZED, t.msg("web-signin-invalid"))
         }
         Err(SignInError::Db(_)) => unavailable(),
     }
