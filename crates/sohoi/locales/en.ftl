@@ -471,3 +471,4 @@ invalid-too-long = longer than { $max } characters
 field-note = Note
 field-display_name = Display name
 web-signin-wait = Too many failed sign-ins. Try again in { $seconds } seconds.
+audit-member-list_sensitive = Listed records with sensitive fields

@@ -471,3 +471,4 @@ invalid-too-long = dài quá { $max } ký tự
 field-note = Ghi chú
 field-display_name = Tên hiển thị
 web-signin-wait = Đăng nhập sai nhiều lần. Hãy thử lại sau { $seconds } giây.
+audit-member-list_sensitive = Xem danh sách có thông tin nhạy cảm

@@ -2,10 +2,10 @@
 //! date and the audit entries of what she read.
 //!
 //! A context is a read snapshot ([`Ctx::read`]) or a write transaction ([`Ctx::write`]).
-//! Reading sensitive data is audited; in a snapshot the entry waits and [`Ctx::finish`] files
-//! it in its own short write, so that showing a record never holds the write lock (on SQLite,
-//! the whole database's). `finish` fails if the entry cannot be filed: a read that cannot be
-//! logged is not shown.
+//! Reading sensitive data is audited; in a snapshot the entry is filed at once in its own
+//! short write, so that showing a record never holds the write lock (on SQLite, the whole
+//! database's). If the entry cannot be filed, the read fails: a read that cannot be logged is
+//! not shown.
 
 use time::Date;
 
@@ -19,15 +19,6 @@ enum Mode {
     Write,
 }
 
-/// An audit entry waiting for its own write.
-#[derive(Clone, Debug)]
-struct PendingAudit {
-    action: String,
-    unit_id: Option<i64>,
-    subject: Option<String>,
-    detail: Option<String>,
-}
-
 pub struct Ctx {
     pub tx: Tx,
     pub access: Access,
@@ -35,7 +26,6 @@ pub struct Ctx {
     pub today: Date,
     mode: Mode,
     store: Store,
-    reads: Vec<PendingAudit>,
 }
 
 impl Ctx {
@@ -56,7 +46,6 @@ impl Ctx {
             today: crate::clock::today(),
             mode,
             store: store.clone(),
-            reads: Vec::new(),
         }
     }
 
@@ -92,8 +81,9 @@ impl Ctx {
             .await
     }
 
-    /// Files an audit entry about something the caller read: at once in a write
-    /// transaction, after the snapshot in a read one.
+    /// Files an audit entry about something the caller read: in a write transaction, in it;
+    /// in a snapshot, at once in its own short write (so that a read that is logged never
+    /// holds the write lock, and no caller can forget to file it).
     pub async fn audit_read(
         &mut self,
         action: &str,
@@ -113,36 +103,21 @@ impl Ctx {
                 )
                 .await?
             }
-            Mode::Read => self.reads.push(PendingAudit {
-                action: action.to_string(),
-                unit_id,
-                subject: subject.map(str::to_string),
-                detail: detail.map(str::to_string),
-            }),
+            Mode::Read => {
+                let actor = self.access.actor().to_string();
+                crate::write_tx!(self.store, tx => {
+                    crate::auth::audit::record(tx, &actor, action, unit_id, subject, detail).await?;
+                    Ok::<_, crate::error::Error>(())
+                })?;
+            }
         }
         Ok(())
     }
 
-    /// Ends the context: a write commits; a snapshot ends, and the audit entries of what was
-    /// read are filed in one short write.
+    /// Ends the context: a write commits, a snapshot ends.
     pub async fn finish(self) -> Result<()> {
-        let Ctx {
-            tx,
-            access,
-            store,
-            reads,
-            ..
-        } = self;
-        tx.commit().await?;
-        if reads.is_empty() {
-            return Ok(());
-        }
-        crate::write_tx!(store, tx => {
-            for r in &reads {
-                crate::auth::audit::record(tx, access.actor(), &r.action, r.unit_id, r.subject.as_deref(), r.detail.as_deref()).await?;
-            }
-            Ok::<_, crate::error::Error>(())
-        })
+        self.tx.commit().await?;
+        Ok(())
     }
 }
 

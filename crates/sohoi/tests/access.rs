@@ -457,3 +457,72 @@ async fn a_service_runs_at_a_fixed_date_in_the_past() {
         .await
         .expect("a past join is fine");
 }
+
+/// Lists and searches that carry sensitive fields are reads of them: one audit entry per
+/// request, with the count, filed even from a read snapshot; a list without them files none.
+#[tokio::test]
+async fn bulk_reads_of_sensitive_fields_are_audited_with_their_count() {
+    let db = TestDb::new().await;
+    let mut ctx = db.ctx().await;
+    service::add(
+        ctx.acting(&system()),
+        "00004",
+        tay_member("Hoàng Thị Hoa", "001180011111"),
+    )
+    .await
+    .expect("add");
+    service::add(
+        ctx.acting(&system()),
+        "00004",
+        tay_member("Lò Thị Mai", "001180033333"),
+    )
+    .await
+    .expect("add");
+    service::add(
+        ctx.acting(&system()),
+        "00008",
+        tay_member("Nông Thị Lan", "001180022222"),
+    )
+    .await
+    .expect("add");
+    let ba_dinh = unit_id(&mut ctx, "00004").await;
+    let ngoc_ha = unit_id(&mut ctx, "00008").await;
+    ctx.finish().await.expect("commit");
+    let both = Access::of_grants(
+        "user:hai",
+        vec![
+            Grant::new(ba_dinh, Role::Viewer.authorities(), Tier::MEMBER),
+            Grant::new(ngoc_ha, Role::Viewer.authorities(), []),
+        ],
+    );
+    let mut read = Ctx::read(&db.store, both).await.expect("snapshot");
+    let filter = service::filter(None, None, None, read.today).expect("filter");
+    service::list(&mut read, "00004", &filter, 1, 50)
+        .await
+        .expect("Ba Đình");
+    service::list(&mut read, "00008", &filter, 1, 50)
+        .await
+        .expect("Ngọc Hà");
+    service::search(&mut read, "thi", None, 50)
+        .await
+        .expect("search");
+    read.finish().await.expect("end");
+    let mut ctx = db.ctx().await;
+    let log = sohoi::auth::audit::list(&mut ctx, None, 100)
+        .await
+        .expect("log");
+    let reads: Vec<(Option<&str>, Option<&str>)> = log
+        .iter()
+        .filter(|e| e.action == "member.list_sensitive" && e.actor == "user:hai")
+        .map(|e| (e.subject.as_deref(), e.detail.as_deref()))
+        .collect();
+    // Newest first: the national search (two of its three records readable), then Ba Đình's
+    // list; Ngọc Hà's list carried nothing sensitive and filed nothing.
+    assert_eq!(
+        reads,
+        vec![
+            (None, Some("records=2")),
+            (Some("00004"), Some("records=2"))
+        ]
+    );
+}

@@ -800,6 +800,11 @@ pub async fn search(
         _ => family_first.clone(),
     };
     let mut ids = Vec::new();
+    let listed_at = if under.is_some() {
+        roots.first().cloned().flatten()
+    } else {
+        None
+    };
     for root in roots {
         let province = match &root {
             None => None,
@@ -836,21 +841,43 @@ pub async fn search(
     let mut found = store::by_ids(&mut ctx.tx, &ids).await?;
     found.sort_by_cached_key(|m| (crate::text::person_sort_key(&m.full_name), m.id));
     found.truncate(limit as usize);
-    redact_all(ctx, found).await
+    redact_all(ctx, found, listed_at.as_ref()).await
 }
 
 /// Members as the caller may read each of them: the tiers she holds at each one's unit.
-async fn redact_all(ctx: &mut Ctx, members: Vec<Member>) -> Result<Vec<Member>> {
+async fn redact_all(
+    ctx: &mut Ctx,
+    members: Vec<Member>,
+    listed_at: Option<&Unit>,
+) -> Result<Vec<Member>> {
     let units: Vec<i64> = members.iter().map(|m| m.unit_id).collect();
     let tiers = ctx.access.tiers_for(&mut ctx.tx, &units, ctx.today).await?;
     let none = Tiers::default();
-    Ok(members
+    let members: Vec<Member> = members
         .into_iter()
         .map(|m| {
             let t = tiers.get(&m.unit_id).unwrap_or(&none).clone();
             m.redacted_for(&t)
         })
-        .collect())
+        .collect();
+    // A list or search that carries sensitive fields is a read of them: one audit entry per
+    // request, with how many records showed which.
+    let shown = members
+        .iter()
+        .filter(|m| {
+            m.national_id.is_some()
+                || m.ethnicity.is_some()
+                || m.religion.is_some()
+                || m.party_member.is_some()
+        })
+        .count();
+    if shown > 0 {
+        let detail = format!("records={shown}");
+        let (unit, code) = (listed_at.map(|u| u.id), listed_at.map(|u| u.code.as_str()));
+        ctx.audit_read("member.list_sensitive", unit, code, Some(&detail))
+            .await?;
+    }
+    Ok(members)
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -953,7 +980,7 @@ pub async fn list(
         known,
     )
     .await?;
-    let members = redact_all(ctx, members).await?;
+    let members = redact_all(ctx, members, Some(&unit)).await?;
     Ok(Page {
         members,
         total,
