@@ -526,3 +526,127 @@ async fn bulk_reads_of_sensitive_fields_are_audited_with_their_count() {
         ]
     );
 }
+
+/// The account lifecycle: a chair disables an account in her ward (sign-in, sessions and
+/// tokens stop; the history stays), enables it again, resets its password and revokes its
+/// tokens; an account above her is not hers to touch; a token past its last day stops.
+#[tokio::test]
+async fn a_chair_disables_enables_resets_and_revokes_an_account_of_her_ward() {
+    use sohoi::auth::password::Password;
+    let db = TestDb::new().await;
+    let mut ctx = db.ctx().await;
+    for (username, unit, role) in [
+        ("chutich", "00004", Role::Chair),
+        ("xem", "00004", Role::Viewer),
+        ("tinh", "01", Role::Chair),
+    ] {
+        let account = NewAccount {
+            username,
+            display_name: "Cán bộ",
+            unit_code: unit,
+            role,
+            tiers: &[],
+        };
+        users::create(
+            ctx.acting(&system()),
+            &account,
+            &Password::new("mat-khau-ban-dau"),
+        )
+        .await
+        .expect("account");
+    }
+    let xem = users::by_username(&mut ctx.tx, "xem").await.expect("xem");
+    let (_, token) = sohoi::auth::tokens::create(&mut ctx.tx, &xem, "báo cáo")
+        .await
+        .expect("token");
+    let (_, old) =
+        sohoi::auth::tokens::create_until(&mut ctx.tx, &xem, "cũ", date!(2020 - 01 - 01))
+            .await
+            .expect("token");
+    sohoi::auth::sessions::open(&mut ctx.tx, &xem)
+        .await
+        .expect("session");
+    ctx.finish().await.expect("commit");
+    let works = |token: String| {
+        let store = db.store.clone();
+        async move {
+            let mut tx = store.read().await.expect("read");
+            sohoi::auth::tokens::find(&mut tx, &token)
+                .await
+                .expect("find")
+                .is_some()
+        }
+    };
+    assert!(works(token.clone()).await);
+    assert!(!works(old).await, "a token past its last day stops");
+    let signs_in = |password: &'static str| {
+        let store = db.store.clone();
+        async move {
+            users::sign_in(&store, "xem", Password::new(password), "test")
+                .await
+                .is_ok()
+        }
+    };
+    assert!(signs_in("mat-khau-ban-dau").await);
+
+    let mut ctx = db.ctx().await;
+    let chair = users::by_username(&mut ctx.tx, "chutich")
+        .await
+        .expect("chair");
+    let chair = users::access_for(&mut ctx.tx, &chair)
+        .await
+        .expect("access");
+    users::disable(ctx.acting(&chair), "xem")
+        .await
+        .expect("disable");
+    let err = users::disable(ctx.acting(&chair), "tinh")
+        .await
+        .expect_err("the province chair is not hers");
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    ctx.finish().await.expect("commit");
+    assert!(!signs_in("mat-khau-ban-dau").await, "disabled: no sign-in");
+    assert!(!works(token.clone()).await, "disabled: no token");
+
+    let mut ctx = db.ctx().await;
+    users::enable(ctx.acting(&chair), "xem")
+        .await
+        .expect("enable");
+    users::reset_password(
+        ctx.acting(&chair),
+        "xem",
+        &Password::new("mat-khau-moi-dat"),
+    )
+    .await
+    .expect("reset");
+    ctx.finish().await.expect("commit");
+    assert!(works(token.clone()).await, "enabled: her token works again");
+    assert!(!signs_in("mat-khau-ban-dau").await && signs_in("mat-khau-moi-dat").await);
+
+    let mut ctx = db.ctx().await;
+    // Both her tokens, the expired one too.
+    assert_eq!(
+        users::revoke_tokens(ctx.acting(&chair), "xem")
+            .await
+            .expect("revoke"),
+        2
+    );
+    ctx.finish().await.expect("commit");
+    assert!(!works(token).await);
+    let mut ctx = db.ctx().await;
+    let log = sohoi::auth::audit::list(&mut ctx, None, 100)
+        .await
+        .expect("log");
+    for action in [
+        "user.disable",
+        "user.enable",
+        "user.reset_password",
+        "user.revoke_tokens",
+    ] {
+        assert!(
+            log.iter().any(|e| e.action == action
+                && e.actor == "user:chutich"
+                && e.subject.as_deref() == Some("xem")),
+            "{action}"
+        );
+    }
+}

@@ -53,7 +53,7 @@ pub async fn open(tx: &mut Tx, user: &User) -> Result<(String, String), sqlx::Er
 pub async fn find(tx: &mut Tx, token: &str) -> Result<Option<(User, String)>, sqlx::Error> {
     let row: Option<(i64, String, String, String, String)> = on_engine!(tx, c => sqlx::query_as(
         "select u.id, u.username, u.display_name, s.csrf_token, s.expires_at from sessions s join users u on u.id = s.user_id \
-         where s.token_hash = $1").bind(token_hash(token)).fetch_optional(&mut **c).await)?;
+         where s.token_hash = $1 and u.disabled_at is null").bind(token_hash(token)).fetch_optional(&mut **c).await)?;
     Ok(row.and_then(|(id, username, display_name, csrf, expires)| {
         let expires =
             OffsetDateTime::parse(&expires, &time::format_description::well_known::Rfc3339).ok()?;

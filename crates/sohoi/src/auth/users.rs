@@ -284,7 +284,7 @@ pub async fn sign_in(
     let username = username.trim().to_ascii_lowercase();
     let row: Option<(i64, String, String)> = {
         let mut tx = store.read().await?;
-        on_engine!(&mut tx, c => sqlx::query_as("select id, display_name, password_hash from users where username = $1")
+        on_engine!(&mut tx, c => sqlx::query_as("select id, display_name, password_hash from users where username = $1 and disabled_at is null")
             .bind(&username).fetch_optional(&mut **c).await)?
     };
     let phc = row
@@ -367,6 +367,105 @@ pub async fn change_password(
     )
     .await?;
     Ok(())
+}
+
+/// The account `username` if the caller manages accounts at every unit where it holds a
+/// grant (a chair cannot act on an account above her, or beside her).
+async fn managed_account(ctx: &mut Ctx, username: &str) -> Result<(User, Option<i64>)> {
+    let user = by_username(&mut ctx.tx, username).await?;
+    let grants = grants_of(&mut ctx.tx, &user).await?;
+    if grants.is_empty() && !ctx.access.is_system() {
+        return Err(Error::not_found("user", username));
+    }
+    for g in &grants {
+        match ctx
+            .require(Authority::ManageAccounts, g.unit_id, &g.unit_code)
+            .await
+        {
+            Ok(()) => {}
+            Err(Error::NotFound { .. }) => return Err(Error::not_found("user", username)),
+            Err(e) => return Err(e),
+        }
+    }
+    // Her changes are filed under her (first) grant's unit, so that the chairs above read them.
+    Ok((user, grants.first().map(|g| g.unit_id)))
+}
+
+/// Disables an account: she can no longer sign in, her sessions end and her tokens stop
+/// working; her history stays, and enabling her again restores what she had.
+pub async fn disable(ctx: &mut Ctx, username: &str) -> Result<()> {
+    let (user, unit) = managed_account(ctx, username).await?;
+    let now = crate::clock::now_text();
+    on_engine!(&mut ctx.tx, c => sqlx::query("update users set disabled_at = $2 where id = $1 and disabled_at is null")
+        .bind(user.id).bind(&now).execute(&mut **c).await.map(|_| ()))?;
+    super::sessions::close_all(&mut ctx.tx, user.id, None).await?;
+    audit::record(
+        &mut ctx.tx,
+        ctx.access.actor(),
+        "user.disable",
+        unit,
+        Some(&user.username),
+        None,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Enables a disabled account again.
+pub async fn enable(ctx: &mut Ctx, username: &str) -> Result<()> {
+    let (user, unit) = managed_account(ctx, username).await?;
+    on_engine!(&mut ctx.tx, c => sqlx::query("update users set disabled_at = null where id = $1")
+        .bind(user.id).execute(&mut **c).await.map(|_| ()))?;
+    audit::record(
+        &mut ctx.tx,
+        ctx.access.actor(),
+        "user.enable",
+        unit,
+        Some(&user.username),
+        None,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sets a new password for an account the caller manages (she forgot hers), and ends her
+/// sessions.
+pub async fn reset_password(ctx: &mut Ctx, username: &str, new: &Password) -> Result<()> {
+    let (user, unit) = managed_account(ctx, username).await?;
+    if !new.is_acceptable() {
+        return Err(Error::invalid("password", "invalid-password"));
+    }
+    let hash = password::hash(new);
+    on_engine!(&mut ctx.tx, c => sqlx::query("update users set password_hash = $2 where id = $1")
+        .bind(user.id).bind(hash).execute(&mut **c).await.map(|_| ()))?;
+    super::sessions::close_all(&mut ctx.tx, user.id, None).await?;
+    audit::record(
+        &mut ctx.tx,
+        ctx.access.actor(),
+        "user.reset_password",
+        unit,
+        Some(&user.username),
+        None,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Revokes every token of an account the caller manages; answers how many.
+pub async fn revoke_tokens(ctx: &mut Ctx, username: &str) -> Result<u64> {
+    let (user, unit) = managed_account(ctx, username).await?;
+    let n = super::tokens::revoke_all(&mut ctx.tx, &user).await?;
+    let detail = format!("{n}");
+    audit::record(
+        &mut ctx.tx,
+        ctx.access.actor(),
+        "user.revoke_tokens",
+        unit,
+        Some(&user.username),
+        Some(&detail),
+    )
+    .await?;
+    Ok(n)
 }
 
 /// A grant as stored, with its unit.

@@ -349,13 +349,71 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .collect();
             crate::say_raw!("{}", table(&header, &rows, &[]));
         }
-        Command::User(super::UserCommand::Token { username, name }) => {
+        Command::User(super::UserCommand::Token {
+            username,
+            name,
+            expires,
+        }) => {
+            let expires = match expires.as_deref() {
+                Some(d) => parse_date_arg(Some(d), lang)?,
+                None => {
+                    crate::clock::today() + time::Duration::days(crate::auth::tokens::DEFAULT_DAYS)
+                }
+            };
             let store = open(&cli.db).await?;
-            let mut ctx = Ctx::write(&store, scope.clone()).await?;
-            let user = crate::auth::users::by_username(&mut ctx.tx, &username).await?;
-            let (_, token) = crate::auth::tokens::create(&mut ctx.tx, &user, &name).await?;
-            ctx.finish().await?;
+            let mut tx = store.begin().await?;
+            let user = crate::auth::users::by_username(&mut tx, &username).await?;
+            let (_, token) =
+                crate::auth::tokens::create_until(&mut tx, &user, &name, expires).await?;
+            tx.commit().await?;
             crate::say_raw!("{token}");
+        }
+        Command::User(super::UserCommand::Disable { username }) => {
+            let store = open(&cli.db).await?;
+            crate::write_ctx!(store, scope, ctx => crate::auth::users::disable(ctx, &username).await)?;
+            crate::say!(
+                "{}",
+                t.msg_with("account-disabled", &Args::new().with("username", username))
+            );
+        }
+        Command::User(super::UserCommand::Enable { username }) => {
+            let store = open(&cli.db).await?;
+            crate::write_ctx!(store, scope, ctx => crate::auth::users::enable(ctx, &username).await)?;
+            crate::say!(
+                "{}",
+                t.msg_with("account-enabled", &Args::new().with("username", username))
+            );
+        }
+        Command::User(super::UserCommand::ResetPassword { username }) => {
+            let password = match std::env::var("SOHOI_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    rpassword::prompt_password(t.msg("cli-password-prompt")).context("password")?
+                }
+            };
+            let password = crate::auth::password::Password::new(password);
+            let store = open(&cli.db).await?;
+            crate::write_ctx!(store, scope, ctx => crate::auth::users::reset_password(ctx, &username, &password).await)?;
+            crate::say!(
+                "{}",
+                t.msg_with(
+                    "account-password-reset",
+                    &Args::new().with("username", username)
+                )
+            );
+        }
+        Command::User(super::UserCommand::RevokeTokens { username }) => {
+            let store = open(&cli.db).await?;
+            let n = crate::write_ctx!(store, scope, ctx => crate::auth::users::revoke_tokens(ctx, &username).await)?;
+            crate::say!(
+                "{}",
+                t.msg_with(
+                    "account-tokens-revoked",
+                    &Args::new()
+                        .with("username", username)
+                        .num("count", n as f64)
+                )
+            );
         }
         Command::Population { unit, year, women } => {
             let store = open(&cli.db).await?;

@@ -217,7 +217,19 @@ pub enum UserCommand {
         /// What the token is for (shown on the user's tokens page).
         #[arg(long)]
         name: String,
+        /// The last day it works (default: a year from today).
+        #[arg(long)]
+        expires: Option<String>,
     },
+    /// Disable an account: no sign-in, sessions ended, tokens stopped; its history stays.
+    Disable { username: String },
+    /// Enable a disabled account again.
+    Enable { username: String },
+    /// Set a new password for an account (read from SOHOI_PASSWORD, or asked for); her
+    /// sessions end.
+    ResetPassword { username: String },
+    /// Revoke every API token of an account.
+    RevokeTokens { username: String },
 }
 
 #[derive(Subcommand, Debug)]
