@@ -480,3 +480,4 @@ audit-user-disable = Account disabled
 audit-user-enable = Account enabled
 audit-user-reset_password = Password reset
 audit-user-revoke_tokens = Account's API tokens revoked
+invalid-file-too-many-strings = the file holds too much distinct text to read safely; split the list into smaller files

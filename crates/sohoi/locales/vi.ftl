@@ -480,3 +480,4 @@ audit-user-disable = Khoá tài khoản
 audit-user-enable = Mở lại tài khoản
 audit-user-reset_password = Đặt lại mật khẩu
 audit-user-revoke_tokens = Thu hồi khoá API của tài khoản
+invalid-file-too-many-strings = tệp có quá nhiều chữ khác nhau để đọc an toàn; hãy chia danh sách thành nhiều tệp nhỏ hơn

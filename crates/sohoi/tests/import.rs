@@ -446,6 +446,37 @@ async fn what_is_not_a_workbook_or_has_no_header_is_refused_clearly() {
         .unwrap_or_default();
     assert!(message.contains("không tìm thấy dòng tiêu đề"), "{message}");
 
+    // A workbook whose shared strings are more than a reader may hold is refused before any
+    // is read, by their unpacked size or by the count their table declares.
+    for limits in [
+        import::read::Limits {
+            max_shared_strings_bytes: 100,
+            ..Default::default()
+        },
+        import::read::Limits {
+            max_shared_strings: 3,
+            ..Default::default()
+        },
+    ] {
+        let small = ward_list(&[("Danh sách", &good_rows())]);
+        let refused = import::import(
+            ctx.acting(&Access::system("test")),
+            small,
+            &Options {
+                limits,
+                ..options(false)
+            },
+            Lang::Vi,
+            &Control::default(),
+        )
+        .await;
+        let message = refused
+            .err()
+            .map(|e| e.render(Lang::Vi))
+            .unwrap_or_default();
+        assert!(message.contains("quá nhiều chữ khác nhau"), "{message}");
+    }
+
     // An archive that claims to unpack to more than the limit is refused before reading.
     let limits = import::read::Limits {
         max_unpacked_bytes: 1_000,

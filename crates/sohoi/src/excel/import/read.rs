@@ -19,6 +19,10 @@ pub struct Limits {
     pub max_rows: u32,
     /// Columns of one row.
     pub max_columns: u32,
+    /// The shared strings of an .xlsx, which a reader must hold whole: their XML unpacked,
+    /// and how many there are. The rest of a workbook is streamed; these bound its memory.
+    pub max_shared_strings_bytes: u64,
+    pub max_shared_strings: u64,
 }
 
 impl Default for Limits {
@@ -28,6 +32,9 @@ impl Default for Limits {
             max_unpacked_bytes: 2 << 30,
             max_rows: 1_100_000,
             max_columns: 256,
+            // A million-row list of names and addresses holds about 60 MB of them.
+            max_shared_strings_bytes: 96 << 20,
+            max_shared_strings: 3_000_000,
         }
     }
 }
@@ -148,12 +155,48 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<()> {
         return Ok(());
     };
     let mut total: u64 = 0;
+    let mut strings = None;
     for i in 0..archive.len() {
         let entry = archive.by_index_raw(i).map_err(unreadable)?;
         total = total.saturating_add(entry.size());
+        if entry
+            .name()
+            .is_ok_and(|n| n.eq_ignore_ascii_case("xl/sharedStrings.xml"))
+        {
+            if entry.size() > limits.max_shared_strings_bytes {
+                return Err(Error::invalid("file", "invalid-file-too-many-strings"));
+            }
+            strings = Some(i);
+        }
     }
     if total > limits.max_unpacked_bytes {
         return Err(Error::invalid("file", "invalid-file-unpacked-too-large"));
+    }
+    // The count the strings' table declares, from its first bytes: refused before a reader
+    // allocates for it.
+    if let Some(i) = strings {
+        let mut head = vec![0u8; 4096];
+        let read = {
+            use std::io::Read;
+            let mut entry = archive.by_index(i).map_err(unreadable)?;
+            let mut n = 0;
+            while n < head.len() {
+                match entry.read(&mut head[n..]) {
+                    Ok(0) => break,
+                    Ok(k) => n += k,
+                    Err(_) => break,
+                }
+            }
+            n
+        };
+        let head = String::from_utf8_lossy(&head[..read]);
+        let declared = ["uniqueCount=\"", "count=\""].iter().find_map(|attr| {
+            let at = head.find(attr)? + attr.len();
+            head[at..].split('"').next()?.parse::<u64>().ok()
+        });
+        if declared.is_some_and(|n| n > limits.max_shared_strings) {
+            return Err(Error::invalid("file", "invalid-file-too-many-strings"));
+        }
     }
     Ok(())
 }
