@@ -481,3 +481,4 @@ audit-user-enable = Account enabled
 audit-user-reset_password = Password reset
 audit-user-revoke_tokens = Account's API tokens revoked
 invalid-file-too-many-strings = the file holds too much distinct text to read safely; split the list into smaller files
+web-import-one-at-a-time = You already have an import under way. Wait for it to finish (or cancel it), then import again.

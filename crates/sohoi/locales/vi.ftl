@@ -481,3 +481,4 @@ audit-user-enable = Mở lại tài khoản
 audit-user-reset_password = Đặt lại mật khẩu
 audit-user-revoke_tokens = Thu hồi khoá API của tài khoản
 invalid-file-too-many-strings = tệp có quá nhiều chữ khác nhau để đọc an toàn; hãy chia danh sách thành nhiều tệp nhỏ hơn
+web-import-one-at-a-time = Bạn đang có một lượt nhập danh sách chưa xong. Hãy chờ nó xong (hoặc huỷ nó) rồi nhập tiếp.

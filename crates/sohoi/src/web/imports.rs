@@ -59,19 +59,39 @@ impl Jobs {
         jobs.get(id).filter(|j| j.owner == user.id).cloned()
     }
 
-    fn insert(&self, job: Job) -> String {
+    /// Keeps a new job, unless its owner already has one running: one import per person at
+    /// a time, so that nobody can queue imports that starve everyone's writes. Of her finished
+    /// jobs only the newest few are kept (each holds its file).
+    fn insert(&self, job: Job) -> Option<String> {
         let id = crate::auth::sessions::random_token()[..16].to_string();
-        if let Ok(mut jobs) = self.0.lock() {
-            jobs.retain(|_, j| {
-                j.started.elapsed() < KEEP
-                    || matches!(
-                        j.state.lock().map(|s| matches!(*s, JobState::Running)),
-                        Ok(true)
-                    )
-            });
-            jobs.insert(id.clone(), Arc::new(job));
+        let mut jobs = self.0.lock().ok()?;
+        jobs.retain(|_, j| j.started.elapsed() < KEEP || j.running());
+        if jobs.values().any(|j| j.owner == job.owner && j.running()) {
+            return None;
         }
-        id
+        let mut hers: Vec<(String, Instant)> = jobs
+            .iter()
+            .filter(|(_, j)| j.owner == job.owner)
+            .map(|(k, j)| (k.clone(), j.started))
+            .collect();
+        hers.sort_by_key(|(_, started)| std::cmp::Reverse(*started));
+        for (old, _) in hers.into_iter().skip(KEPT_PER_PERSON - 1) {
+            jobs.remove(&old);
+        }
+        jobs.insert(id.clone(), Arc::new(job));
+        Some(id)
+    }
+}
+
+/// Finished jobs kept per person, the new one included.
+const KEPT_PER_PERSON: usize = 3;
+
+impl Job {
+    fn running(&self) -> bool {
+        matches!(
+            self.state.lock().map(|s| matches!(*s, JobState::Running)),
+            Ok(true)
+        )
     }
 }
 
@@ -225,7 +245,13 @@ fn start(state: &AppState, signed: &Signed, job: Job) -> Response {
         mapping: custom,
         ..Options::default()
     };
-    let id = state.imports.insert(job);
+    let Some(id) = state.imports.insert(job) else {
+        return message_page(
+            StatusCode::TOO_MANY_REQUESTS,
+            signed.lang,
+            "web-import-one-at-a-time",
+        );
+    };
     let Some(job) = state.imports.get(&id, &signed.user) else {
         return unavailable();
     };
@@ -404,3 +430,50 @@ pub async fn errors(
 }
 
 with_csrf!(JobForm);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(owner: i64, state: JobState) -> Job {
+        Job {
+            owner,
+            unit_code: "00004".into(),
+            file_name: "ds.xlsx".into(),
+            bytes: vec![],
+            mapping: String::new(),
+            partial: false,
+            dry_run: true,
+            started: Instant::now(),
+            control: Control::default(),
+            state: Mutex::new(state),
+        }
+    }
+
+    #[test]
+    fn one_import_per_person_at_a_time() {
+        let jobs = Jobs::default();
+        assert!(jobs.insert(job(1, JobState::Running)).is_some());
+        assert!(
+            jobs.insert(job(1, JobState::Running)).is_none(),
+            "her second import waits"
+        );
+        assert!(
+            jobs.insert(job(2, JobState::Running)).is_some(),
+            "another officer's does not"
+        );
+        // Finished jobs: only her newest few are kept.
+        for _ in 0..5 {
+            assert!(
+                jobs.insert(job(3, JobState::Failed(String::new())))
+                    .is_some()
+            );
+        }
+        let kept = jobs
+            .0
+            .lock()
+            .map(|j| j.values().filter(|j| j.owner == 3).count())
+            .unwrap_or(0);
+        assert_eq!(kept, KEPT_PER_PERSON);
+    }
+}
