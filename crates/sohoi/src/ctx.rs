@@ -134,29 +134,15 @@ macro_rules! write_ctx {
     ($store:expr, $access:expr, $ctx:ident => $body:expr) => {{
         let store: &$crate::store::Store = &$store;
         let access: &$crate::auth::Access = &$access;
-        let mut attempt = 1;
-        loop {
-            let outcome: $crate::error::Result<_> = async {
-                let mut context = $crate::ctx::Ctx::write(store, access.clone()).await?;
-                let value = {
-                    let $ctx = &mut context;
-                    let body: $crate::error::Result<_> = $body;
-                    body
-                }?;
-                context.finish().await?;
-                Ok(value)
-            }
-            .await;
-            match outcome {
-                Err(e)
-                    if attempt < $crate::store::WRITE_ATTEMPTS
-                        && $crate::store::is_retryable(&e) =>
-                {
-                    $crate::store::before_retry(attempt, &e).await;
-                    attempt += 1;
-                }
-                other => break other,
-            }
-        }
+        $crate::retrying!(async {
+            let mut context = $crate::ctx::Ctx::write(store, access.clone()).await?;
+            let value = {
+                let $ctx = &mut context;
+                let body: $crate::error::Result<_> = $body;
+                body
+            }?;
+            context.finish().await?;
+            Ok(value)
+        })
     }};
 }

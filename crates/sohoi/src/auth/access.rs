@@ -244,7 +244,7 @@ impl Roots {
             // The date stays in the statement, so that every form binds the same parameters.
             Roots::All => format!("({date_param} = {date_param})"),
             Roots::Units { subtrees, units } => {
-                org::store::under_condition(column, subtrees, units, date_param)
+                org::store::sql::under(column, subtrees, units, date_param)
             }
         }
     }
@@ -294,27 +294,20 @@ impl Access {
 
     /// The grants' units where `authority` holds, for a query's filter.
     pub fn roots(&self, authority: Authority) -> Roots {
-        let Some(grants) = &self.grants else {
-            return Roots::All;
-        };
-        let mut subtrees = Vec::new();
-        let mut units = Vec::new();
-        for g in grants.iter().filter(|g| g.authorities.contains(&authority)) {
-            match g.reach {
-                Reach::Subtree => subtrees.push(g.unit_id),
-                Reach::Unit => units.push(g.unit_id),
-            }
-        }
-        Roots::Units { subtrees, units }
+        self.roots_of(|g| g.authorities.contains(&authority))
     }
 
     /// The units of every grant, whatever it holds: what the caller may see exists.
     pub fn seen_roots(&self) -> Roots {
+        self.roots_of(|_| true)
+    }
+
+    fn roots_of(&self, keep: impl Fn(&Grant) -> bool) -> Roots {
         let Some(grants) = &self.grants else {
             return Roots::All;
         };
         let (mut subtrees, mut units) = (Vec::new(), Vec::new());
-        for g in grants {
+        for g in grants.iter().filter(|g| keep(g)) {
             match g.reach {
                 Reach::Subtree => subtrees.push(g.unit_id),
                 Reach::Unit => units.push(g.unit_id),

@@ -59,16 +59,6 @@ pub async fn verify_off_thread(password: Password, phc: String) -> bool {
         .unwrap_or(false)
 }
 
-/// [`hash`] on a blocking thread, a few at a time.
-pub async fn hash_off_thread(password: Password) -> String {
-    let Ok(_permit) = hashing().acquire().await else {
-        return String::new();
-    };
-    tokio::task::spawn_blocking(move || hash(&password))
-        .await
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

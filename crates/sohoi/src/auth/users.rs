@@ -242,7 +242,7 @@ fn describe(request: &GrantRequest<'_>) -> String {
         .collect::<Vec<_>>()
         .join(",");
     let reach = if request.reach == Reach::Unit {
-        " (unit only)"
+        " reach=unit"
     } else {
         ""
     };

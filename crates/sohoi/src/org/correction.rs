@@ -368,7 +368,7 @@ pub async fn apply(
     }
     for change in &plan.codes {
         let detail = format!(
-            "{} → {} ({}; {} chi hội)",
+            "{} → {} ({}) branches={}",
             change.from,
             change.to,
             change.name,
@@ -431,7 +431,7 @@ pub async fn apply(
         store::set_meta(tx, "reference_data", reference::REFERENCE_SOURCE).await?;
         store::set_meta(tx, "reference_corrected_at", &crate::clock::now_text()).await?;
         let detail = format!(
-            "{} mã, {} mã chi hội, {} tên, {} đổi loại",
+            "codes={} branch_codes={} spellings={} kinds={}",
             applied.codes, applied.branches, applied.spellings, applied.kind_changes
         );
         audit::record(

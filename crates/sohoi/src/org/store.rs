@@ -272,30 +272,6 @@ pub async fn max_id(tx: &mut Tx) -> Result<i64, sqlx::Error> {
     on_engine!(tx, c => sqlx::query_scalar("select coalesce(max(id), 0) from units").fetch_one(&mut **c).await)
 }
 
-/// The SQL condition "`column` names a unit under one of `subtrees` (at the date bound as
-/// `date_param`), or one of `units`, or a unit that went into one of those (rights follow
-/// lineage: the history of a merged unit stays with its successor)". Other modules filter by
-/// the tree with this fragment and never join `unit_closure` themselves. Ids come from grants
-/// and our own tables, never from user text.
-pub fn under_condition(column: &str, subtrees: &[i64], units: &[i64], date_param: &str) -> String {
-    let list = |ids: &[i64]| {
-        if ids.is_empty() {
-            "0".to_string()
-        } else {
-            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-        }
-    };
-    let (subtrees, units) = (list(subtrees), list(units));
-    let under = format!(
-        "select descendant_id from unit_closure where ancestor_id in ({subtrees}) \
-         and valid_from <= {date_param} and valid_to > {date_param}"
-    );
-    format!(
-        "({column} in ({under}) or {column} in ({units}) or {column} in (select from_unit_id from unit_lineage \
-           where kind in ('merge', 'split') and (to_unit_id in ({under}) or to_unit_id in ({units}))))"
-    )
-}
-
 /// SQL of the tree that other modules splice into their statements: the temporal closure
 /// (`unit_closure`) is named only here, so that its shape can change in one place. Each
 /// function returns a fragment; the caller binds the parameters it names. Ids given as text
@@ -339,10 +315,34 @@ pub mod sql {
     pub fn children_ever(unit: &str) -> String {
         format!("select descendant_id from unit_closure where ancestor_id = {unit} and depth = 1")
     }
+
+    /// The SQL condition "`column` names a unit under one of `subtrees` (at the date bound as
+    /// `date_param`), or one of `units`, or a unit that went into one of those (rights follow
+    /// lineage: the history of a merged unit stays with its successor)". Other modules filter by
+    /// the tree with this fragment and never join `unit_closure` themselves. Ids come from grants
+    /// and our own tables, never from user text.
+    pub fn under(column: &str, subtrees: &[i64], units: &[i64], date_param: &str) -> String {
+        let list = |ids: &[i64]| {
+            if ids.is_empty() {
+                "0".to_string()
+            } else {
+                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+            }
+        };
+        let (subtrees, units) = (list(subtrees), list(units));
+        let under = format!(
+            "select descendant_id from unit_closure where ancestor_id in ({subtrees}) \
+             and valid_from <= {date_param} and valid_to > {date_param}"
+        );
+        format!(
+            "({column} in ({under}) or {column} in ({units}) or {column} in (select from_unit_id from unit_lineage \
+               where kind in ('merge', 'split') and (to_unit_id in ({under}) or to_unit_id in ({units}))))"
+        )
+    }
 }
 
 /// Units valid at `at` whose folded name contains the folded query and that meet `within`
-/// (a condition on `u.id`, from [`under_condition`], with the date as `$2`), at most `limit`.
+/// (a condition on `u.id`, from [`sql::under`], with the date as `$2`), at most `limit`.
 pub async fn search(
     tx: &mut Tx,
     folded: &str,

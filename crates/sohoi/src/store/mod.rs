@@ -130,19 +130,30 @@ impl Engine {
 macro_rules! write_tx {
     ($store:expr, $tx:ident => $body:expr) => {{
         let store: &$crate::store::Store = &$store;
+        $crate::retrying!(async {
+            let mut transaction = store.begin().await?;
+            let value = {
+                let $tx = &mut transaction;
+                let body: $crate::error::Result<_> = $body;
+                body
+            }?;
+            transaction.commit().await?;
+            Ok(value)
+        })
+    }};
+}
+
+/// Evaluates `$attempt` (an async block giving `crate::error::Result<T>`, one whole
+/// transaction) and, when the engine rolled it back to break a deadlock or a serialization
+/// failure, evaluates it again, up to [`WRITE_ATTEMPTS`] times. The loop of [`write_tx!`] and
+/// `write_ctx!`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! retrying {
+    ($attempt:expr) => {{
         let mut attempt = 1;
         loop {
-            let outcome: $crate::error::Result<_> = async {
-                let mut transaction = store.begin().await?;
-                let value = {
-                    let $tx = &mut transaction;
-                    let body: $crate::error::Result<_> = $body;
-                    body
-                }?;
-                transaction.commit().await?;
-                Ok(value)
-            }
-            .await;
+            let outcome: $crate::error::Result<_> = $attempt.await;
             match outcome {
                 Err(e)
                     if attempt < $crate::store::WRITE_ATTEMPTS
