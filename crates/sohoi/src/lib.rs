@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod members;
 pub mod org;
 pub mod reports;
+pub mod rounds;
 pub mod stats;
 pub mod store;
 pub mod text;

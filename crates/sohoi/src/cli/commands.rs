@@ -149,6 +149,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             super::restructure::run(&cli.db, command, &scope, lang).await?
         }
         Command::Reference(command) => super::reference::run(&cli.db, command, lang).await?,
+        Command::Form(command) => super::rounds::form(&cli.db, command, &scope, lang).await?,
+        Command::Round { as_user, command } => {
+            super::rounds::round(&cli.db, command, as_user.as_deref(), &scope, lang).await?
+        }
+        Command::Inbox {
+            unit,
+            as_user,
+            json,
+        } => {
+            super::rounds::inbox_command(&cli.db, &unit, json, as_user.as_deref(), &scope, lang)
+                .await?
+        }
         Command::Stats { unit, as_of, json } => {
             let at = parse_date_arg(as_of.as_deref(), lang)?;
             let store = open(&cli.db).await?;

@@ -7,6 +7,7 @@ mod member;
 mod output;
 mod reference;
 mod restructure;
+mod rounds;
 
 use clap::{Parser, Subcommand};
 
@@ -93,6 +94,26 @@ pub enum Command {
     /// Accounts: `sohoi user add` creates the first administrator.
     #[command(subcommand)]
     User(UserCommand),
+    /// Report forms: `sohoi form load FILE` loads a definition (TOML).
+    #[command(subcommand)]
+    Form(rounds::FormCommand),
+    /// Report rounds: open one down the tree, enter, submit, return, approve, reopen.
+    Round {
+        /// Act with this account's rights, recorded as the actor.
+        #[arg(long = "as", global = true)]
+        as_user: Option<String>,
+        #[command(subcommand)]
+        command: rounds::RoundCommand,
+    },
+    /// What a unit must do: rounds to answer, children's reports to review.
+    Inbox {
+        /// Unit code.
+        unit: String,
+        #[arg(long = "as")]
+        as_user: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// A unit's figures at a date: members, new this year, coverage, breakdowns.
     Stats {
         /// Unit code.

@@ -167,12 +167,9 @@ async fn ensure_unit_open(tx: &mut Tx, unit: i64, on: Date) -> Result<()> {
     }
 }
 
-/// The period lock's one place. Approved report rounds will lock the periods they cover, and
-/// every ledger write passes through here with the (unit, date) of each of its events; until
-/// report rounds exist, no period is locked.
-async fn ensure_periods_open(
-    _tx: &mut Tx,
-    _events: impl Iterator<Item = (i64, Date)>,
-) -> Result<()> {
-    Ok(())
+/// The period lock's one place: an approved report computed from the ledger locks its
+/// unit's period (see [`crate::rounds::lock`]); every ledger write passes through here with
+/// the (unit, date) of each of its events.
+async fn ensure_periods_open(tx: &mut Tx, events: impl Iterator<Item = (i64, Date)>) -> Result<()> {
+    crate::rounds::lock::ensure_open(tx, events).await
 }

@@ -2,7 +2,9 @@ use serde::Serialize;
 use time::Date;
 
 /// The level of a unit in the Union's tree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum UnitKind {
     /// Trung ương Hội.

@@ -73,6 +73,36 @@ pub async fn descendants(
     })
 }
 
+/// The units under `ancestor` at `at`, down to `max_depth` levels, as (id, parent id, kind,
+/// depth), parents before children: the shape a report round is sent down.
+pub async fn tree_below(
+    tx: &mut Tx,
+    ancestor: i64,
+    at: Date,
+    max_depth: i64,
+) -> Result<Vec<(i64, i64, String, i64)>, sqlx::Error> {
+    on_engine!(tx, c => sqlx::query_as(
+        "select c.descendant_id, l.parent_id, u.kind, cast(c.depth as bigint) from unit_closure c \
+         join units u on u.id = c.descendant_id \
+         join unit_links l on l.unit_id = c.descendant_id and l.valid_from <= $2 and l.valid_to > $2 \
+         where c.ancestor_id = $1 and c.depth between 1 and $3 and c.valid_from <= $2 and c.valid_to > $2 \
+         order by c.depth")
+        .bind(ancestor).bind(at).bind(max_depth).fetch_all(&mut **c).await)
+}
+
+/// How many units of `kind` are under `ancestor` at `at`.
+pub async fn count_under(
+    tx: &mut Tx,
+    ancestor: i64,
+    kind: UnitKind,
+    at: Date,
+) -> Result<i64, sqlx::Error> {
+    on_engine!(tx, c => sqlx::query_scalar(
+        "select count(*) from unit_closure c join units u on u.id = c.descendant_id \
+         where c.ancestor_id = $1 and c.depth > 0 and c.valid_from <= $2 and c.valid_to > $2 and u.kind = $3")
+        .bind(ancestor).bind(at).bind(kind.as_str()).fetch_one(&mut **c).await)
+}
+
 /// Ids of the units ever under `unit`, at any date (itself included).
 pub async fn units_ever_under(tx: &mut Tx, unit: i64) -> Result<Vec<i64>, sqlx::Error> {
     on_engine!(tx, c => sqlx::query_scalar("select distinct descendant_id from unit_closure where ancestor_id = $1")

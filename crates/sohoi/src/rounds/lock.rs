@@ -1,0 +1,43 @@
+//! Locked periods: an approved report computed from the member ledger locks its unit's
+//! period, so that what was reported cannot change under it. The ledger's one door asks
+//! here before it writes.
+
+use time::Date;
+
+use super::store;
+use crate::error::{Error, Result};
+use crate::i18n::Args;
+use crate::store::Tx;
+
+/// Refuses the write when an event falls in a locked period of its unit or of a unit above
+/// it (at the event's date).
+pub async fn ensure_open(tx: &mut Tx, events: impl Iterator<Item = (i64, Date)>) -> Result<()> {
+    let mut events: Vec<(i64, Date)> = events.collect();
+    let Some(earliest) = events.iter().map(|e| e.1).min() else {
+        return Ok(());
+    };
+    // Most writes are dated after every locked period: one indexed probe settles them.
+    if !store::any_lock_since(tx, earliest).await? {
+        return Ok(());
+    }
+    events.sort();
+    events.dedup();
+    for (unit, on) in events {
+        if let Some((name, period)) = store::lock_covering(tx, unit, on).await? {
+            return Err(Error::Conflict {
+                message: "conflict-period-locked",
+                args: Args::new()
+                    .with("date", crate::clock::vn_date(on))
+                    .with("unit", name)
+                    .with("period", period),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Whether `on` falls in a locked period at `unit` (an import lists such rows instead of
+/// failing on them).
+pub async fn is_locked(tx: &mut Tx, unit: i64, on: Date) -> Result<bool> {
+    Ok(store::any_lock_since(tx, on).await? && store::lock_covering(tx, unit, on).await?.is_some())
+}
