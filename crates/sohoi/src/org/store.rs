@@ -90,6 +90,14 @@ pub async fn tree_below(
         .bind(ancestor).bind(at).bind(max_depth).fetch_all(&mut **c).await)
 }
 
+/// The province a unit belongs to (a province is its own); none for the centre.
+pub async fn province_of(tx: &mut Tx, unit: i64) -> Result<Option<i64>, sqlx::Error> {
+    let found: Option<Option<i64>> = on_engine!(tx, c => sqlx::query_scalar(
+        "select case when kind = 'province' then id else province_id end from units where id = $1")
+        .bind(unit).fetch_optional(&mut **c).await)?;
+    Ok(found.flatten())
+}
+
 /// How many units of `kind` are under `ancestor` at `at`.
 pub async fn count_under(
     tx: &mut Tx,

@@ -388,6 +388,9 @@ pub async fn approve(ctx: &mut Ctx, round: i64, unit: &str) -> Result<()> {
     if response.status != Status::Submitted {
         return Err(conflict("conflict-round-not-submitted", Args::new()));
     }
+    if form.reads_ledger() {
+        lock_province(ctx, response.unit_id).await?;
+    }
     let mut after = response.clone();
     after.status = Status::Approved;
     after.approved_once.0 = true;
@@ -395,6 +398,15 @@ pub async fn approve(ctx: &mut Ctx, round: i64, unit: &str) -> Result<()> {
     record(ctx, &response, &after, e).await?;
     if form.reads_ledger() {
         store::add_lock(&mut ctx.tx, &response, &round).await?;
+    }
+    Ok(())
+}
+
+/// Takes the ledger's lock of the unit's province before a period lock is added or lifted, so
+/// that a membership event cannot check the lock and write while the lock changes under it.
+async fn lock_province(ctx: &mut Ctx, unit: i64) -> Result<()> {
+    if let Some(province) = crate::org::store::province_of(&mut ctx.tx, unit).await? {
+        crate::store::lock_provinces(&mut ctx.tx, &[province]).await?;
     }
     Ok(())
 }
@@ -414,6 +426,7 @@ pub async fn reopen(ctx: &mut Ctx, round: i64, unit: &str, reason: &str) -> Resu
     if response.status != Status::Approved {
         return Err(conflict("conflict-round-not-approved", Args::new()));
     }
+    lock_province(ctx, response.unit_id).await?;
     let mut reopened = 0;
     let mut current = Some(response);
     while let Some(r) = current {
