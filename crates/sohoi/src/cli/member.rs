@@ -469,6 +469,29 @@ pub async fn build_demo(
     let started = std::time::Instant::now();
     let report = crate::demo::build(store, &options, |done, _| bar.set_position(done)).await?;
     bar.finish_and_clear();
+    // Report rounds of the demo's first province (Hà Nội in the national demo).
+    let province = options
+        .provinces
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "01".into());
+    let rounds = crate::demo::rounds::seed(store, &province, options.seed).await?;
+    crate::say!(
+        "{}",
+        t.msg_with(
+            "cli-demo-rounds",
+            &Args::new()
+                .with(
+                    "rounds",
+                    rounds
+                        .iter()
+                        .map(|r| r.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+                .with("province", province)
+        )
+    );
     crate::say!(
         "{}",
         t.msg_with(

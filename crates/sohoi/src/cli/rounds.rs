@@ -224,16 +224,7 @@ pub async fn form(
 }
 
 fn status_name(t: &crate::i18n::Translator, r: &rounds::Response) -> String {
-    let mut s = t.msg(&format!(
-        "round-status-{}",
-        r.status.as_str().replace('_', "-")
-    ));
-    if r.waived.0 {
-        s = t.msg("round-status-waived");
-    } else if r.status.is_in() && r.late.0 {
-        s = format!("{s} ({})", t.msg("round-late"));
-    }
-    s
+    r.status_text(t)
 }
 
 fn date(d: time::Date) -> String {
@@ -308,7 +299,8 @@ pub async fn round(
                 .map(|h| t.msg(h));
                 let rows: Vec<Vec<String>> = list
                     .iter()
-                    .map(|r| {
+                    .map(|l| {
+                        let r = &l.round;
                         vec![
                             r.id.to_string(),
                             format!("{} v{}", r.form_code, r.form_version),
@@ -317,6 +309,7 @@ pub async fn round(
                             t.msg(&format!("kind-{}", r.target_kind)),
                             date(r.due),
                             r.closes.map(date).unwrap_or_default(),
+                            format!("{} ({})", l.unit_name, l.unit_code),
                         ]
                     })
                     .collect();

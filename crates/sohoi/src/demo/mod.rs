@@ -4,5 +4,6 @@
 pub mod accounts;
 mod generate;
 pub mod names;
+pub mod rounds;
 
 pub use generate::{DemoOptions, DemoReport, build};

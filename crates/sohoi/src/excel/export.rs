@@ -18,11 +18,11 @@ const BATCH: i64 = 5_000;
 /// A list longer than this is refused: a workbook is not a database dump.
 pub const MAX_ROWS: i64 = 1_000_000;
 
-fn xlsx(e: XlsxError) -> Error {
+pub fn xlsx(e: XlsxError) -> Error {
     Error::File(e.to_string())
 }
 
-fn org_line(t: &Translator, unit_name: &str) -> String {
+pub fn org_line(t: &Translator, unit_name: &str) -> String {
     t.msg_with(
         "xlsx-org",
         &Args::new().with("unit", unit_name.to_uppercase()),

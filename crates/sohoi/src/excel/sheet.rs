@@ -49,6 +49,12 @@ impl Formats {
     }
 }
 
+impl Default for Formats {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Writes the title block and the header row; returns the first data row. The header row
 /// stays in view when scrolling.
 pub fn title_block(

@@ -11,6 +11,8 @@ use crate::error::Result;
 
 /// The most names of missing units listed on a board (the export has them all).
 pub const MISSING_SHOWN: i64 = 200;
+/// The most missing units an export lists (every commune of the country fits).
+pub const MISSING_EXPORTED: i64 = 100_000;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Board {

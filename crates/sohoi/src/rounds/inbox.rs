@@ -33,6 +33,8 @@ pub struct Item {
 pub async fn inbox(ctx: &mut Ctx, unit: &str) -> Result<Inbox> {
     let today = ctx.today;
     let unit = crate::org::tree::find(ctx, unit, today).await?;
+    ctx.require(crate::auth::Authority::ViewMembers, unit.id, &unit.code)
+        .await?;
     let mut to_answer = Vec::new();
     for response in store::to_answer(&mut ctx.tx, unit.id, ITEMS).await? {
         to_answer.push(item(ctx, response, today).await?);

@@ -9,6 +9,7 @@
 //! - [`lock`]: approved periods lock the member ledger; [`numbering`]: document numbers.
 
 pub mod board;
+pub mod export;
 pub mod expr;
 pub mod figures;
 pub mod form;
@@ -31,29 +32,56 @@ use crate::error::Result;
 /// The most rounds listed at once.
 pub const LISTED: i64 = 500;
 
-/// The rounds a unit takes part in (with `under`), or every round the caller's grants' units
-/// take part in, newest first.
-pub async fn list(ctx: &mut Ctx, under: Option<&str>) -> Result<Vec<Round>> {
+/// A round as listed for someone: the round and the unit through which she takes part.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Listed {
+    pub round: Round,
+    pub unit_code: String,
+    pub unit_name: String,
+}
+
+/// The rounds a unit takes part in (with `under`), or those the caller's grants' units take
+/// part in (the command line's administrator: every round, at its opener), newest first.
+pub async fn list(ctx: &mut Ctx, under: Option<&str>) -> Result<Vec<Listed>> {
     let today = ctx.today;
-    match under {
-        Some(code) => {
+    let units: Vec<(i64, String, String)> = match (under, ctx.access.grants().map(<[_]>::to_vec)) {
+        (Some(code), _) => {
             let unit = crate::org::tree::find(ctx, code, today).await?;
-            Ok(store::rounds_of(&mut ctx.tx, unit.id, LISTED).await?)
+            vec![(unit.id, unit.code, unit.name)]
         }
-        None => match ctx.access.grants().map(<[_]>::to_vec) {
-            None => Ok(store::all_rounds(&mut ctx.tx, LISTED).await?),
-            Some(grants) => {
-                let mut out: Vec<Round> = Vec::new();
-                for g in grants {
-                    for r in store::rounds_of(&mut ctx.tx, g.unit_id, LISTED).await? {
-                        if !out.iter().any(|o| o.id == r.id) {
-                            out.push(r);
-                        }
-                    }
+        (None, None) => {
+            return Ok(store::all_rounds(&mut ctx.tx, LISTED)
+                .await?
+                .into_iter()
+                .map(|r| Listed {
+                    unit_code: r.opener_code.clone(),
+                    unit_name: r.opener_name.clone(),
+                    round: r,
+                })
+                .collect());
+        }
+        (None, Some(grants)) => {
+            let mut units = Vec::new();
+            for g in grants {
+                if let Some(u) = crate::org::store::by_id(&mut ctx.tx, g.unit_id, today).await? {
+                    units.push((u.id, u.code, u.name));
                 }
-                out.sort_by_key(|r| std::cmp::Reverse(r.id));
-                Ok(out)
             }
-        },
+            units
+        }
+    };
+    let mut out: Vec<Listed> = Vec::new();
+    for (id, code, name) in units {
+        for r in store::rounds_of(&mut ctx.tx, id, LISTED).await? {
+            if !out.iter().any(|o| o.round.id == r.id) {
+                out.push(Listed {
+                    round: r,
+                    unit_code: code.clone(),
+                    unit_name: name.clone(),
+                });
+            }
+        }
     }
+    out.sort_by_key(|l| std::cmp::Reverse(l.round.id));
+    Ok(out)
 }

@@ -142,6 +142,24 @@ pub struct Response {
     pub version: i64,
 }
 
+impl Response {
+    /// The status in words: "Đã duyệt (muộn)", "Được miễn nộp".
+    pub fn status_text(&self, t: &crate::i18n::Translator) -> String {
+        if self.waived.0 {
+            return t.msg("round-status-waived");
+        }
+        let s = t.msg(&format!(
+            "round-status-{}",
+            self.status.as_str().replace('_', "-")
+        ));
+        if self.status.is_in() && self.late.0 {
+            format!("{s} ({})", t.msg("round-late"))
+        } else {
+            s
+        }
+    }
+}
+
 /// A 0/1 column read as a boolean on both engines.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(transparent)]

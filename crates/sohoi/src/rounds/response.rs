@@ -36,14 +36,23 @@ pub async fn locate(ctx: &mut Ctx, round: i64, unit_code: &str) -> Result<Locate
     let unit = crate::org::store::by_code(&mut ctx.tx, code.as_str(), ctx.today)
         .await?
         .ok_or_else(not_found)?;
+    // Reports are figures about members: reading them takes the authority to see members
+    // there (a case worker's grant shows support cases, not reports).
     let today = ctx.today;
-    if ctx
+    match ctx
         .access
-        .ensure_view(&mut ctx.tx, unit.id, today, &unit.code)
+        .require(
+            &mut ctx.tx,
+            Authority::ViewMembers,
+            unit.id,
+            today,
+            &unit.code,
+        )
         .await
-        .is_err()
     {
-        return Err(not_found());
+        Ok(()) => {}
+        Err(Error::NotFound { .. }) => return Err(not_found()),
+        Err(e) => return Err(e),
     }
     let response = store::response(&mut ctx.tx, round, unit.id)
         .await?

@@ -137,6 +137,7 @@ pub async fn show(ctx: &mut Ctx, round: i64, unit: &str, lang: Lang) -> Result<S
                 .filter_map(|code| form.indicator(code))
                 .map(|i| {
                     row(
+                        &form,
                         i,
                         &figures,
                         previous.as_ref().map(|p| &p.1),
@@ -193,7 +194,38 @@ fn pick<'a>(lang: Lang, vi: &'a str, en: &'a str) -> &'a str {
     }
 }
 
+/// A formula in words: indicator names for codes, ÷ and × for / and *.
+fn formula_in_words(form: &Form, formula: &str, lang: Lang) -> String {
+    let mut out = String::new();
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if !word.is_empty() {
+            match form.indicator(word) {
+                Some(i) => out.push_str(&format!("“{}”", pick(lang, &i.name, &i.name_en))),
+                None => out.push_str(word),
+            }
+            word.clear();
+        }
+    };
+    for c in formula.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(match c {
+                '/' => '÷',
+                '*' => '×',
+                other => other,
+            });
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
 fn row(
+    form: &Form,
     i: &Indicator,
     figures: &Figures,
     previous: Option<&Figures>,
@@ -207,7 +239,7 @@ fn row(
         Source::Entered => String::new(),
         Source::Computed(c) => t.msg(&format!("source-computed-{}", c.as_str().replace('_', "-"))),
         Source::Module(m) => t.msg(&format!("source-module-{}", m.as_str())),
-        Source::Formula => i.formula.clone().unwrap_or_default(),
+        Source::Formula => formula_in_words(form, i.formula.as_deref().unwrap_or(""), lang),
     };
     SheetRow {
         code: i.code.clone(),

@@ -9,6 +9,7 @@ mod members;
 mod pages;
 mod reports;
 mod restructure;
+mod rounds;
 mod session;
 pub mod throttle;
 mod tokens;
@@ -206,6 +207,38 @@ pub fn routes() -> Vec<Route> {
             Own,
             &["GET"],
             get(exports::template),
+        ),
+        ("/inbox", Own, &["GET"], get(rounds::my_inbox)),
+        ("/rounds", Own, &["GET"], get(rounds::list)),
+        (
+            "/units/{code}/inbox",
+            Scoped,
+            &["GET"],
+            get(rounds::unit_inbox),
+        ),
+        (
+            "/rounds/{round}/units/{code}",
+            Scoped,
+            &["GET", "POST"],
+            get(rounds::show).post(rounds::act),
+        ),
+        (
+            "/rounds/{round}/units/{code}/review",
+            Scoped,
+            &["GET"],
+            get(rounds::review_page),
+        ),
+        (
+            "/rounds/{round}/units/{code}/status",
+            Scoped,
+            &["GET"],
+            get(rounds::status_page),
+        ),
+        (
+            "/rounds/{round}/units/{code}/overdue.xlsx",
+            Scoped,
+            &["GET"],
+            get(rounds::overdue),
         ),
         ("/members/{id}", Scoped, &["GET"], get(members::show)),
         (

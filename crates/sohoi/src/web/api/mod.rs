@@ -4,6 +4,7 @@
 
 mod members;
 mod openapi;
+mod rounds;
 mod units;
 
 use axum::Json;
@@ -76,6 +77,55 @@ pub fn routes() -> Vec<Route> {
             Scoped,
             &["POST"],
             post(members::leave),
+        ),
+        ("/api/v1/forms", Own, &["GET"], get(rounds::forms)),
+        (
+            "/api/v1/rounds",
+            Own,
+            &["GET", "POST"],
+            get(rounds::list).post(rounds::open_round),
+        ),
+        (
+            "/api/v1/rounds/{round}/units/{code}",
+            Scoped,
+            &["GET"],
+            get(rounds::show),
+        ),
+        (
+            "/api/v1/rounds/{round}/units/{code}/values",
+            Scoped,
+            &["POST"],
+            post(rounds::enter),
+        ),
+        (
+            "/api/v1/rounds/{round}/units/{code}/submit",
+            Scoped,
+            &["POST"],
+            post(rounds::submit),
+        ),
+        (
+            "/api/v1/rounds/{round}/units/{code}/decision",
+            Scoped,
+            &["POST"],
+            post(rounds::decide),
+        ),
+        (
+            "/api/v1/rounds/{round}/units/{code}/status",
+            Scoped,
+            &["GET"],
+            get(rounds::status),
+        ),
+        (
+            "/api/v1/rounds/{round}/units/{code}/review",
+            Scoped,
+            &["GET"],
+            get(rounds::review),
+        ),
+        (
+            "/api/v1/units/{code}/inbox",
+            Scoped,
+            &["GET"],
+            get(rounds::unit_inbox),
         ),
     ]
 }

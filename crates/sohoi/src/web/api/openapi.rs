@@ -20,9 +20,20 @@ use utoipa::{Modify, OpenApi};
         super::members::edit,
         super::members::transfer,
         super::members::leave,
+        super::rounds::forms,
+        super::rounds::list,
+        super::rounds::open_round,
+        super::rounds::show,
+        super::rounds::enter,
+        super::rounds::submit,
+        super::rounds::decide,
+        super::rounds::status,
+        super::rounds::review,
+        super::rounds::unit_inbox,
     ),
     modifiers(&BearerToken),
-    tags((name = "units", description = "The tree, a unit's figures and reports"), (name = "members", description = "The member register"))
+    tags((name = "units", description = "The tree, a unit's figures and reports"), (name = "members", description = "The member register"),
+        (name = "rounds", description = "Report rounds: forms sent down the tree, answered, reviewed and approved back up"))
 )]
 struct ApiDoc;
 

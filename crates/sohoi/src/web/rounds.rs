@@ -1,0 +1,587 @@
+//! The report-round pages: the round list, the inbox, a unit's report (its entry form one
+//! section at a time on a phone, saving as she goes; the level above's decisions), the review
+//! screen and the completeness board.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::AppState;
+use super::pages::{error_page, render, unavailable};
+use super::session::{Posted, Signed, with_csrf};
+use crate::auth::Authority;
+use crate::auth::users::User;
+use crate::ctx::Ctx;
+use crate::i18n::{Translator, translator};
+use crate::rounds::{self, board, inbox, response, review, sheet};
+
+fn status_text(t: &Translator, r: &rounds::Response) -> String {
+    r.status_text(t)
+}
+
+fn date(d: time::Date) -> String {
+    crate::clock::vn_date(d)
+}
+
+#[derive(Template)]
+#[template(path = "rounds.html")]
+struct ListPage<'a> {
+    lang: &'static str,
+    t: &'a Translator,
+    user: &'a User,
+    csrf: &'a str,
+    /// (round id, unit code, form, period, unit, opener, due, closes)
+    rows: Vec<[String; 8]>,
+}
+
+/// The rounds the user's units take part in.
+pub async fn list(State(state): State<AppState>, signed: Signed) -> Response {
+    let t = translator(signed.lang);
+    let Ok(mut ctx) = Ctx::read(&state.store, signed.access.clone()).await else {
+        return unavailable();
+    };
+    let listed = match rounds::list(&mut ctx, None).await {
+        Ok(l) => l,
+        Err(e) => return error_page(&e, signed.lang),
+    };
+    let rows = listed
+        .into_iter()
+        .map(|l| {
+            [
+                l.round.id.to_string(),
+                l.unit_code.clone(),
+                l.round.form_name.clone(),
+                l.round.period.clone(),
+                format!("{} ({})", l.unit_name, l.unit_code),
+                l.round.opener_name.clone(),
+                date(l.round.due),
+                l.round.closes.map(date).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    render(&ListPage {
+        lang: signed.lang.code(),
+        t,
+        user: &signed.user,
+        csrf: &signed.csrf,
+        rows,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage<'a> {
+    lang: &'static str,
+    t: &'a Translator,
+    user: &'a User,
+    csrf: &'a str,
+    inboxes: Vec<InboxView>,
+}
+
+struct InboxView {
+    answer_title: String,
+    review_title: String,
+    unit_code: String,
+    unit_name: String,
+    to_answer: Vec<ItemView>,
+    to_review: Vec<ItemView>,
+}
+
+struct ItemView {
+    href: String,
+    title: String,
+    unit: String,
+    status: String,
+    due: String,
+    /// overdue, locked or empty: how the due date reads.
+    mark: String,
+}
+
+fn inbox_view(t: &Translator, i: inbox::Inbox) -> InboxView {
+    let item = |item: &inbox::Item| ItemView {
+        href: format!(
+            "/rounds/{}/units/{}",
+            item.round.id, item.response.unit_code
+        ),
+        title: format!("{} — {}", item.round.form_name, item.round.period),
+        unit: format!("{} ({})", item.response.unit_name, item.response.unit_code),
+        status: status_text(t, &item.response),
+        due: date(item.response.due),
+        mark: if item.locked {
+            t.msg("round-locked")
+        } else if item.overdue {
+            t.msg("round-overdue")
+        } else {
+            String::new()
+        },
+    };
+    let count =
+        |key: &str, n: usize| t.msg_with(key, &crate::i18n::Args::new().num("count", n as f64));
+    InboxView {
+        answer_title: count("inbox-to-answer", i.to_answer.len()),
+        review_title: count("inbox-to-review", i.to_review.len()),
+        to_answer: i.to_answer.iter().map(item).collect(),
+        to_review: i.to_review.iter().map(item).collect(),
+        unit_code: i.unit_code,
+        unit_name: i.unit_name,
+    }
+}
+
+/// The inbox of every unit where the user holds a grant (a branch head has one).
+pub async fn my_inbox(State(state): State<AppState>, signed: Signed) -> Response {
+    let t = translator(signed.lang);
+    let Ok(mut ctx) = Ctx::read(&state.store, signed.access.clone()).await else {
+        return unavailable();
+    };
+    let mut inboxes = Vec::new();
+    let units: Vec<i64> = signed
+        .access
+        .grants()
+        .map(|gs| gs.iter().map(|g| g.unit_id).take(10).collect())
+        .unwrap_or_default();
+    for id in units {
+        let Ok(Some(unit)) = crate::org::store::by_id(&mut ctx.tx, id, ctx.today).await else {
+            continue;
+        };
+        // A grant that does not show members (a case worker's) has no inbox of reports.
+        if let Ok(i) = inbox::inbox(&mut ctx, &unit.code).await {
+            inboxes.push(inbox_view(t, i));
+        }
+    }
+    render(&InboxPage {
+        lang: signed.lang.code(),
+        t,
+        user: &signed.user,
+        csrf: &signed.csrf,
+        inboxes,
+    })
+}
+
+/// One unit's inbox.
+pub async fn unit_inbox(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(code): Path<String>,
+) -> Response {
+    let t = translator(signed.lang);
+    let Ok(mut ctx) = Ctx::read(&state.store, signed.access.clone()).await else {
+        return unavailable();
+    };
+    match inbox::inbox(&mut ctx, &code).await {
+        Ok(i) => render(&InboxPage {
+            lang: signed.lang.code(),
+            t,
+            user: &signed.user,
+            csrf: &signed.csrf,
+            inboxes: vec![inbox_view(t, i)],
+        }),
+        Err(e) => error_page(&e, signed.lang),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "round_sheet.html")]
+struct SheetPage<'a> {
+    lang: &'static str,
+    t: &'a Translator,
+    user: &'a User,
+    csrf: &'a str,
+    s: sheet::Sheet,
+    status: String,
+    /// The section shown: an index into the sections, `sections.len()` for the narrative,
+    /// or none for all of them.
+    section: Option<usize>,
+    section_titles: Vec<String>,
+    /// She may enter and submit here.
+    may_submit: bool,
+    /// She may return, approve, reopen, waive or open a late window here.
+    may_decide: bool,
+    /// What she typed, kept when it was refused.
+    typed: HashMap<String, String>,
+    error: Option<String>,
+    notice: Option<String>,
+    due: String,
+    closes: String,
+    cutoff: String,
+    late_until: String,
+    changed_note: Option<String>,
+}
+
+impl SheetPage<'_> {
+    /// The value an input shows: what was typed (refused), else what is stored.
+    fn input_value(&self, code: &str, stored: Option<&str>) -> String {
+        self.typed
+            .get(code)
+            .cloned()
+            .or_else(|| stored.map(str::to_string))
+            .unwrap_or_default()
+    }
+
+    fn shows(&self, index: &usize) -> bool {
+        self.section.is_none_or(|s| s == *index)
+    }
+
+    fn shows_narrative(&self) -> bool {
+        self.shows(&self.s.sections.len())
+    }
+
+    fn is_current(&self, index: &usize) -> bool {
+        self.section == Some(*index)
+    }
+
+    /// The section shown, numbered from 1 (the form posts it back).
+    fn section_number(&self) -> Option<usize> {
+        self.section.map(|s| s + 1)
+    }
+
+    fn event_label(&self, kind: &str) -> String {
+        self.t
+            .msg(&format!("round-event-{}", kind.replace('_', "-")))
+    }
+
+    fn next_section(&self) -> Option<usize> {
+        self.section
+            .map(|s| s + 1)
+            .filter(|n| *n <= self.s.sections.len())
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct SheetQuery {
+    /// A section's number from 1, "narrative", or "all".
+    section: Option<String>,
+    /// The notice to show after a redirect: saved, submitted, decided.
+    done: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn sheet_page(
+    state: &AppState,
+    signed: &Signed,
+    round: i64,
+    code: &str,
+    section: Option<String>,
+    typed: HashMap<String, String>,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Response {
+    let t = translator(signed.lang);
+    let Ok(mut ctx) = Ctx::read(&state.store, signed.access.clone()).await else {
+        return unavailable();
+    };
+    let s = match sheet::show(&mut ctx, round, code, signed.lang).await {
+        Ok(s) => s,
+        Err(e) => return error_page(&e, signed.lang),
+    };
+    let today = ctx.today;
+    let unit = s.response.unit_id;
+    let may_submit = ctx
+        .access
+        .may(&mut ctx.tx, Authority::SubmitReports, unit, today)
+        .await
+        .unwrap_or(false);
+    let may_decide = ctx
+        .access
+        .may(&mut ctx.tx, Authority::ApproveReports, unit, today)
+        .await
+        .unwrap_or(false);
+    if ctx.finish().await.is_err() {
+        return unavailable();
+    }
+    let count = s.sections.len();
+    let section = match section.as_deref() {
+        Some("all") => None,
+        Some("narrative") => Some(count),
+        Some(n) => n
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=count + 1).contains(n))
+            .map(|n| n - 1)
+            .or(Some(0)),
+        // One section at a time for whoever enters; the whole report for readers.
+        None if s.editable && may_submit => Some(0),
+        None => None,
+    };
+    let mut section_titles: Vec<String> = s.sections.iter().map(|x| x.title.clone()).collect();
+    if !s.narrative.is_empty() {
+        section_titles.push(t.msg("web-round-narrative"));
+    }
+    let error_status = error.is_some();
+    let page = SheetPage {
+        lang: signed.lang.code(),
+        t,
+        user: &signed.user,
+        csrf: &signed.csrf,
+        status: status_text(t, &s.response),
+        due: date(s.response.due),
+        closes: s.response.closes.map(date).unwrap_or_default(),
+        cutoff: date(s.round.cutoff),
+        late_until: s.response.late_until.map(date).unwrap_or_default(),
+        changed_note: (s.response.changed_after_approval > 0).then(|| {
+            t.msg_with(
+                "round-changed-after-approval",
+                &crate::i18n::Args::new().num("count", s.response.changed_after_approval as f64),
+            )
+        }),
+        s,
+        section,
+        section_titles,
+        may_submit,
+        may_decide,
+        typed,
+        error,
+        notice,
+    };
+    if error_status {
+        (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()
+    } else {
+        render(&page)
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((round, code)): Path<(i64, String)>,
+    Query(q): Query<SheetQuery>,
+) -> Response {
+    let t = translator(signed.lang);
+    let notice = q
+        .done
+        .as_deref()
+        .filter(|d| ["saved", "submitted", "decided"].contains(d))
+        .map(|d| t.msg(&format!("web-round-done-{d}")));
+    sheet_page(
+        &state,
+        &signed,
+        round,
+        &code,
+        q.section,
+        HashMap::new(),
+        None,
+        notice,
+    )
+    .await
+}
+
+/// What the report page posts: the values of one section (`v:CODE` fields), or a decision.
+#[derive(Deserialize)]
+pub struct SheetForm {
+    csrf: String,
+    /// save, save_next, submit, return, approve, reopen, waive, late.
+    action: String,
+    /// The section the values came from (its number from 1).
+    #[serde(default)]
+    section: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    until: String,
+    #[serde(flatten)]
+    fields: HashMap<String, String>,
+}
+
+with_csrf!(SheetForm);
+
+pub async fn act(
+    State(state): State<AppState>,
+    Path((round, code)): Path<(i64, String)>,
+    Posted { signed, form }: Posted<SheetForm>,
+) -> Response {
+    let entries: Vec<(String, String)> = form
+        .fields
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("v:").map(|k| (k.to_string(), v.clone())))
+        .take(1_000)
+        .collect();
+    let until = crate::clock::parse_date(&form.until);
+    let action = form.action.as_str();
+    let result = crate::write_ctx!(state.store, signed.access, ctx => {
+        match action {
+            "save" | "save_next" => response::enter(ctx, round, &code, &entries).await.map(|_| ()),
+            "submit" => {
+                response::enter(ctx, round, &code, &entries).await?;
+                response::submit(ctx, round, &code).await.map(|_| ())
+            }
+            "return" => response::send_back(ctx, round, &code, &form.reason).await,
+            "approve" => response::approve(ctx, round, &code).await,
+            "reopen" => response::reopen(ctx, round, &code, &form.reason).await.map(|_| ()),
+            "waive" => response::waive(ctx, round, &code, &form.reason).await,
+            "late" => match until {
+                Some(u) => response::grant_late(ctx, round, &code, u, &form.reason).await,
+                None => Err(crate::error::Error::invalid("until", "invalid-date")),
+            },
+            _ => Err(crate::error::Error::invalid("action", "invalid-code")),
+        }
+    });
+    let here = format!("/rounds/{round}/units/{code}");
+    match result {
+        Ok(()) => {
+            let (done, section) = match action {
+                "save" => ("saved", form.section.clone()),
+                "save_next" => (
+                    "saved",
+                    form.section
+                        .parse::<usize>()
+                        .map(|n| (n + 1).to_string())
+                        .unwrap_or_default(),
+                ),
+                "submit" => ("submitted", "all".into()),
+                _ => ("decided", "all".into()),
+            };
+            Redirect::to(&format!("{here}?section={section}&done={done}")).into_response()
+        }
+        Err(e @ (crate::error::Error::NotFound { .. } | crate::error::Error::Forbidden)) => {
+            error_page(&e, signed.lang)
+        }
+        Err(e) if e.is_contention() => error_page(&e, signed.lang),
+        Err(e) => {
+            let typed = entries.into_iter().collect();
+            let section = Some(form.section.clone()).filter(|s| !s.is_empty());
+            sheet_page(
+                &state,
+                &signed,
+                round,
+                &code,
+                section,
+                typed,
+                Some(e.render(signed.lang)),
+                None,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "round_review.html")]
+struct ReviewPage<'a> {
+    lang: &'static str,
+    t: &'a Translator,
+    user: &'a User,
+    csrf: &'a str,
+    r: review::Review,
+    statuses: Vec<String>,
+    may_decide: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReviewQuery {
+    /// "1": count submitted reports too.
+    all: Option<String>,
+}
+
+pub async fn review_page(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((round, code)): Path<(i64, String)>,
+    Query(q): Query<ReviewQuery>,
+) -> Response {
+    let t = translator(signed.lang);
+    let Ok(mut ctx) = Ctx::read(&state.store, signed.access.clone()).await else {
+        return unavailable();
+    };
+    let all = q.all.as_deref() == Some("1");
+    let r = match review::review(&mut ctx, round, &code, all, signed.lang).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&e, signed.lang),
+    };
+    // Approving acts strictly below her grant: whether she may decide on the children.
+    let today = ctx.today;
+    let may_decide = match r.children.first() {
+        Some(c) => ctx
+            .access
+            .may(&mut ctx.tx, Authority::ApproveReports, c.unit_id, today)
+            .await
+            .unwrap_or(false),
+        None => false,
+    };
+    if ctx.finish().await.is_err() {
+        return unavailable();
+    }
+    render(&ReviewPage {
+        lang: signed.lang.code(),
+        t,
+        user: &signed.user,
+        csrf: &signed.csrf,
+        statuses: r.children.iter().map(|c| status_text(t, c)).collect(),
+        r,
+        may_decide,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "round_status.html")]
+struct StatusPage<'a> {
+    lang: &'static str,
+    t: &'a Translator,
+    user: &'a User,
+    csrf: &'a str,
+    b: board::Board,
+    statuses: Vec<String>,
+}
+
+pub async fn status_page(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((round, code)): Path<(i64, String)>,
+) -> Response {
+    let t = translator(signed.lang);
+    let Ok(mut ctx) = Ctx::read(&state.store, signed.access.clone()).await else {
+        return unavailable();
+    };
+    match board::board(&mut ctx, round, &code).await {
+        Ok(b) => render(&StatusPage {
+            lang: signed.lang.code(),
+            t,
+            user: &signed.user,
+            csrf: &signed.csrf,
+            statuses: b
+                .children
+                .iter()
+                .map(|c| status_text(t, &c.response))
+                .collect(),
+            b,
+        }),
+        Err(e) => error_page(&e, signed.lang),
+    }
+}
+
+/// Every unit still missing under a unit, as a workbook to send round.
+pub async fn overdue(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((round, code)): Path<(i64, String)>,
+) -> Response {
+    let Ok(mut ctx) = Ctx::read(&state.store, signed.access.clone()).await else {
+        return unavailable();
+    };
+    let b = match board::board_listing(&mut ctx, round, &code, board::MISSING_EXPORTED).await {
+        Ok(b) => b,
+        Err(e) => return error_page(&e, signed.lang),
+    };
+    match rounds::export::overdue_workbook(&b, signed.lang) {
+        Ok(bytes) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"chua-nop-dot-{round}-{}.xlsx\"",
+                        code.to_lowercase()
+                    ),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => error_page(&e, signed.lang),
+    }
+}
