@@ -82,6 +82,7 @@ async fn call(
             let value = match *k {
                 "confirm" => serde_json::Value::Bool(true),
                 "version" => serde_json::Value::from(v.parse::<i64>().expect("version")),
+                "values" => serde_json::from_str(v).expect("a JSON object"),
                 _ => serde_json::Value::from(v.clone()),
             };
             body.insert((*k).to_string(), value);
@@ -183,6 +184,7 @@ fn expected(access: Audience, path: &str, method: &str, role: Role, place: Place
     match access {
         // Another user's import, or none: there is no such page for her.
         _ if path.contains("{job}") => StatusCode::NOT_FOUND,
+        _ if path.contains("{round}") => round_expected(path, method, role, place),
         Audience::Public => StatusCode::OK,
         // A case worker sees her unit exists, and its structure, but not its members.
         Audience::Scoped if role == Role::CaseWorker && place == Place::Own => {
@@ -199,6 +201,11 @@ fn expected(access: Audience, path: &str, method: &str, role: Role, place: Place
             {
                 StatusCode::FORBIDDEN
             }
+            // Opening a round takes the authority to issue directives (chairs and administrators).
+            ("/api/v1/rounds", "POST") if role < Role::Chair || role == Role::CaseWorker => {
+                StatusCode::FORBIDDEN
+            }
+            ("/api/v1/rounds", "POST") => StatusCode::CREATED,
             (_, "POST") => StatusCode::OK,
             _ => StatusCode::OK,
         },
@@ -230,6 +237,27 @@ fn expected(access: Audience, path: &str, method: &str, role: Role, place: Place
     }
 }
 
+/// The report round's routes, on the round opened below to the branches of Hà Nội: the
+/// user's branch (Own) answers; her province, a sibling commune and another province are not
+/// hers to see. Reading takes the authority to view members; entering and submitting act at
+/// one's own unit only (the branch is not the commune's), deciding strictly below one's grant.
+fn round_expected(path: &str, method: &str, role: Role, place: Place) -> StatusCode {
+    if place != Place::Own {
+        return StatusCode::NOT_FOUND;
+    }
+    if role == Role::CaseWorker {
+        return StatusCode::FORBIDDEN;
+    }
+    let decides = role >= Role::Chair;
+    match method {
+        "GET" => StatusCode::OK,
+        _ if path.ends_with("/values") || path.ends_with("/submit") => StatusCode::FORBIDDEN,
+        _ if path.starts_with("/api/") && decides => StatusCode::OK,
+        _ if decides => StatusCode::SEE_OTHER,
+        _ => StatusCode::FORBIDDEN,
+    }
+}
+
 #[tokio::test]
 async fn every_route_answers_each_role_as_its_scope_says() {
     let mut checked = 0;
@@ -238,6 +266,25 @@ async fn every_route_answers_each_role_as_its_scope_says() {
         let mut ctx = db.ctx().await;
         let system = Access::system("test");
         helpers::branches(&mut ctx.tx, "00004", &["Chi hội Tổ dân phố số 1"]).await;
+        // A round from Hà Nội to its branches: the province, Ba Đình and its branch answer.
+        sohoi::rounds::form::load(ctx.acting(&system), sohoi::demo::rounds::FORM)
+            .await
+            .expect("form");
+        let round = sohoi::rounds::open::open(
+            ctx.acting(&system),
+            &sohoi::rounds::open::OpenRequest {
+                form: "BC-HPN",
+                period: "2026-H1",
+                under: "01",
+                to: sohoi::org::UnitKind::Branch,
+                cutoff: None,
+                due: time::macros::date!(2099 - 06 - 20),
+                closes: None,
+            },
+        )
+        .await
+        .expect("round")
+        .round;
         let username = format!("u{}", role.as_str());
         let account = NewAccount {
             username: &username,
@@ -297,7 +344,8 @@ async fn every_route_answers_each_role_as_its_scope_says() {
                     let concrete = path
                         .replace("{code}", unit(place))
                         .replace("{id}", &member.id.to_string())
-                        .replace("{job}", "0123456789abcdef");
+                        .replace("{job}", "0123456789abcdef")
+                        .replace("{round}", &round.to_string());
                     let form: Vec<(&str, String)> = match path {
                         "/password" => {
                             vec![
@@ -374,6 +422,28 @@ async fn every_route_answers_each_role_as_its_scope_says() {
                                 ("date", "01/06/2025".into()),
                             ]
                         }
+                        // A late-entry window for the branch, with its reason.
+                        "/api/v1/rounds/{round}/units/{code}/decision" => vec![
+                            ("action", "late".into()),
+                            ("until", "2099-01-01".into()),
+                            ("reason", "Chi hội mới thành lập".into()),
+                        ],
+                        // A waiver (the branch has not reported) with its reason.
+                        "/rounds/{round}/units/{code}" => vec![
+                            ("csrf", session.csrf.clone()),
+                            ("action", "waive".into()),
+                            ("reason", "Chi hội mới thành lập".into()),
+                        ],
+                        "/api/v1/rounds/{round}/units/{code}/values" => {
+                            vec![("values", r#"{"clubs": "2"}"#.into())]
+                        }
+                        "/api/v1/rounds" => vec![
+                            ("form", "BC-HPN".into()),
+                            ("period", format!("{}", 2030 + checked)),
+                            ("under", "00004".into()),
+                            ("to", "branch".into()),
+                            ("due", "2099-01-01".into()),
+                        ],
                         _ => vec![],
                     };
                     let want = expected(access, path, method, role, place);
