@@ -118,7 +118,11 @@ async fn the_openapi_document_describes_every_api_route() {
                 operation.is_object(),
                 "{method} {path} is in the OpenAPI document"
             );
-            if !path.ends_with("/me") {
+            // Lists of one's own (the caller, the forms, her rounds) name no object to miss.
+            let names_an_object = !path.ends_with("/me")
+                && path != "/api/v1/forms"
+                && !(path == "/api/v1/rounds" && *method == "GET");
+            if names_an_object {
                 assert!(
                     operation["responses"]["404"].is_object(),
                     "{method} {path} documents 404"

@@ -4,6 +4,7 @@
 
 pub mod import;
 mod machine;
+pub mod rounds;
 
 use std::time::{Duration, Instant};
 
@@ -39,7 +40,7 @@ fn ms(d: Duration) -> String {
 }
 
 /// Runs `f` `n` times and keeps each duration.
-async fn measure<F, Fut>(n: usize, mut f: F) -> anyhow::Result<Vec<Duration>>
+pub(crate) async fn measure<F, Fut>(n: usize, mut f: F) -> anyhow::Result<Vec<Duration>>
 where
     F: FnMut(usize) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<()>>,
@@ -54,7 +55,7 @@ where
 }
 
 /// Prints a row as soon as it is measured, so that a long run shows its figures as it goes.
-fn report(rows: &mut Vec<Row>, row: Row) {
+pub(crate) fn report(rows: &mut Vec<Row>, row: Row) {
     crate::say!("{}", line(&row));
     rows.push(row);
 }

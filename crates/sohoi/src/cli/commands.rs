@@ -439,10 +439,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             baseline_runs,
             import_rows,
             import_only,
+            rounds,
             work_dir,
             import_db,
         } => {
-            if !import_only {
+            if rounds {
+                let store = open(&cli.db).await?;
+                crate::bench::rounds::run(&store, iterations).await?;
+            } else if !import_only {
                 let store = open(&cli.db).await?;
                 crate::bench::run(&store, iterations, baseline_runs).await?;
             }

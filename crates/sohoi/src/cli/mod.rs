@@ -154,6 +154,10 @@ pub enum Command {
         /// Only the import figure (no query figures on the database at hand).
         #[arg(long)]
         import_only: bool,
+        /// Only the report-round figures (opens national rounds on the database at hand: run
+        /// it on a demo database).
+        #[arg(long)]
+        rounds: bool,
         /// Where the import benchmark keeps its workbook and scratch database.
         #[arg(long, default_value = "bench-work")]
         work_dir: std::path::PathBuf,

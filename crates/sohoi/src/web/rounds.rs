@@ -238,6 +238,35 @@ impl SheetPage<'_> {
         self.section.map(|s| s + 1)
     }
 
+    /// A history entry's row by its name (or a narrative heading), never a bare code.
+    fn indicator_name(&self, key: &str) -> String {
+        self.s
+            .sections
+            .iter()
+            .flat_map(|s| &s.rows)
+            .find(|r| r.code == key)
+            .map(|r| r.name.clone())
+            .or_else(|| {
+                self.s
+                    .narrative
+                    .iter()
+                    .find(|n| n.key == key)
+                    .map(|n| n.title.clone())
+            })
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    /// "2026-12-01T10:52:46.5+07:00" as "01/12/2026 10:52".
+    fn when(&self, at: &str) -> String {
+        match (
+            at.get(0..10).and_then(crate::clock::parse_date),
+            at.get(11..16),
+        ) {
+            (Some(d), Some(time)) => format!("{} {time}", date(d)),
+            _ => at.to_string(),
+        }
+    }
+
     fn event_label(&self, kind: &str) -> String {
         self.t
             .msg(&format!("round-event-{}", kind.replace('_', "-")))
