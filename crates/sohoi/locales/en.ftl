@@ -663,3 +663,7 @@ xlsx-round-subtitle = Period { $period } — { $status }
 xlsx-overdue-sheet = Missing
 xlsx-overdue-title = Units that have not reported
 cli-demo-rounds = Demo report rounds: { $rounds } (province { $province }; the first half reported, approved and returned in part; the second half just opened).
+repair-locked-period = joining date in an approved, locked report period: entered on the first open day
+invalid-row-locked-held = joining date { $date } is in an approved, locked report period: the row is held for the level above (to reopen the report), not imported
+web-import-hold-locked = Hold back members whose joining date is in a locked report period, for the level above (otherwise: enter them on the first open day)
+import-held = held, not imported

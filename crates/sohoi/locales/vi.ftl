@@ -663,3 +663,7 @@ xlsx-round-subtitle = Kỳ { $period } — { $status }
 xlsx-overdue-sheet = Chưa nộp
 xlsx-overdue-title = Danh sách đơn vị chưa nộp báo cáo
 cli-demo-rounds = Đợt báo cáo mẫu: { $rounds } (tỉnh/thành { $province }; 6 tháng đầu năm đã có đơn vị nộp, duyệt, trả lại; 6 tháng cuối năm vừa mở).
+repair-locked-period = ngày vào Hội thuộc kỳ báo cáo đã duyệt và khóa sổ: ghi vào ngày đầu tiên còn mở
+invalid-row-locked-held = ngày vào Hội { $date } thuộc kỳ báo cáo đã duyệt và khóa sổ: dòng được giữ lại để cấp trên xử lý (mở lại báo cáo), chưa nhập
+web-import-hold-locked = Giữ lại các hội viên có ngày vào Hội thuộc kỳ báo cáo đã khóa sổ, để cấp trên xử lý (nếu không chọn: ghi vào ngày đầu tiên còn mở)
+import-held = giữ lại, chưa nhập

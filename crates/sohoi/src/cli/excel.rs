@@ -32,6 +32,10 @@ pub enum ImportCommand {
         /// Commit the valid rows even if some rows are wrong.
         #[arg(long)]
         partial: bool,
+        /// New members dated in an approved (locked) report period are held back for the
+        /// level above; by default they are entered on the first open day after it.
+        #[arg(long)]
+        hold_locked: bool,
         /// Your own column names: a file of `header,field` lines (fields: full_name,
         /// birth_date, sex, national_id, phone, address, ethnicity, religion, education,
         /// qualification, political_theory, occupation, card_number, joined_on, party_member, branch).
@@ -92,6 +96,7 @@ pub async fn import(
         sheet,
         dry_run,
         partial,
+        hold_locked,
         mapping,
         errors,
         json,
@@ -113,6 +118,7 @@ pub async fn import(
         dry_run,
         partial,
         mapping: custom,
+        hold_locked,
         limits: Default::default(),
     };
     let bytes = import::read::read_file(&file, &options.limits)?;

@@ -41,3 +41,24 @@ pub async fn ensure_open(tx: &mut Tx, events: impl Iterator<Item = (i64, Date)>)
 pub async fn is_locked(tx: &mut Tx, unit: i64, on: Date) -> Result<bool> {
     Ok(store::any_lock_since(tx, on).await? && store::lock_covering(tx, unit, on).await?.is_some())
 }
+
+/// The first day from `on` on which `unit`'s ledger is open: `on` itself when no approved
+/// period covers it, else the day after the covering periods end; none when that day is
+/// after `today` (nothing is recorded in the future).
+pub async fn first_open_day(tx: &mut Tx, unit: i64, on: Date, today: Date) -> Result<Option<Date>> {
+    if !store::any_lock_since(tx, on).await? {
+        return Ok(Some(on));
+    }
+    let mut day = on;
+    // Periods can follow one another (a half-year, then the next): step over each.
+    for _ in 0..64 {
+        match store::lock_end_covering(tx, unit, day).await? {
+            None => return Ok((day <= today).then_some(day)),
+            Some(end) => match end.next_day() {
+                Some(next) => day = next,
+                None => return Ok(None),
+            },
+        }
+    }
+    Ok(None)
+}

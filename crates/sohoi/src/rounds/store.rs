@@ -476,6 +476,16 @@ pub async fn lock_covering(
     on_engine!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(unit).bind(on).fetch_optional(&mut **c).await)
 }
 
+/// The last day of the approved periods that cover `on` at `unit` or a unit above it.
+pub async fn lock_end_covering(tx: &mut Tx, unit: i64, on: Date) -> Result<Option<Date>, sqlx::Error> {
+    let sql = format!(
+        "select max(l.period_to) from period_locks l {} \
+         where c.ancestor_id = l.unit_id and l.period_from <= $2 and l.period_to >= $2",
+        crate::org::store::sql::ancestors_join("c", "$1", "$2")
+    );
+    on_engine!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(unit).bind(on).fetch_one(&mut **c).await)
+}
+
 /// The unit's responses still to do (not submitted, or returned), oldest due first.
 pub async fn to_answer(tx: &mut Tx, unit: i64, limit: i64) -> Result<Vec<Response>, sqlx::Error> {
     let sql = format!(

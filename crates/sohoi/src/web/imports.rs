@@ -42,6 +42,8 @@ pub struct Job {
     bytes: Vec<u8>,
     mapping: String,
     partial: bool,
+    /// Hold rows dated in a locked period (else enter them on the first open day).
+    hold_locked: bool,
     dry_run: bool,
     started: Instant,
     control: Control,
@@ -153,6 +155,7 @@ pub async fn upload(
         false,
         String::new(),
     );
+    let mut hold_locked = false;
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) => {
@@ -174,6 +177,7 @@ pub async fn upload(
                     "csrf" => csrf = String::from_utf8_lossy(&data).into_owned(),
                     "file" => bytes = data.to_vec(),
                     "partial" => partial = true,
+                    "hold_locked" => hold_locked = true,
                     "mapping" => mapping = String::from_utf8_lossy(&data).into_owned(),
                     _ => {}
                 }
@@ -216,6 +220,7 @@ pub async fn upload(
         bytes,
         mapping,
         partial,
+        hold_locked,
         dry_run: true,
         started: Instant::now(),
         control: Control::default(),
@@ -242,6 +247,7 @@ fn start(state: &AppState, signed: &Signed, job: Job) -> Response {
         unit: job.unit_code.clone(),
         dry_run: job.dry_run,
         partial: job.partial,
+        hold_locked: job.hold_locked,
         mapping: custom,
         ..Options::default()
     };
@@ -399,6 +405,7 @@ pub async fn act(
                 } else {
                     job.partial
                 },
+                hold_locked: job.hold_locked,
                 dry_run: form.action == "recheck",
                 started: Instant::now(),
                 control: Control::default(),
@@ -443,6 +450,7 @@ mod tests {
             bytes: vec![],
             mapping: String::new(),
             partial: false,
+            hold_locked: false,
             dry_run: true,
             started: Instant::now(),
             control: Control::default(),

@@ -37,6 +37,8 @@ pub struct Target {
     /// The new members' events, appended chunk by chunk, their statistics written at the end.
     ledger: Bulk,
     today: time::Date,
+    /// Rows dated in a locked period are held back rather than moved to the first open day.
+    hold_locked: bool,
 }
 
 /// A national ID or card number as a small key (a million of them stay small in memory).
@@ -90,7 +92,13 @@ impl Target {
             matched: HashSet::new(),
             ledger: Bulk::new(ctx.access.actor()),
             today,
+            hold_locked: false,
         })
+    }
+
+    pub fn holding_locked(mut self, hold: bool) -> Self {
+        self.hold_locked = hold;
+        self
     }
 
     async fn chain(&mut self, tx: &mut Tx, unit: i64) -> Result<(Vec<(i64, UnitKind)>, i64)> {
@@ -255,7 +263,58 @@ impl Target {
                             lang,
                         );
                     } else {
-                        new_members.push((parsed, input, unit));
+                        // An approved report locks its period: the row is not refused for it,
+                        // but entered on the first open day (shown among the repairs) or held
+                        // back for the level above, as the officer chose.
+                        let mut input = input;
+                        let open = crate::rounds::lock::first_open_day(
+                            &mut ctx.tx,
+                            unit.id,
+                            input.joined_on,
+                            self.today,
+                        )
+                        .await?;
+                        match open {
+                            Some(day) if day == input.joined_on => {
+                                new_members.push((parsed, input, unit));
+                            }
+                            Some(day) if !self.hold_locked => {
+                                push_repair(
+                                    report,
+                                    RowRepair {
+                                        sheet: sheet.clone(),
+                                        row: parsed.row,
+                                        column: joined_column(mapping),
+                                        from: crate::clock::vn_date(input.joined_on),
+                                        to: crate::clock::vn_date(day),
+                                        reason: t.msg("repair-locked-period"),
+                                    },
+                                );
+                                input.joined_on = day;
+                                new_members.push((parsed, input, unit));
+                            }
+                            // Held back: listed with the repairs and written to the workbook
+                            // of rows not imported, but not an error — the rest goes in.
+                            _ => {
+                                let message = t.msg_with(
+                                    "invalid-row-locked-held",
+                                    &crate::i18n::Args::new()
+                                        .with("date", crate::clock::vn_date(input.joined_on)),
+                                );
+                                push_repair(
+                                    report,
+                                    RowRepair {
+                                        sheet: sheet.clone(),
+                                        row: parsed.row,
+                                        column: joined_column(mapping),
+                                        from: crate::clock::vn_date(input.joined_on),
+                                        to: t.msg("import-held"),
+                                        reason: message.clone(),
+                                    },
+                                );
+                                rejected.add_row(&sheet, parsed.row, &parsed.cells, message);
+                            }
+                        }
                     }
                 }
             }
@@ -440,6 +499,20 @@ fn reject(
             e.render(lang),
         );
     }
+}
+
+fn push_repair(report: &mut Report, repair: RowRepair) {
+    report.repair_count += 1;
+    if report.repairs.len() < super::MAX_LISTED {
+        report.repairs.push(repair);
+    }
+}
+
+fn joined_column(mapping: &Mapping) -> String {
+    mapping
+        .column("joined_on")
+        .map(|c| mapping.header(c))
+        .unwrap_or_default()
 }
 
 fn reject_with(

@@ -45,6 +45,10 @@ pub struct Options {
     pub partial: bool,
     /// The officer's own header → field pairs.
     pub mapping: Vec<(String, String)>,
+    /// A new member whose joining date falls in an approved (locked) report period: held
+    /// back for the level above (listed as not imported), instead of entered on the first
+    /// open day after it (the default, listed among the repairs).
+    pub hold_locked: bool,
     pub limits: Limits,
 }
 
@@ -189,7 +193,9 @@ pub async fn import(
         }
         None => names,
     };
-    let mut target = apply::Target::resolve(ctx, &options.unit).await?;
+    let mut target = apply::Target::resolve(ctx, &options.unit)
+        .await?
+        .holding_locked(options.hold_locked);
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Message>(4);
     let limits = options.limits;
     let custom = options.mapping.clone();
