@@ -4,6 +4,6 @@
 pub mod columns;
 pub mod export;
 pub mod import;
-mod sheet;
+pub(crate) mod sheet;
 
 pub use export::{members_workbook, report_workbook, template_workbook};
