@@ -55,7 +55,7 @@ async fn call(
     session: &Session,
     form: &[(&str, String)],
 ) -> (StatusCode, String) {
-    let request = if path.ends_with("/import") && method == "POST" {
+    let request = if (path.ends_with("/import") || path.ends_with("/upload")) && method == "POST" {
         // The import page takes a workbook as multipart form data.
         let boundary = "sohoi-test-boundary";
         let mut body = String::new();
@@ -251,7 +251,12 @@ fn round_expected(path: &str, method: &str, role: Role, place: Place) -> StatusC
     let decides = role >= Role::Chair;
     match method {
         "GET" => StatusCode::OK,
-        _ if path.ends_with("/values") || path.ends_with("/submit") => StatusCode::FORBIDDEN,
+        _ if path.ends_with("/values")
+            || path.ends_with("/submit")
+            || path.ends_with("/upload") =>
+        {
+            StatusCode::FORBIDDEN
+        }
         _ if path.starts_with("/api/") && decides => StatusCode::OK,
         _ if decides => StatusCode::SEE_OTHER,
         _ => StatusCode::FORBIDDEN,
@@ -387,7 +392,7 @@ async fn every_route_answers_each_role_as_its_scope_says() {
                             ("name", "Chi hội mới".into()),
                             ("date", "01/06/2025".into()),
                         ],
-                        "/units/{code}/import" => vec![
+                        "/units/{code}/import" | "/rounds/{round}/units/{code}/upload" => vec![
                             ("csrf", session.csrf.clone()),
                             ("file", "not a workbook".into()),
                         ],

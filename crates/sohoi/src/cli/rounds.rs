@@ -68,13 +68,24 @@ pub enum RoundCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Enter values: --set INDICATOR=VALUE (repeat); an empty value clears it.
+    /// Enter values: --set INDICATOR=VALUE (repeat; an empty value clears it), or a filled
+    /// entry workbook (--file; all or nothing, every problem named by its row).
     Enter {
         round: i64,
         #[arg(long)]
         unit: String,
-        #[arg(long = "set", value_name = "INDICATOR=VALUE")]
+        #[arg(long = "set", value_name = "INDICATOR=VALUE", conflicts_with = "file")]
         set: Vec<String>,
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// The unit's entry workbook: computed figures locked, its own rows open, drop-downs.
+    Template {
+        round: i64,
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Submit the unit's response to the level above.
     Submit {
@@ -326,7 +337,49 @@ pub async fn round(
                 print_sheet(t, &s);
             }
         }
-        RoundCommand::Enter { round, unit, set } => {
+        RoundCommand::Enter {
+            round,
+            unit,
+            set: _,
+            file: Some(file),
+        } => {
+            let bytes = std::fs::read(&file).with_context(|| file.display().to_string())?;
+            let filled = crate::write_ctx!(store, access, ctx => {
+                let filled = crate::rounds::workbook::enter_file(ctx, round, &unit, &bytes, lang).await?;
+                if filled.problems.is_empty() {
+                    Ok(filled)
+                } else {
+                    // Nothing is entered when a row is wrong: the transaction is not kept.
+                    Err(crate::error::Error::Conflict { message: "round-file-problems", args: problems_args(&filled) })
+                }
+            });
+            match filled {
+                Ok(f) => said("round-entered", Args::new().num("count", f.changed as f64)),
+                Err(crate::error::Error::Conflict {
+                    message: "round-file-problems",
+                    args,
+                }) => {
+                    anyhow::bail!(t.msg_with("round-file-problems", &args));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        RoundCommand::Template { round, unit, out } => {
+            let mut ctx = Ctx::read(&store, access).await?;
+            let bytes = crate::rounds::workbook::template(&mut ctx, round, &unit, lang).await?;
+            ctx.finish().await?;
+            std::fs::write(&out, bytes).with_context(|| out.display().to_string())?;
+            said(
+                "cli-written",
+                Args::new().with("path", out.display().to_string()),
+            );
+        }
+        RoundCommand::Enter {
+            round,
+            unit,
+            set,
+            file: None,
+        } => {
             let entries = set
                 .iter()
                 .map(|s| {
@@ -521,6 +574,18 @@ pub async fn inbox_command(
         }
     }
     Ok(())
+}
+
+/// The problems of a refused workbook, one per line, for the message that lists them.
+fn problems_args(filled: &crate::rounds::workbook::Filled) -> Args {
+    let lines: Vec<String> = filled
+        .problems
+        .iter()
+        .map(|p| format!("  {}: {}", p.sheet, p.message))
+        .collect();
+    Args::new()
+        .num("count", filled.problems.len() as f64)
+        .with("problems", lines.join("\n"))
 }
 
 fn print_sheet(t: &crate::i18n::Translator, s: &sheet::Sheet) {

@@ -6,6 +6,7 @@
 //! - [`open`]: a round goes down the tree; every unit on the way gets a response.
 //! - [`response`]: the cycle of one response; [`figures`] what it says.
 //! - [`sheet`], [`review`], [`board`], [`inbox`]: the views.
+//! - [`workbook`]: a response as a workbook to fill offline, and the filled file read back.
 //! - [`lock`]: approved periods lock the member ledger; [`numbering`]: document numbers.
 
 pub mod board;
@@ -23,6 +24,7 @@ pub mod response;
 pub mod review;
 pub mod sheet;
 mod store;
+pub mod workbook;
 
 pub use model::{Progress, Response, Round, Status};
 

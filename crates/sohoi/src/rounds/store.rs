@@ -477,7 +477,11 @@ pub async fn lock_covering(
 }
 
 /// The last day of the approved periods that cover `on` at `unit` or a unit above it.
-pub async fn lock_end_covering(tx: &mut Tx, unit: i64, on: Date) -> Result<Option<Date>, sqlx::Error> {
+pub async fn lock_end_covering(
+    tx: &mut Tx,
+    unit: i64,
+    on: Date,
+) -> Result<Option<Date>, sqlx::Error> {
     let sql = format!(
         "select max(l.period_to) from period_locks l {} \
          where c.ancestor_id = l.unit_id and l.period_from <= $2 and l.period_to >= $2",

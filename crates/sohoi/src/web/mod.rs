@@ -223,6 +223,18 @@ pub fn routes() -> Vec<Route> {
             get(rounds::show).post(rounds::act),
         ),
         (
+            "/rounds/{round}/units/{code}/template.xlsx",
+            Scoped,
+            &["GET"],
+            get(rounds::template),
+        ),
+        (
+            "/rounds/{round}/units/{code}/upload",
+            Scoped,
+            &["POST"],
+            post(rounds::upload).layer(axum::extract::DefaultBodyLimit::max(rounds::UPLOAD_LIMIT)),
+        ),
+        (
             "/rounds/{round}/units/{code}/review",
             Scoped,
             &["GET"],

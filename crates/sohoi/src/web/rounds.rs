@@ -614,3 +614,138 @@ pub async fn overdue(
         Err(e) => error_page(&e, signed.lang),
     }
 }
+
+/// The unit's entry workbook, to fill in offline.
+pub async fn template(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((round, code)): Path<(i64, String)>,
+) -> Response {
+    let Ok(mut ctx) = Ctx::read(&state.store, signed.access.clone()).await else {
+        return unavailable();
+    };
+    match crate::rounds::workbook::template(&mut ctx, round, &code, signed.lang).await {
+        Ok(bytes) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"bao-cao-dot-{round}-{}.xlsx\"",
+                        code.to_lowercase()
+                    ),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => error_page(&e, signed.lang),
+    }
+}
+
+/// The largest entry workbook taken (the reader's own limit refuses larger ones too).
+pub const UPLOAD_LIMIT: usize = 10 << 20;
+
+/// A filled entry workbook: every row checked, all entered or nothing, each problem named by
+/// its row on the report page.
+pub async fn upload(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((round, code)): Path<(i64, String)>,
+    mut multipart: axum::extract::Multipart,
+) -> Response {
+    let t = translator(signed.lang);
+    let (mut csrf, mut bytes) = (String::new(), Vec::new());
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_string();
+                // The token comes first in the form: nothing of the file is read without it.
+                if name == "file" && !crate::auth::sessions::same_token(&signed.csrf, &csrf) {
+                    return super::pages::message_page(
+                        StatusCode::FORBIDDEN,
+                        signed.lang,
+                        "web-csrf",
+                    );
+                }
+                let Ok(data) = field.bytes().await else {
+                    return super::pages::message_page(
+                        StatusCode::BAD_REQUEST,
+                        signed.lang,
+                        "web-import-upload-failed",
+                    );
+                };
+                match name.as_str() {
+                    "csrf" => csrf = String::from_utf8_lossy(&data).into_owned(),
+                    "file" => bytes = data.to_vec(),
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                return super::pages::message_page(
+                    StatusCode::BAD_REQUEST,
+                    signed.lang,
+                    "web-import-upload-failed",
+                );
+            }
+        }
+    }
+    if !crate::auth::sessions::same_token(&signed.csrf, &csrf) {
+        return super::pages::message_page(StatusCode::FORBIDDEN, signed.lang, "web-csrf");
+    }
+    if bytes.is_empty() {
+        let message = t.msg("web-import-no-file");
+        return sheet_page(
+            &state,
+            &signed,
+            round,
+            &code,
+            None,
+            HashMap::new(),
+            Some(message),
+            None,
+        )
+        .await;
+    }
+    let lang = signed.lang;
+    let result = crate::write_ctx!(state.store, signed.access, ctx => {
+        let filled = crate::rounds::workbook::enter_file(ctx, round, &code, &bytes, lang).await?;
+        if filled.problems.is_empty() {
+            Ok(filled.changed)
+        } else {
+            Err(crate::error::Error::Conflict {
+                message: "round-file-refused",
+                args: crate::i18n::Args::new().with(
+                    "problems",
+                    filled.problems.iter().map(|p| format!("{}: {}", p.sheet, p.message)).collect::<Vec<_>>().join(" · "),
+                ),
+            })
+        }
+    });
+    match result {
+        Ok(_) => Redirect::to(&format!(
+            "/rounds/{round}/units/{code}?section=all&done=saved"
+        ))
+        .into_response(),
+        Err(e @ (crate::error::Error::NotFound { .. } | crate::error::Error::Forbidden)) => {
+            error_page(&e, signed.lang)
+        }
+        Err(e) => {
+            sheet_page(
+                &state,
+                &signed,
+                round,
+                &code,
+                Some("all".into()),
+                HashMap::new(),
+                Some(e.render(signed.lang)),
+                None,
+            )
+            .await
+        }
+    }
+}

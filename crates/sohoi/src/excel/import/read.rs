@@ -7,6 +7,7 @@ use std::io::{Cursor, Read};
 use calamine::{Data, DataRef, Reader, Sheets, Xlsx};
 
 use crate::error::{Error, Result};
+use crate::i18n::Args;
 
 /// Bounds on what an upload may make the server do.
 #[derive(Clone, Copy, Debug)]
@@ -36,6 +37,44 @@ impl Default for Limits {
             max_shared_strings_bytes: 96 << 20,
             max_shared_strings: 3_000_000,
         }
+    }
+}
+
+impl Limits {
+    /// The refusal of a file over `max_file_bytes`, saying the limit.
+    pub fn too_large(&self) -> Error {
+        Error::Invalid {
+            field: "file",
+            message: "invalid-file-too-large",
+            args: Args::new().with("max", size_text(self.max_file_bytes)),
+        }
+    }
+
+    fn unpacked_too_large(&self) -> Error {
+        Error::Invalid {
+            field: "file",
+            message: "invalid-file-unpacked-too-large",
+            args: Args::new().with("max", size_text(self.max_unpacked_bytes)),
+        }
+    }
+
+    fn too_many_rows(&self) -> Error {
+        Error::Invalid {
+            field: "file",
+            message: "invalid-file-too-many-rows",
+            args: Args::new().with("max", crate::text::number(i64::from(self.max_rows))),
+        }
+    }
+}
+
+/// A size as a person reads it: 200 MB, 2 GB.
+fn size_text(bytes: u64) -> String {
+    if bytes >= 1 << 30 && bytes.is_multiple_of(1 << 30) {
+        format!("{} GB", bytes >> 30)
+    } else if bytes >= 1 << 20 {
+        format!("{} MB", bytes >> 20)
+    } else {
+        format!("{} KB", bytes.div_ceil(1 << 10))
     }
 }
 
@@ -170,7 +209,7 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<()> {
         }
     }
     if total > limits.max_unpacked_bytes {
-        return Err(Error::invalid("file", "invalid-file-unpacked-too-large"));
+        return Err(limits.unpacked_too_large());
     }
     // The count the strings' table declares, from its first bytes: refused before a reader
     // allocates for it.
@@ -204,7 +243,7 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<()> {
 impl Book {
     pub fn open(bytes: Vec<u8>, limits: &Limits) -> Result<Book> {
         if bytes.len() as u64 > limits.max_file_bytes {
-            return Err(Error::invalid("file", "invalid-file-too-large"));
+            return Err(limits.too_large());
         }
         check_zip(&bytes, limits)?;
         match calamine::open_workbook_auto_from_rs(Cursor::new(std::sync::Arc::<[u8]>::from(bytes)))
@@ -241,7 +280,7 @@ impl Book {
                 while let Some(cell) = reader.next_cell().map_err(unreadable)? {
                     let (r, c) = cell.get_position();
                     if r >= limits.max_rows {
-                        return Err(Error::invalid("file", "invalid-file-too-many-rows"));
+                        return Err(limits.too_many_rows());
                     }
                     if c >= limits.max_columns {
                         continue;
@@ -270,7 +309,7 @@ impl Book {
                 let range = book.worksheet_range(sheet).map_err(unreadable)?;
                 let (start_row, start_col) = range.start().unwrap_or((0, 0));
                 if range.height() as u64 + start_row as u64 > limits.max_rows as u64 {
-                    return Err(Error::invalid("file", "invalid-file-too-many-rows"));
+                    return Err(limits.too_many_rows());
                 }
                 for number in 1..=start_row {
                     if !each(Row {
@@ -310,7 +349,7 @@ pub fn read_file(path: &std::path::Path, limits: &Limits) -> Result<Vec<u8>> {
         .read_to_end(&mut bytes)
         .map_err(unreadable)?;
     if bytes.len() as u64 > limits.max_file_bytes {
-        return Err(Error::invalid("file", "invalid-file-too-large"));
+        return Err(limits.too_large());
     }
     Ok(bytes)
 }
