@@ -245,3 +245,193 @@ async fn the_demo_is_the_same_for_the_same_seed_and_checks_clean() {
     .expect("count");
     assert_eq!(future, 0);
 }
+
+/// The report-round story of the command line, as the README gives it: a form loaded, a
+/// round opened by the province chair, a commune's officer entering and submitting, the
+/// chair returning, approving and reopening, a late window and a waiver, the board and the
+/// inbox — each step checked by what it prints.
+#[tokio::test]
+async fn the_report_round_story_runs_as_written() {
+    let db = TestDb::new().await;
+    let today = sohoi::clock::today();
+    let due = today + time::Duration::days(20);
+    let close = today + time::Duration::days(30);
+    let (due, close) = (due.to_string(), close.to_string());
+    let form = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/forms/bc-hpn.toml");
+    let ok = |args: &[&str]| {
+        let out = sohoi(&db.url, args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    assert!(ok(&["form", "load", form]).contains("BC-HPN, phiên bản 1"));
+    assert!(ok(&["form", "load", form]).contains("không đổi"));
+    assert!(ok(&["form", "list"]).contains("BC-HPN"));
+    for (user, unit, role) in [("tinh", "01", "chair"), ("coso", "00004", "officer")] {
+        let out = Command::new(env!("CARGO_BIN_EXE_sohoi"))
+            .args([
+                "--db",
+                &db.url,
+                "user",
+                "add",
+                "--username",
+                user,
+                "--name",
+                "Cán bộ",
+                "--unit",
+                unit,
+                "--role",
+                role,
+            ])
+            .env("SOHOI_PASSWORD", "mat-khau-thu-nghiem")
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let period = format!("{}", today.year());
+    let opened = ok(&[
+        "round", "open", "--form", "BC-HPN", "--period", &period, "--under", "01", "--to",
+        "commune", "--due", &due, "--close", &close, "--as", "tinh",
+    ]);
+    assert!(opened.contains("126 đơn vị phải nộp"), "{opened}");
+    let list: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(&["round", "list", "--under", "01", "--json"])).expect("json");
+    let round = list[0]["round"]["id"].as_i64().expect("id").to_string();
+    let r = round.as_str();
+    assert!(
+        ok(&[
+            "round",
+            "enter",
+            r,
+            "--unit",
+            "00004",
+            "--set",
+            "clubs=5",
+            "--set",
+            "fees_collected=1.200.000",
+            "--as",
+            "coso"
+        ])
+        .contains("Đã lưu 2 giá trị")
+    );
+    let shown: serde_json::Value =
+        serde_json::from_str(&ok(&["round", "show", r, "--unit", "00004", "--json"]))
+            .expect("json");
+    assert_eq!(shown["response"]["status"], "draft");
+    let clubs = shown["sections"][1]["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|row| row["code"] == "clubs")
+        .expect("clubs")
+        .clone();
+    assert_eq!(clubs["value"], "5");
+    // A commune's officer does not approve, and a computed figure is not typed.
+    let refused = sohoi(
+        &db.url,
+        &["round", "approve", r, "--unit", "00004", "--as", "coso"],
+    );
+    assert_clear_failure(&refused, "không có quyền");
+    let refused = sohoi(
+        &db.url,
+        &[
+            "round",
+            "enter",
+            r,
+            "--unit",
+            "00004",
+            "--set",
+            "members=3",
+            "--as",
+            "coso",
+        ],
+    );
+    assert_clear_failure(&refused, "tính tự động");
+    assert!(ok(&["round", "submit", r, "--unit", "00004", "--as", "coso"]).contains("Đã gửi"));
+    let refused = sohoi(
+        &db.url,
+        &[
+            "round", "return", r, "--unit", "00004", "--reason", "", "--as", "tinh",
+        ],
+    );
+    assert_clear_failure(&refused, "Lý do");
+    assert!(
+        ok(&[
+            "round",
+            "return",
+            r,
+            "--unit",
+            "00004",
+            "--reason",
+            "Thiếu số liệu vốn vay",
+            "--as",
+            "tinh"
+        ])
+        .contains("trả lại")
+    );
+    ok(&["round", "submit", r, "--unit", "00004", "--as", "coso"]);
+    assert!(ok(&["round", "approve", r, "--unit", "00004", "--as", "tinh"]).contains("Đã duyệt"));
+    assert!(
+        ok(&[
+            "round",
+            "reopen",
+            r,
+            "--unit",
+            "00004",
+            "--reason",
+            "Sửa số câu lạc bộ",
+            "--as",
+            "tinh"
+        ])
+        .contains("mở lại")
+    );
+    assert!(
+        ok(&[
+            "round",
+            "grant-late",
+            r,
+            "--unit",
+            "00008",
+            "--until",
+            &close,
+            "--reason",
+            "Cán bộ ốm"
+        ])
+        .contains("nhập bổ sung")
+    );
+    assert!(
+        ok(&[
+            "round",
+            "waive",
+            r,
+            "--unit",
+            "00008",
+            "--reason",
+            "Đang sáp nhập",
+            "--as",
+            "tinh"
+        ])
+        .contains("miễn nộp")
+    );
+    let board: serde_json::Value =
+        serde_json::from_str(&ok(&["round", "status", r, "--under", "01", "--json"]))
+            .expect("json");
+    assert_eq!(board["progress"]["expected"], 126);
+    assert_eq!(board["progress"]["waived"], 1);
+    assert_eq!(board["progress"]["returned"], 1);
+    let text = ok(&["round", "status", r, "--under", "01"]);
+    assert!(
+        text.contains("Phường Ba Đình (00004)") && text.contains("Bị trả lại"),
+        "{text}"
+    );
+    let inbox: serde_json::Value =
+        serde_json::from_str(&ok(&["inbox", "00004", "--json"])).expect("json");
+    assert_eq!(inbox["to_answer"][0]["response"]["status"], "returned");
+    let workbook =
+        std::env::temp_dir().join(format!("sohoi-cli-round-{}.xlsx", std::process::id()));
+    let path = workbook.display().to_string();
+    ok(&[
+        "round", "template", r, "--unit", "00004", "--out", &path, "--as", "coso",
+    ]);
+    assert!(std::fs::metadata(&workbook).expect("written").len() > 1_000);
+    let _ = std::fs::remove_file(&workbook);
+}
