@@ -62,6 +62,8 @@ pub async fn board_listing(
         .collect();
     let missing = if response.is_target.0 {
         Vec::new()
+    } else if response.depth == 0 {
+        store::missing_in_round(&mut ctx.tx, round.id, missing_limit).await?
     } else {
         store::missing_under(
             &mut ctx.tx,

@@ -77,6 +77,23 @@ pub async fn review(
         figures::live(&mut ctx.tx, &round, &form, &response, counting).await?
     };
     let hidden = hidden_codes(ctx, &form, response.unit_id).await?;
+    if hidden.len()
+        < form
+            .definition
+            .indicators
+            .iter()
+            .filter(|i| i.needs().is_some())
+            .count()
+    {
+        // Sensitive figures of the children are shown: the read is logged.
+        ctx.audit_read(
+            "round.review_sensitive",
+            Some(response.unit_id),
+            Some(&format!("round:{}", round.id)),
+            None,
+        )
+        .await?;
+    }
     let previous = super::response::previous(ctx, &round, &form, response.unit_id).await?;
     let mut rows = Vec::new();
     for section in &form.definition.sections {

@@ -438,6 +438,21 @@ pub async fn missing_under(
     on_engine!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(round).bind(unit).bind(at).bind(limit).fetch_all(&mut **c).await)
 }
 
+/// The same for the whole round (the opener's board): every target is under the opener, so no
+/// tree filter is needed, and the few names shown come from one indexed scan of the round.
+pub async fn missing_in_round(
+    tx: &mut Tx,
+    round: i64,
+    limit: i64,
+) -> Result<Vec<Response>, sqlx::Error> {
+    let sql = format!(
+        "select {RESPONSE_COLUMNS} from responses s join units u on u.id = s.unit_id \
+         where s.round_id = $1 and s.is_target = 1 and s.waived = 0 and s.status in ('not_started', 'draft', 'returned') \
+         order by u.code limit $2"
+    );
+    on_engine!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(round).bind(limit).fetch_all(&mut **c).await)
+}
+
 pub async fn add_lock(tx: &mut Tx, response: &Response, round: &Round) -> Result<(), sqlx::Error> {
     on_engine!(tx, c => sqlx::query(
         "insert into period_locks (response_id, unit_id, period_from, period_to) values ($1, $2, $3, $4)")
@@ -580,6 +595,18 @@ pub async fn insert_document(
         .bind(unit).bind(doc_type).bind(i64::from(year)).bind(number).bind(symbol).bind(subject)
         .bind(actor).bind(crate::clock::now_text())
         .fetch_one(&mut **c).await)
+}
+
+/// An issued document's symbol and number.
+pub async fn document_symbol(tx: &mut Tx, id: i64) -> Result<Option<(String, i64)>, sqlx::Error> {
+    on_engine!(tx, c => sqlx::query_as("select symbol, number from issued_documents where id = $1")
+        .bind(id).fetch_optional(&mut **c).await)
+}
+
+/// Records the document a response was issued as (its number is kept from then on).
+pub async fn set_document(tx: &mut Tx, response: i64, document: i64) -> Result<(), sqlx::Error> {
+    on_engine!(tx, c => sqlx::query("update responses set document_id = $1, version = version + 1 where id = $2")
+        .bind(document).bind(response).execute(&mut **c).await.map(|_| ()))
 }
 
 impl Status {
