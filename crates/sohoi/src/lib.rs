@@ -10,6 +10,7 @@ pub mod clock;
 pub mod console;
 pub mod ctx;
 pub mod demo;
+pub mod documents;
 pub mod error;
 pub mod excel;
 pub mod i18n;

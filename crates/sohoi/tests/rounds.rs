@@ -727,3 +727,122 @@ async fn concurrent_submissions_and_approvals_keep_the_counters_exact() {
         )
     );
 }
+
+/// What `scripts/read-document.py` (pypdf, python-docx) reads from a file: page sizes, text
+/// with white space collapsed, and whether the PDF's fonts are embedded.
+fn read_document(path: &std::path::Path) -> (Vec<(f64, f64)>, String, bool) {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/read-document.py");
+    let output = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(path)
+        .output()
+        .expect("python3 runs (then `pip install pypdf python-docx`)");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let pages = json["pages"]
+        .as_array()
+        .expect("pages")
+        .iter()
+        .map(|p| {
+            (
+                p["width"].as_f64().expect("w"),
+                p["height"].as_f64().expect("h"),
+            )
+        })
+        .collect();
+    let text = json["text"]
+        .as_str()
+        .expect("text")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let embedded = json["fonts"]
+        .as_array()
+        .expect("fonts")
+        .iter()
+        .all(|f| f["embedded"].as_bool().unwrap_or(true));
+    (pages, text, embedded)
+}
+
+#[tokio::test]
+async fn an_approved_report_is_filed_as_a_numbered_decree_30_document() {
+    let db = TestDb::new().await;
+    let round = open_round(&db.store, "01", UnitKind::Commune).await;
+    let officer = role_at(&db.store, "coso", "00004", Role::Officer).await;
+    let chair = role_at(&db.store, "tinh", "01", Role::Chair).await;
+    act!(db.store, officer, TODAY, ctx => response::enter(ctx, round, "00004",
+        &set(&[("clubs", "17"), ("narrative:1", "Phong trào phát triển đều khắp các chi hội.")])).await)
+    .expect("entered");
+    act!(db.store, officer, TODAY, ctx => response::submit(ctx, round, "00004").await)
+        .expect("submitted");
+    // Not approved: a draft without a number.
+    let mut ctx = Ctx::read(&db.store, chair.clone())
+        .await
+        .expect("read")
+        .on(TODAY);
+    let draft = sohoi::rounds::document::number(&mut ctx, round, "00004")
+        .await
+        .expect("number");
+    assert_eq!(draft.trim(), "/BC-HPN");
+    ctx.finish().await.expect("end");
+    act!(db.store, chair, TODAY, ctx => response::approve(ctx, round, "00004").await)
+        .expect("approved");
+    // Approved: the unit's first report of the year.
+    let mut ctx = Ctx::read(&db.store, chair.clone())
+        .await
+        .expect("read")
+        .on(TODAY);
+    let number = sohoi::rounds::document::number(&mut ctx, round, "00004")
+        .await
+        .expect("number");
+    assert_eq!(number, "01/BC-HPN");
+    let doc = sohoi::rounds::document::document(
+        &mut ctx,
+        round,
+        "00004",
+        &number,
+        "Nguyễn Thị Lan",
+        TODAY,
+        sohoi::i18n::Lang::Vi,
+    )
+    .await
+    .expect("document");
+    ctx.finish().await.expect("end");
+    let dir = tempfile::tempdir().expect("dir");
+    for (name, bytes) in [
+        ("bao-cao.pdf", sohoi::documents::pdf(&doc).expect("pdf")),
+        ("bao-cao.docx", sohoi::documents::docx(&doc).expect("docx")),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).expect("write");
+        let (pages, text, embedded) = read_document(&path);
+        for (w, h) in &pages {
+            assert!(
+                (w - 595.0).abs() < 1.0 && (h - 842.0).abs() < 1.0,
+                "{name}: A4, got {w}×{h}"
+            );
+        }
+        // A PDF carries its font; a DOCX names Times New Roman for the reader's own.
+        assert!(
+            embedded || name.ends_with(".docx"),
+            "{name}: fonts embedded"
+        );
+        for wanted in [
+            "Số: 01/BC-HPN",
+            "BÁO CÁO",
+            "6 tháng đầu năm 2026",
+            "BAN THƯỜNG VỤ HỘI LHPN PHƯỜNG BA ĐÌNH",
+            "Số câu lạc bộ đang hoạt động 17",
+            "Phong trào phát triển đều khắp các chi hội.",
+            "Nguyễn Thị Lan",
+            "Hà Nội, ngày 10 tháng 6 năm 2026",
+        ] {
+            assert!(text.contains(wanted), "{name} holds {wanted:?}: {text}");
+        }
+    }
+}

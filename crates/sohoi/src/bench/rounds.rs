@@ -169,6 +169,36 @@ pub async fn run(store: &Store, iterations: usize) -> anyhow::Result<String> {
             samples: reviews,
         },
     );
+    let pdfs = measure(iterations.min(20), |_| {
+        let (store, admin) = (store, &admin);
+        async move {
+            let mut ctx = Ctx::read(store, admin.clone()).await?;
+            let today = ctx.today;
+            let number = crate::rounds::document::number(&mut ctx, round, "01").await?;
+            let doc = crate::rounds::document::document(
+                &mut ctx,
+                round,
+                "01",
+                &number,
+                "Nguyễn Thị Lan",
+                today,
+                crate::i18n::Lang::Vi,
+            )
+            .await?;
+            ctx.finish().await?;
+            crate::documents::pdf(&doc)?;
+            Ok(())
+        }
+    })
+    .await?;
+    report(
+        &mut rows,
+        Row {
+            what: "the PDF of Hà Nội's report (51 rows, 126 communes summed)",
+            target: "≤ 1 s",
+            samples: pdfs,
+        },
+    );
     let boards = measure(iterations, |_| {
         let (store, admin) = (store, &admin);
         async move {

@@ -79,6 +79,21 @@ pub enum RoundCommand {
         #[arg(long)]
         file: Option<PathBuf>,
     },
+    /// The unit's report as a document to file: xlsx, or PDF and DOCX in the Decree 30/2020
+    /// layout. An approved report takes its number (12/BC-HPN) the first time and keeps it.
+    Export {
+        round: i64,
+        #[arg(long)]
+        unit: String,
+        /// xlsx, pdf or docx.
+        #[arg(long)]
+        format: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// The name under the signature (the unit's chair).
+        #[arg(long, default_value = "")]
+        signer: String,
+    },
     /// The unit's entry workbook: computed figures locked, its own rows open, drop-downs.
     Template {
         round: i64,
@@ -363,6 +378,48 @@ pub async fn round(
                 }
                 Err(e) => return Err(e.into()),
             }
+        }
+        RoundCommand::Export {
+            round,
+            unit,
+            format,
+            out,
+            signer,
+        } => {
+            let format = format.trim().to_ascii_lowercase();
+            anyhow::ensure!(
+                ["xlsx", "pdf", "docx"].contains(&format.as_str()),
+                t.msg_with("cli-bad-format", &Args::new().with("value", format.clone()))
+            );
+            let mut context = Ctx::read(&store, access).await?;
+            let (bytes, number) = {
+                let ctx = &mut context;
+                let number = crate::rounds::document::number(ctx, round, &unit).await?;
+                let bytes = if format == "xlsx" {
+                    let s = sheet::show(ctx, round, &unit, lang).await?;
+                    crate::rounds::export::report_workbook(&s, lang)?
+                } else {
+                    let today = ctx.today;
+                    let doc = crate::rounds::document::document(
+                        ctx, round, &unit, &number, &signer, today, lang,
+                    )
+                    .await?;
+                    if format == "pdf" {
+                        crate::documents::pdf(&doc)?
+                    } else {
+                        crate::documents::docx(&doc)?
+                    }
+                };
+                (bytes, number)
+            };
+            context.finish().await?;
+            std::fs::write(&out, bytes).with_context(|| out.display().to_string())?;
+            said(
+                "round-exported",
+                Args::new()
+                    .with("path", out.display().to_string())
+                    .with("number", number.trim().to_string()),
+            );
         }
         RoundCommand::Template { round, unit, out } => {
             let mut ctx = Ctx::read(&store, access).await?;

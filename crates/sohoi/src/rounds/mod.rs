@@ -10,6 +10,7 @@
 //! - [`lock`]: approved periods lock the member ledger; [`numbering`]: document numbers.
 
 pub mod board;
+pub mod document;
 pub mod export;
 pub mod expr;
 pub mod figures;

@@ -146,6 +146,9 @@ pub async fn open(ctx: &mut Ctx, request: &OpenRequest<'_>) -> Result<Opened> {
         .filter_map(|(unit, n)| ids.get(unit).map(|id| (*id, *n)))
         .collect();
     store::insert_progress(&mut ctx.tx, &progress).await?;
+    if responses.len() > 1_000 {
+        store::refresh_statistics(&mut ctx.tx).await?;
+    }
     crate::auth::audit::record(
         &mut ctx.tx,
         ctx.access.actor(),

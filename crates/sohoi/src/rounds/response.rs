@@ -405,6 +405,7 @@ pub async fn approve(ctx: &mut Ctx, round: i64, unit: &str) -> Result<()> {
     after.approved_once.0 = true;
     let e = event(ctx, &response, "approved");
     record(ctx, &response, &after, e).await?;
+    super::document::assign_number(ctx, &round, &response).await?;
     if form.reads_ledger() {
         store::add_lock(&mut ctx.tx, &response, &round).await?;
     }

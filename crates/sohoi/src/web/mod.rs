@@ -229,6 +229,12 @@ pub fn routes() -> Vec<Route> {
             get(rounds::template),
         ),
         (
+            "/rounds/{round}/units/{code}/download",
+            Scoped,
+            &["GET"],
+            get(rounds::download),
+        ),
+        (
             "/rounds/{round}/units/{code}/upload",
             Scoped,
             &["POST"],

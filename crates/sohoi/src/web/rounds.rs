@@ -749,3 +749,78 @@ pub async fn upload(
         }
     }
 }
+
+#[derive(Deserialize, Default)]
+pub struct DownloadQuery {
+    /// pdf, docx or xlsx.
+    format: Option<String>,
+    /// The name under the signature.
+    signer: Option<String>,
+}
+
+/// The unit's report to file: PDF or DOCX in the Decree 30/2020 layout, or a workbook.
+pub async fn download(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((round, code)): Path<(i64, String)>,
+    Query(q): Query<DownloadQuery>,
+) -> Response {
+    let format = q.format.unwrap_or_else(|| "pdf".into());
+    let (content_type, extension) = match format.as_str() {
+        "pdf" => ("application/pdf", "pdf"),
+        "docx" => (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+        ),
+        "xlsx" => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        _ => return super::pages::message_page(StatusCode::BAD_REQUEST, signed.lang, "web-error"),
+    };
+    let signer = crate::text::cut(q.signer.as_deref().unwrap_or("").trim(), 100).into_owned();
+    let Ok(mut ctx) = Ctx::read(&state.store, signed.access.clone()).await else {
+        return unavailable();
+    };
+    let lang = signed.lang;
+    let made: crate::error::Result<Vec<u8>> = async {
+        let number = crate::rounds::document::number(&mut ctx, round, &code).await?;
+        if extension == "xlsx" {
+            let s = sheet::show(&mut ctx, round, &code, lang).await?;
+            return crate::rounds::export::report_workbook(&s, lang);
+        }
+        let today = ctx.today;
+        let doc = crate::rounds::document::document(
+            &mut ctx, round, &code, &number, &signer, today, lang,
+        )
+        .await?;
+        if extension == "pdf" {
+            crate::documents::pdf(&doc)
+        } else {
+            crate::documents::docx(&doc)
+        }
+    }
+    .await;
+    match made {
+        Ok(bytes) => {
+            if ctx.finish().await.is_err() {
+                return unavailable();
+            }
+            (
+                [
+                    (header::CONTENT_TYPE, content_type.to_string()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!(
+                            "attachment; filename=\"bao-cao-dot-{round}-{}.{extension}\"",
+                            code.to_lowercase()
+                        ),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(e) => error_page(&e, signed.lang),
+    }
+}
