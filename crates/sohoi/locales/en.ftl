@@ -741,3 +741,6 @@ web-round-download-pdf = Download PDF
 web-round-download-docx = Download Word (DOCX)
 web-round-download-xlsx = Download Excel
 web-round-download-draft = Not approved yet: the document is a draft without a number.
+web-round-deadlines = Set deadlines for the units below
+web-round-deadlines-set = Set
+web-round-deadlines-help = The units below may be given earlier dates, never later than this unit's own.

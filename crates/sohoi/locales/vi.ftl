@@ -741,3 +741,6 @@ web-round-download-pdf = Tải PDF
 web-round-download-docx = Tải Word (DOCX)
 web-round-download-xlsx = Tải Excel
 web-round-download-draft = Báo cáo chưa duyệt: văn bản là bản dự thảo, chưa có số.
+web-round-deadlines = Đặt hạn riêng cho các đơn vị cấp dưới
+web-round-deadlines-set = Đặt hạn
+web-round-deadlines-help = Hạn của cấp dưới có thể sớm hơn, không được muộn hơn hạn của đơn vị mình.

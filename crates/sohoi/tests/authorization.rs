@@ -433,6 +433,9 @@ async fn every_route_answers_each_role_as_its_scope_says() {
                             ("until", "2099-01-01".into()),
                             ("reason", "Chi hội mới thành lập".into()),
                         ],
+                        "/api/v1/rounds/{round}/units/{code}/deadlines" => {
+                            vec![("due", "2099-01-01".into())]
+                        }
                         // A waiver (the branch has not reported) with its reason.
                         "/rounds/{round}/units/{code}" => vec![
                             ("csrf", session.csrf.clone()),

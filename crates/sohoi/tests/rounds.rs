@@ -846,3 +846,34 @@ async fn an_approved_report_is_filed_as_a_numbered_decree_30_document() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_province_sets_earlier_deadlines_for_its_part_never_later() {
+    let db = TestDb::new().await;
+    let round = open_round(&db.store, "TW", UnitKind::Commune).await;
+    let chair = role_at(&db.store, "tinh", "01", Role::Chair).await;
+    let e = act!(db.store, chair, TODAY, ctx => response::set_deadlines(ctx, round, "01", date!(2026 - 06 - 25), None).await)
+        .expect_err("later than its own");
+    assert!(matches!(e, Error::Invalid { field: "due", .. }), "{e:?}");
+    let moved = act!(db.store, chair, TODAY, ctx => response::set_deadlines(ctx, round, "01", date!(2026 - 06 - 15), Some(date!(2026 - 06 - 25))).await)
+        .expect("earlier");
+    assert_eq!(moved, 126);
+    assert_eq!(
+        status(&db.store, round, "00004").await.due,
+        date!(2026 - 06 - 15)
+    );
+    assert_eq!(
+        status(&db.store, round, "00004").await.closes,
+        Some(date!(2026 - 06 - 25))
+    );
+    // Another province's communes keep the centre's dates.
+    assert_eq!(
+        status(&db.store, round, "25747").await.due,
+        date!(2026 - 06 - 20)
+    );
+    // A submission on the 18th is late for Hà Nội's communes.
+    let officer = role_at(&db.store, "coso", "00004", Role::Officer).await;
+    let done = act!(db.store, officer, date!(2026 - 06 - 18), ctx => response::submit(ctx, round, "00004").await)
+        .expect("submitted");
+    assert!(done.late);
+}

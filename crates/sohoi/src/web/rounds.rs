@@ -200,6 +200,8 @@ struct SheetPage<'a> {
     may_submit: bool,
     /// She may return, approve, reopen, waive or open a late window here.
     may_decide: bool,
+    /// She may set earlier deadlines for the units below (a unit above the targets).
+    may_set_deadlines: bool,
     /// What she typed, kept when it was refused.
     typed: HashMap<String, String>,
     error: Option<String>,
@@ -318,6 +320,12 @@ async fn sheet_page(
         .may(&mut ctx.tx, Authority::ApproveReports, unit, today)
         .await
         .unwrap_or(false);
+    let may_set_deadlines = !s.response.is_target.0
+        && ctx
+            .access
+            .may(&mut ctx.tx, Authority::IssueDirectives, unit, today)
+            .await
+            .unwrap_or(false);
     if ctx.finish().await.is_err() {
         return unavailable();
     }
@@ -361,6 +369,7 @@ async fn sheet_page(
         section_titles,
         may_submit,
         may_decide,
+        may_set_deadlines,
         typed,
         error,
         notice,
@@ -410,6 +419,11 @@ pub struct SheetForm {
     reason: String,
     #[serde(default)]
     until: String,
+    /// For `deadlines`: the due and closing dates of the units below.
+    #[serde(default)]
+    due: String,
+    #[serde(default)]
+    close: String,
     #[serde(flatten)]
     fields: HashMap<String, String>,
 }
@@ -428,6 +442,8 @@ pub async fn act(
         .take(1_000)
         .collect();
     let until = crate::clock::parse_date(&form.until);
+    let due = crate::clock::parse_date(&form.due);
+    let close = crate::clock::parse_date(&form.close);
     let action = form.action.as_str();
     let result = crate::write_ctx!(state.store, signed.access, ctx => {
         match action {
@@ -440,6 +456,12 @@ pub async fn act(
             "approve" => response::approve(ctx, round, &code).await,
             "reopen" => response::reopen(ctx, round, &code, &form.reason).await.map(|_| ()),
             "waive" => response::waive(ctx, round, &code, &form.reason).await,
+            "deadlines" => match due {
+                Some(d) if form.close.trim().is_empty() || close.is_some() => {
+                    response::set_deadlines(ctx, round, &code, d, close).await.map(|_| ())
+                }
+                _ => Err(crate::error::Error::invalid("due", "invalid-date")),
+            },
             "late" => match until {
                 Some(u) => response::grant_late(ctx, round, &code, u, &form.reason).await,
                 None => Err(crate::error::Error::invalid("until", "invalid-date")),

@@ -110,6 +110,12 @@ pub fn routes() -> Vec<Route> {
             post(rounds::decide),
         ),
         (
+            "/api/v1/rounds/{round}/units/{code}/deadlines",
+            Scoped,
+            &["POST"],
+            post(rounds::deadlines),
+        ),
+        (
             "/api/v1/rounds/{round}/units/{code}/status",
             Scoped,
             &["GET"],

@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         super::rounds::enter,
         super::rounds::submit,
         super::rounds::decide,
+        super::rounds::deadlines,
         super::rounds::status,
         super::rounds::review,
         super::rounds::unit_inbox,

@@ -290,3 +290,39 @@ pub async fn unit_inbox(
     finish(ctx, &caller).await?;
     Ok(Json(i))
 }
+
+#[derive(Deserialize, ToSchema)]
+pub struct Deadlines {
+    /// yyyy-mm-dd or dd/mm/yyyy: the due date of every response under the unit.
+    pub due: String,
+    /// The closing date under the unit (default: the unit's own).
+    pub close: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Moved {
+    /// Responses under the unit whose dates were set.
+    pub moved: u64,
+}
+
+/// A unit sets earlier deadlines for its part of a round (never later than its own).
+#[utoipa::path(post, path = "/api/v1/rounds/{round}/units/{code}/deadlines", tag = "rounds", security(("token" = [])),
+    params(("round" = i64, Path), ("code" = String, Path)), request_body = Deadlines,
+    responses((status = 200, body = Moved), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn deadlines(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((round, code)): Path<(i64, String)>,
+    json: Result<Json<Deadlines>, JsonRejection>,
+) -> ApiResult<Json<Moved>> {
+    let d = body(json)?;
+    let due = date(&d.due, "due", &caller)?;
+    let close = d
+        .close
+        .as_deref()
+        .map(|c| date(c, "closes", &caller))
+        .transpose()?;
+    crate::write_ctx!(state.store, caller.access, ctx => response::set_deadlines(ctx, round, &code, due, close).await)
+        .map(|moved| Json(Moved { moved }))
+        .map_err(service(&caller))
+}
