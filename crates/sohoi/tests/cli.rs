@@ -435,3 +435,27 @@ async fn the_report_round_story_runs_as_written() {
     assert!(std::fs::metadata(&workbook).expect("written").len() > 1_000);
     let _ = std::fs::remove_file(&workbook);
 }
+
+/// A demo whose communes hold a handful of members (the README's national default spreads
+/// 50,000 over 3,321 communes) still files its sample reports: their figures keep the form's
+/// rules, such as core members never more than members.
+#[tokio::test]
+async fn a_small_demo_files_its_sample_reports() {
+    let db = TestDb::new().await;
+    let out = sohoi(
+        &db.url,
+        &["demo", "--province", "01", "--members", "300", "--no-serve"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("Đợt báo cáo mẫu: 1, 2"),
+        "{}",
+        stdout(&out)
+    );
+    let board = stdout(&sohoi(
+        &db.url,
+        &["round", "status", "1", "--under", "01", "--json"],
+    ));
+    let board: serde_json::Value = serde_json::from_str(&board).expect("json");
+    assert!(board["progress"]["approved"].as_i64().expect("approved") > 0);
+}

@@ -66,8 +66,18 @@ pub async fn seed(store: &Store, province: &str, seed: u64) -> Result<Vec<i64>> 
         } else {
             day(year, Month::June, 10 + (i % 9) as u8)
         };
-        let entries = entries(&mut rng);
         let mut ctx = Ctx::write(store, admin.clone()).await?.on(on);
+        // Core members are some of the commune's members (a rule of the form): a small demo
+        // has communes of a handful.
+        let members = match crate::org::store::by_code(&mut ctx.tx, code, on).await? {
+            Some(unit) => crate::stats::stock_at(&mut ctx.tx, &[unit.id], "all", on)
+                .await?
+                .get(&(unit.id, String::new()))
+                .copied()
+                .unwrap_or(0),
+            None => 0,
+        };
+        let entries = entries(&mut rng, members);
         response::enter(&mut ctx, first, code, &entries).await?;
         response::submit(&mut ctx, first, code).await?;
         match i % 7 {
@@ -100,12 +110,12 @@ pub async fn seed(store: &Store, province: &str, seed: u64) -> Result<Vec<i64>> 
 }
 
 /// Plausible entries of a ward's half-year that keep the form's rules.
-fn entries(rng: &mut impl Rng) -> Vec<(String, String)> {
+fn entries(rng: &mut impl Rng, members: i64) -> Vec<(String, String)> {
     let registered: u32 = rng.random_range(80..400);
     let helped: u32 = rng.random_range(2..30);
     let introduced: u32 = rng.random_range(0..6);
     let mut out = vec![
-        ("core_members", rng.random_range(5..25u32)),
+        ("core_members", u32::try_from(members / 4).unwrap_or(0)),
         ("branch_meetings", rng.random_range(20..80)),
         ("fees_collected", rng.random_range(2_000..9_000u32) * 1_000),
         ("households_5k3s_registered", registered),
