@@ -249,10 +249,6 @@ pub async fn form(
     Ok(())
 }
 
-fn status_name(t: &crate::i18n::Translator, r: &rounds::Response) -> String {
-    r.status_text(t)
-}
-
 fn date(d: time::Date) -> String {
     crate::clock::vn_date(d)
 }
@@ -621,7 +617,7 @@ pub async fn inbox_command(
                     i.round.form_name.clone(),
                     i.round.period.clone(),
                     format!("{} ({})", i.response.unit_name, i.response.unit_code),
-                    status_name(t, &i.response),
+                    i.response.status_text(t),
                     due,
                 ]
             })
@@ -660,7 +656,7 @@ fn print_sheet(t: &crate::i18n::Translator, s: &sheet::Sheet) {
             "round-sheet-head",
             &Args::new()
                 .with("unit", format!("{} ({})", r.unit_name, r.unit_code))
-                .with("status", status_name(t, r))
+                .with("status", r.status_text(t))
                 .with("due", date(r.due))
                 .with("closes", r.closes.map(date).unwrap_or_else(|| "—".into()))
                 .with("cutoff", date(s.round.cutoff))
@@ -777,7 +773,7 @@ fn print_board(t: &crate::i18n::Translator, b: &board::Board) {
             let p = &c.progress;
             vec![
                 format!("{} ({})", c.response.unit_name, c.response.unit_code),
-                status_name(t, &c.response),
+                c.response.status_text(t),
                 p.expected.to_string(),
                 p.on_time.to_string(),
                 p.late.to_string(),

@@ -1,6 +1,8 @@
 //! The inbox (việc cần làm): each unit's one page of what it must do. Report rounds give two
 //! kinds of item — rounds to answer, children's reports to review; later modules add theirs.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use time::Date;
 
@@ -35,13 +37,15 @@ pub async fn inbox(ctx: &mut Ctx, unit: &str) -> Result<Inbox> {
     let unit = crate::org::tree::find(ctx, unit, today).await?;
     ctx.require(crate::auth::Authority::ViewMembers, unit.id, &unit.code)
         .await?;
+    // Many children's reports share one round: each round is read once.
+    let mut rounds = HashMap::new();
     let mut to_answer = Vec::new();
     for response in store::to_answer(&mut ctx.tx, unit.id, ITEMS).await? {
-        to_answer.push(item(ctx, response, today).await?);
+        to_answer.push(item(ctx, &mut rounds, response, today).await?);
     }
     let mut to_review = Vec::new();
     for response in store::to_review(&mut ctx.tx, unit.id, ITEMS).await? {
-        to_review.push(item(ctx, response, today).await?);
+        to_review.push(item(ctx, &mut rounds, response, today).await?);
     }
     Ok(Inbox {
         unit_code: unit.code,
@@ -51,10 +55,24 @@ pub async fn inbox(ctx: &mut Ctx, unit: &str) -> Result<Inbox> {
     })
 }
 
-async fn item(ctx: &mut Ctx, response: Response, today: Date) -> Result<Item> {
-    let round = store::round(&mut ctx.tx, response.round_id)
-        .await?
-        .ok_or_else(|| crate::error::Error::not_found("round", response.round_id.to_string()))?;
+async fn item(
+    ctx: &mut Ctx,
+    rounds: &mut HashMap<i64, Round>,
+    response: Response,
+    today: Date,
+) -> Result<Item> {
+    let round = match rounds.get(&response.round_id) {
+        Some(r) => r.clone(),
+        None => {
+            let r = store::round(&mut ctx.tx, response.round_id)
+                .await?
+                .ok_or_else(|| {
+                    crate::error::Error::not_found("round", response.round_id.to_string())
+                })?;
+            rounds.insert(r.id, r.clone());
+            r
+        }
+    };
     Ok(Item {
         overdue: today > response.due && response.status != Status::Submitted,
         locked: !super::response::window_open(&response, today),

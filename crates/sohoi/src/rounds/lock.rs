@@ -36,12 +36,6 @@ pub async fn ensure_open(tx: &mut Tx, events: impl Iterator<Item = (i64, Date)>)
     Ok(())
 }
 
-/// Whether `on` falls in a locked period at `unit` (an import lists such rows instead of
-/// failing on them).
-pub async fn is_locked(tx: &mut Tx, unit: i64, on: Date) -> Result<bool> {
-    Ok(store::any_lock_since(tx, on).await? && store::lock_covering(tx, unit, on).await?.is_some())
-}
-
 /// The first day from `on` on which `unit`'s ledger is open: `on` itself when no approved
 /// period covers it, else the day after the covering periods end; none when that day is
 /// after `today` (nothing is recorded in the future).

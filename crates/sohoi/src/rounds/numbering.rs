@@ -34,34 +34,6 @@ pub async fn abbreviation(ctx: &mut Ctx, unit: i64) -> Result<String> {
         .unwrap_or_else(|| DEFAULT_ABBREVIATION.to_string()))
 }
 
-/// Sets a unit's abbreviation (letters, digits and dashes, at most 20).
-pub async fn set_abbreviation(ctx: &mut Ctx, unit_code: &str, abbreviation: &str) -> Result<()> {
-    let today = ctx.today;
-    let unit = crate::org::tree::find(ctx, unit_code, today).await?;
-    ctx.require(crate::auth::Authority::ManageAccounts, unit.id, &unit.code)
-        .await?;
-    let a = abbreviation.trim();
-    if a.is_empty() || a.chars().count() > 20 || !a.chars().all(|c| c.is_alphanumeric() || c == '-')
-    {
-        return Err(Error::Invalid {
-            field: "abbreviation",
-            message: "invalid-abbreviation",
-            args: Args::new().with("value", crate::text::cut(a, 20).into_owned()),
-        });
-    }
-    store::set_abbreviation(&mut ctx.tx, unit.id, a).await?;
-    crate::auth::audit::record(
-        &mut ctx.tx,
-        ctx.access.actor(),
-        "unit.abbreviation",
-        Some(unit.id),
-        Some(&unit.code),
-        Some(&format!("abbreviation={a}")),
-    )
-    .await?;
-    Ok(())
-}
-
 /// Takes the next number of the unit's series for `doc_type` in `on`'s year, records the
 /// document and returns its symbol. Called inside the transaction that issues the document,
 /// so that a number is never given twice nor skipped by a failed issue.

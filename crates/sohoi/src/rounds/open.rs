@@ -45,10 +45,6 @@ fn level(kind: UnitKind) -> i64 {
     }
 }
 
-fn invalid(field: &'static str, message: &'static str) -> Error {
-    Error::invalid(field, message)
-}
-
 pub async fn open(ctx: &mut Ctx, request: &OpenRequest<'_>) -> Result<Opened> {
     let today = ctx.today;
     let opener = crate::org::tree::find(ctx, request.under, today).await?;
@@ -64,18 +60,18 @@ pub async fn open(ctx: &mut Ctx, request: &OpenRequest<'_>) -> Result<Opened> {
     }
     let depth = level(request.to) - level(opener.kind);
     if depth < 1 {
-        return Err(invalid("round_to", "invalid-round-below"));
+        return Err(Error::invalid("round_to", "invalid-round-below"));
     }
     let period =
-        Period::parse(request.period).ok_or_else(|| invalid("period", "invalid-period"))?;
+        Period::parse(request.period).ok_or_else(|| Error::invalid("period", "invalid-period"))?;
     let cutoff = request.cutoff.unwrap_or(period.to);
     if cutoff < period.from {
-        return Err(invalid("cutoff", "invalid-round-cutoff"));
+        return Err(Error::invalid("cutoff", "invalid-round-cutoff"));
     }
     if let Some(closes) = request.closes
         && closes < request.due
     {
-        return Err(invalid("closes", "invalid-round-closes"));
+        return Err(Error::invalid("closes", "invalid-round-closes"));
     }
     let mut round = Round {
         id: 0,
@@ -119,7 +115,7 @@ pub async fn open(ctx: &mut Ctx, request: &OpenRequest<'_>) -> Result<Opened> {
         }
     }
     if targets == 0 {
-        return Err(invalid("round_to", "invalid-round-no-targets"));
+        return Err(Error::invalid("round_to", "invalid-round-no-targets"));
     }
     round.id = store::insert_round(&mut ctx.tx, &round).await?;
     let mut responses = vec![NewResponse {

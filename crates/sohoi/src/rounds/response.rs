@@ -67,6 +67,19 @@ pub async fn locate(ctx: &mut Ctx, round: i64, unit_code: &str) -> Result<Locate
     })
 }
 
+/// The response located, and the caller's `authority` over its unit required.
+async fn locate_for(
+    ctx: &mut Ctx,
+    round: i64,
+    unit: &str,
+    authority: Authority,
+) -> Result<Located> {
+    let located = locate(ctx, round, unit).await?;
+    let r = &located.response;
+    ctx.require(authority, r.unit_id, &r.unit_code).await?;
+    Ok(located)
+}
+
 fn conflict(message: &'static str, args: Args) -> Error {
     Error::Conflict { message, args }
 }
@@ -112,10 +125,16 @@ fn ensure_editable(response: &Response) -> Result<()> {
 /// Writes `after` (which was `before`), appends `event`, and moves the target's count in the
 /// completeness rows above it. The one door of a response's changes.
 async fn record(ctx: &mut Ctx, before: &Response, after: &Response, event: Event) -> Result<()> {
+    store::append_event(&mut ctx.tx, &event).await?;
+    save(ctx, before, after).await
+}
+
+/// Writes `after` (which was `before`) and moves the target's count in the completeness rows
+/// above it; the events are the caller's (`record` appends one, `enter` one per value).
+async fn save(ctx: &mut Ctx, before: &Response, after: &Response) -> Result<()> {
     if !store::update_response(&mut ctx.tx, after).await? {
         return Err(conflict("conflict-stale", Args::new()));
     }
-    store::append_event(&mut ctx.tx, &event).await?;
     if after.is_target.0 {
         let delta = Progress::change(&Progress::of(before), &Progress::of(after));
         if !delta.is_zero() {
@@ -166,13 +185,8 @@ pub async fn enter(
     unit: &str,
     entries: &[(String, String)],
 ) -> Result<usize> {
-    let Located { form, response, .. } = locate(ctx, round, unit).await?;
-    ctx.require(
-        Authority::SubmitReports,
-        response.unit_id,
-        &response.unit_code,
-    )
-    .await?;
+    let Located { form, response, .. } =
+        locate_for(ctx, round, unit, Authority::SubmitReports).await?;
     ensure_editable(&response)?;
     ensure_window(&response, ctx.today)?;
     let current = store::values(&mut ctx.tx, response.id).await?;
@@ -224,14 +238,7 @@ pub async fn enter(
         if after.approved_once.0 {
             after.changed_after_approval += changed as i64;
         }
-        if !store::update_response(&mut ctx.tx, &after).await? {
-            return Err(conflict("conflict-stale", Args::new()));
-        }
-        if after.is_target.0 && after.status != response.status {
-            let delta = Progress::change(&Progress::of(&response), &Progress::of(&after));
-            let above = ancestors(ctx, &after).await?;
-            store::add_progress(&mut ctx.tx, after.round_id, &above, &delta).await?;
-        }
+        save(ctx, &response, &after).await?;
     }
     Ok(changed)
 }
@@ -269,13 +276,7 @@ pub async fn submit(ctx: &mut Ctx, round: i64, unit: &str) -> Result<Submitted> 
         round,
         form,
         response,
-    } = locate(ctx, round, unit).await?;
-    ctx.require(
-        Authority::SubmitReports,
-        response.unit_id,
-        &response.unit_code,
-    )
-    .await?;
+    } = locate_for(ctx, round, unit, Authority::SubmitReports).await?;
     ensure_editable(&response)?;
     ensure_window(&response, ctx.today)?;
     if !response.is_target.0 {
@@ -362,13 +363,7 @@ pub async fn previous(
 /// Returns a submitted response to its unit with a reason.
 pub async fn send_back(ctx: &mut Ctx, round: i64, unit: &str, reason: &str) -> Result<()> {
     let reason = reason_of(reason)?;
-    let Located { response, .. } = locate(ctx, round, unit).await?;
-    ctx.require(
-        Authority::ApproveReports,
-        response.unit_id,
-        &response.unit_code,
-    )
-    .await?;
+    let Located { response, .. } = locate_for(ctx, round, unit, Authority::ApproveReports).await?;
     if response.status != Status::Submitted {
         return Err(conflict("conflict-round-not-submitted", Args::new()));
     }
@@ -387,13 +382,7 @@ pub async fn approve(ctx: &mut Ctx, round: i64, unit: &str) -> Result<()> {
         round,
         form,
         response,
-    } = locate(ctx, round, unit).await?;
-    ctx.require(
-        Authority::ApproveReports,
-        response.unit_id,
-        &response.unit_code,
-    )
-    .await?;
+    } = locate_for(ctx, round, unit, Authority::ApproveReports).await?;
     if response.status != Status::Submitted {
         return Err(conflict("conflict-round-not-submitted", Args::new()));
     }
@@ -426,13 +415,7 @@ async fn lock_province(ctx: &mut Ctx, unit: i64) -> Result<()> {
 /// included it).
 pub async fn reopen(ctx: &mut Ctx, round: i64, unit: &str, reason: &str) -> Result<usize> {
     let reason = reason_of(reason)?;
-    let Located { response, .. } = locate(ctx, round, unit).await?;
-    ctx.require(
-        Authority::ApproveReports,
-        response.unit_id,
-        &response.unit_code,
-    )
-    .await?;
+    let Located { response, .. } = locate_for(ctx, round, unit, Authority::ApproveReports).await?;
     if response.status != Status::Approved {
         return Err(conflict("conflict-round-not-approved", Args::new()));
     }
@@ -463,13 +446,7 @@ pub async fn reopen(ctx: &mut Ctx, round: i64, unit: &str, reason: &str) -> Resu
 /// then submit without it.
 pub async fn waive(ctx: &mut Ctx, round: i64, unit: &str, reason: &str) -> Result<()> {
     let reason = reason_of(reason)?;
-    let Located { response, .. } = locate(ctx, round, unit).await?;
-    ctx.require(
-        Authority::ApproveReports,
-        response.unit_id,
-        &response.unit_code,
-    )
-    .await?;
+    let Located { response, .. } = locate_for(ctx, round, unit, Authority::ApproveReports).await?;
     if response.status.is_in() || response.waived.0 {
         return Err(conflict("conflict-round-not-missing", Args::new()));
     }
@@ -490,13 +467,7 @@ pub async fn grant_late(
     reason: &str,
 ) -> Result<()> {
     let reason = reason_of(reason)?;
-    let Located { response, .. } = locate(ctx, round, unit).await?;
-    ctx.require(
-        Authority::ApproveReports,
-        response.unit_id,
-        &response.unit_code,
-    )
-    .await?;
+    let Located { response, .. } = locate_for(ctx, round, unit, Authority::ApproveReports).await?;
     if until < ctx.today {
         return Err(Error::invalid("until", "invalid-round-late-past"));
     }
@@ -518,13 +489,7 @@ pub async fn set_deadlines(
 ) -> Result<u64> {
     let Located {
         round, response, ..
-    } = locate(ctx, round, unit).await?;
-    ctx.require(
-        Authority::IssueDirectives,
-        response.unit_id,
-        &response.unit_code,
-    )
-    .await?;
+    } = locate_for(ctx, round, unit, Authority::IssueDirectives).await?;
     if due > response.due
         || closes.is_some_and(|c| c < due || response.closes.is_some_and(|own| c > own))
     {

@@ -71,11 +71,7 @@ pub async fn review(
         .map(|c| c.id)
         .collect();
     let child_figures = store::figures(&mut ctx.tx, &counted).await?;
-    let total = if response.status.is_in() {
-        figures::of(&mut ctx.tx, &round, &form, &response, counting).await?
-    } else {
-        figures::live(&mut ctx.tx, &round, &form, &response, counting).await?
-    };
+    let total = figures::of(&mut ctx.tx, &round, &form, &response, counting).await?;
     let hidden = hidden_codes(ctx, &form, response.unit_id).await?;
     if hidden.len()
         < form

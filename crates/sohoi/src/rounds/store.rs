@@ -577,18 +577,6 @@ pub async fn abbreviation(tx: &mut Tx, unit: i64) -> Result<Option<String>, sqlx
         .bind(unit).fetch_optional(&mut **c).await)
 }
 
-pub async fn set_abbreviation(
-    tx: &mut Tx,
-    unit: i64,
-    abbreviation: &str,
-) -> Result<(), sqlx::Error> {
-    on_engine!(tx, c => sqlx::query(
-        "insert into unit_abbreviations (unit_id, abbreviation) values ($1, $2) \
-         on conflict (unit_id) do update set abbreviation = excluded.abbreviation")
-        .bind(unit).bind(abbreviation).execute(&mut **c).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_document(
     tx: &mut Tx,

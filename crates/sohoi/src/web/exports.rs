@@ -12,14 +12,19 @@ use super::reports::ReportQuery;
 use super::session::Signed;
 use crate::excel;
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// A workbook download named `name`.xlsx.
 pub fn workbook(bytes: Vec<u8>, name: &str) -> Response {
-    let disposition = format!("attachment; filename=\"{name}.xlsx\"");
+    attachment(bytes, XLSX, &format!("{name}.xlsx"))
+}
+
+/// A file to save, named `file_name`.
+pub fn attachment(bytes: Vec<u8>, content_type: &str, file_name: &str) -> Response {
+    let disposition = format!("attachment; filename=\"{file_name}\"");
     (
         [
-            (header::CONTENT_TYPE, XLSX.to_string()),
+            (header::CONTENT_TYPE, content_type.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,

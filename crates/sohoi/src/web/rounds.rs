@@ -6,11 +6,12 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::AppState;
+use super::exports::{attachment, workbook};
 use super::pages::{error_page, render, unavailable};
 use super::session::{Posted, Signed, with_csrf};
 use crate::auth::Authority;
@@ -18,10 +19,6 @@ use crate::auth::users::User;
 use crate::ctx::Ctx;
 use crate::i18n::{Translator, translator};
 use crate::rounds::{self, board, inbox, response, review, sheet};
-
-fn status_text(t: &Translator, r: &rounds::Response) -> String {
-    r.status_text(t)
-}
 
 fn date(d: time::Date) -> String {
     crate::clock::vn_date(d)
@@ -109,7 +106,7 @@ fn inbox_view(t: &Translator, i: inbox::Inbox) -> InboxView {
         ),
         title: format!("{} — {}", item.round.form_name, item.round.period),
         unit: format!("{} ({})", item.response.unit_name, item.response.unit_code),
-        status: status_text(t, &item.response),
+        status: item.response.status_text(t),
         due: date(item.response.due),
         mark: if item.locked {
             t.msg("round-locked")
@@ -353,7 +350,7 @@ async fn sheet_page(
         t,
         user: &signed.user,
         csrf: &signed.csrf,
-        status: status_text(t, &s.response),
+        status: s.response.status_text(t),
         due: date(s.response.due),
         closes: s.response.closes.map(date).unwrap_or_default(),
         cutoff: date(s.round.cutoff),
@@ -559,7 +556,7 @@ pub async fn review_page(
         t,
         user: &signed.user,
         csrf: &signed.csrf,
-        statuses: r.children.iter().map(|c| status_text(t, c)).collect(),
+        statuses: r.children.iter().map(|c| c.status_text(t)).collect(),
         r,
         may_decide,
     })
@@ -594,7 +591,7 @@ pub async fn status_page(
             statuses: b
                 .children
                 .iter()
-                .map(|c| status_text(t, &c.response))
+                .map(|c| c.response.status_text(t))
                 .collect(),
             b,
         }),
@@ -616,23 +613,10 @@ pub async fn overdue(
         Err(e) => return error_page(&e, signed.lang),
     };
     match rounds::export::overdue_workbook(&b, signed.lang) {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename=\"chua-nop-dot-{round}-{}.xlsx\"",
-                        code.to_lowercase()
-                    ),
-                ),
-            ],
+        Ok(bytes) => workbook(
             bytes,
-        )
-            .into_response(),
+            &format!("chua-nop-dot-{round}-{}", code.to_lowercase()),
+        ),
         Err(e) => error_page(&e, signed.lang),
     }
 }
@@ -647,23 +631,10 @@ pub async fn template(
         return unavailable();
     };
     match crate::rounds::workbook::template(&mut ctx, round, &code, signed.lang).await {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename=\"bao-cao-dot-{round}-{}.xlsx\"",
-                        code.to_lowercase()
-                    ),
-                ),
-            ],
+        Ok(bytes) => workbook(
             bytes,
-        )
-            .into_response(),
+            &format!("bao-cao-dot-{round}-{}", code.to_lowercase()),
+        ),
         Err(e) => error_page(&e, signed.lang),
     }
 }
@@ -794,10 +765,7 @@ pub async fn download(
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             "docx",
         ),
-        "xlsx" => (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
+        "xlsx" => (super::exports::XLSX, "xlsx"),
         _ => return super::pages::message_page(StatusCode::BAD_REQUEST, signed.lang, "web-error"),
     };
     let signer = crate::text::cut(q.signer.as_deref().unwrap_or("").trim(), 100).into_owned();
@@ -828,20 +796,11 @@ pub async fn download(
             if ctx.finish().await.is_err() {
                 return unavailable();
             }
-            (
-                [
-                    (header::CONTENT_TYPE, content_type.to_string()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!(
-                            "attachment; filename=\"bao-cao-dot-{round}-{}.{extension}\"",
-                            code.to_lowercase()
-                        ),
-                    ),
-                ],
+            attachment(
                 bytes,
+                content_type,
+                &format!("bao-cao-dot-{round}-{}.{extension}", code.to_lowercase()),
             )
-                .into_response()
         }
         Err(e) => error_page(&e, signed.lang),
     }
